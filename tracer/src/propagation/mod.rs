@@ -1,0 +1,1 @@
+//! Context propagation across process boundaries.
