@@ -7,3 +7,5 @@
 pub mod model;
 
 pub use model::*;
+pub mod spindle_json;
+pub mod zipkin;

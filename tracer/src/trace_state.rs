@@ -7,3 +7,20 @@ use std::sync::Arc;
 pub struct TraceState {
     entries: Option<Arc<[(String, String)]>>,
 }
+
+impl TraceState {
+    /// True when there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.as_ref().is_none_or(|e| e.is_empty())
+    }
+
+    /// The header value (`key=value,key=value`).
+    pub fn header(&self) -> String {
+        let entries = self.entries.as_deref().unwrap_or_default();
+        entries
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}

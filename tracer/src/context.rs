@@ -1,0 +1,202 @@
+//! The current span of each thread, and `Context`: a span's identity that can be sent to
+//! another thread (or task) and attached there so that new spans become its children.
+//!
+//! Each thread keeps a stack of frames. Entering a span moves the span into the stack (so
+//! `spindle::current::*` can reach it); dropping the guard takes it out and ends it.
+
+use std::cell::{Cell, RefCell};
+use std::marker::PhantomData;
+
+use spindle_formats::{KeyValue, Str, Value};
+
+use crate::span::Span;
+use crate::span_context::SpanContext;
+
+/// What a frame of the thread's stack holds.
+#[derive(Debug)]
+pub(crate) enum Frame {
+    /// An entered span, owned by the stack until its guard drops.
+    Span(Span),
+    /// An attached context (for example from another thread or an incoming request).
+    Context(SpanContext),
+}
+
+impl Frame {
+    fn span_context(&self) -> &SpanContext {
+        match self {
+            Frame::Span(span) => span.context(),
+            Frame::Context(context) => context,
+        }
+    }
+}
+
+thread_local! {
+    static STACK: RefCell<Vec<(u64, Frame)>> = const { RefCell::new(Vec::new()) };
+    static NEXT_FRAME_ID: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Pushes a frame and returns its id (used to pop exactly this frame later).
+pub(crate) fn push_frame(frame: Frame) -> u64 {
+    let id = NEXT_FRAME_ID.with(|next| {
+        let id = next.get();
+        next.set(id + 1);
+        id
+    });
+    STACK.with(|stack| stack.borrow_mut().push((id, frame)));
+    id
+}
+
+/// Removes the frame with this id (normally the top one) and returns it.
+pub(crate) fn pop_frame(id: u64) -> Option<Frame> {
+    STACK.with(|stack| {
+        let mut stack = stack.try_borrow_mut().ok()?;
+        let index = stack.iter().rposition(|(frame_id, _)| *frame_id == id)?;
+        Some(stack.remove(index).1)
+    })
+}
+
+/// The context of the current span or attached context, if any.
+pub(crate) fn current_span_context() -> Option<SpanContext> {
+    STACK.with(|stack| {
+        let stack = stack.try_borrow().ok()?;
+        stack.last().map(|(_, frame)| frame.span_context().clone())
+    })
+}
+
+/// Runs `f` on the span of the frame `id`, or on the top frame if `id` is `None`.
+/// Does nothing if that frame is an attached context rather than a span.
+pub(crate) fn with_span<R>(id: Option<u64>, f: impl FnOnce(&mut Span) -> R) -> Option<R> {
+    STACK.with(|stack| {
+        let mut stack = stack.try_borrow_mut().ok()?;
+        let frame = match id {
+            None => stack.last_mut(),
+            Some(id) => stack.iter_mut().rev().find(|(frame_id, _)| *frame_id == id),
+        };
+        match frame {
+            Some((_, Frame::Span(span))) => Some(f(span)),
+            _ => None,
+        }
+    })
+}
+
+/// A span made current by [`Span::enter`]. Ends the span when dropped. Not `Send`: the span is
+/// current on this thread only.
+#[derive(Debug)]
+#[must_use = "the span is current only while the guard lives"]
+pub struct EnteredSpan {
+    frame: u64,
+    _not_send: PhantomData<*const ()>,
+}
+
+impl EnteredSpan {
+    pub(crate) fn enter(span: Span) -> EnteredSpan {
+        EnteredSpan {
+            frame: push_frame(Frame::Span(span)),
+            _not_send: PhantomData,
+        }
+    }
+
+    /// The entered span's identity.
+    pub fn context(&self) -> SpanContext {
+        with_span(Some(self.frame), |span| span.context().clone()).unwrap_or_default()
+    }
+
+    /// Sets an attribute on the entered span.
+    pub fn set_attribute(&self, key: impl Into<Str>, value: impl Into<Value>) {
+        with_span(Some(self.frame), |span| span.set_attribute(key, value));
+    }
+
+    /// Adds an event to the entered span.
+    pub fn add_event(&self, name: impl Into<Str>, attributes: Vec<KeyValue>) {
+        with_span(Some(self.frame), |span| span.add_event(name, attributes));
+    }
+
+    /// Runs `f` with the entered span (for any other [`Span`] method).
+    pub fn with_span<R>(&self, f: impl FnOnce(&mut Span) -> R) -> Option<R> {
+        with_span(Some(self.frame), f)
+    }
+
+    /// Leaves the span without ending it, so it can be entered again elsewhere.
+    pub fn exit(self) -> Span {
+        let frame = pop_frame(self.frame);
+        std::mem::forget(self);
+        match frame {
+            Some(Frame::Span(span)) => span,
+            _ => Span::noop(),
+        }
+    }
+}
+
+impl Drop for EnteredSpan {
+    fn drop(&mut self) {
+        // The span ends here, after the stack is no longer borrowed.
+        drop(pop_frame(self.frame));
+    }
+}
+
+/// A span's identity that can cross threads; attach it to make new spans its children.
+///
+/// ```
+/// let parent = spindle::Span::new("request").enter();
+/// let context = spindle::Context::current();
+/// std::thread::spawn(move || {
+///     let _attached = context.attach();
+///     let child = spindle::Span::new("work on another thread");
+///     assert_eq!(child.context().trace_id, spindle::Context::current().span_context().unwrap().trace_id);
+/// })
+/// .join()
+/// .unwrap();
+/// drop(parent);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Context {
+    span_context: Option<SpanContext>,
+}
+
+impl Context {
+    /// The context of this thread's current span (empty if none).
+    pub fn current() -> Context {
+        Context {
+            span_context: current_span_context(),
+        }
+    }
+
+    /// A context holding a span's identity (for example one extracted from request headers).
+    pub fn from_span_context(span_context: SpanContext) -> Context {
+        Context {
+            span_context: Some(span_context).filter(SpanContext::is_valid),
+        }
+    }
+
+    /// The span identity this context holds.
+    pub fn span_context(&self) -> Option<&SpanContext> {
+        self.span_context.as_ref()
+    }
+
+    /// Makes this context current on this thread until the guard is dropped.
+    pub fn attach(self) -> ContextGuard {
+        let frame = self
+            .span_context
+            .map(|context| push_frame(Frame::Context(context)));
+        ContextGuard {
+            frame,
+            _not_send: PhantomData,
+        }
+    }
+}
+
+/// Keeps a [`Context`] attached to the thread while it lives.
+#[derive(Debug)]
+#[must_use = "the context is attached only while the guard lives"]
+pub struct ContextGuard {
+    frame: Option<u64>,
+    _not_send: PhantomData<*const ()>,
+}
+
+impl Drop for ContextGuard {
+    fn drop(&mut self) {
+        if let Some(frame) = self.frame {
+            drop(pop_frame(frame));
+        }
+    }
+}

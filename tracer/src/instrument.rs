@@ -1,0 +1,68 @@
+//! Keeping a span current across `.await` points, on any executor.
+//!
+//! Each poll enters the span (or attaches the context) and leaves it again afterwards, so the
+//! span is current exactly while the future runs, on whichever thread polls it.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context as TaskContext, Poll};
+
+use crate::context::{Context, Frame, pop_frame, push_frame};
+use crate::span::Span;
+
+pin_project_lite::pin_project! {
+    /// A future that runs with a span current (see [`Instrument`]).
+    #[derive(Debug)]
+    #[must_use = "futures do nothing unless polled"]
+    pub struct Instrumented<F> {
+        #[pin]
+        inner: F,
+        frame: Option<Frame>,
+    }
+}
+
+impl<F: Future> Future for Instrumented<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let id = this.frame.take().map(push_frame);
+        let result = this.inner.poll(cx);
+        let frame = id.and_then(pop_frame);
+        if result.is_pending() {
+            *this.frame = frame;
+        }
+        // When ready, the frame is dropped here: an owned span ends.
+        result
+    }
+}
+
+/// Runs futures inside a span or context.
+///
+/// ```
+/// use spindle::Instrument;
+/// async fn fetch() -> u32 {
+///     spindle::current::set_attribute("rows", 3);
+///     3
+/// }
+/// let future = fetch().in_span(spindle::Span::new("fetch"));
+/// # let _ = future;
+/// ```
+pub trait Instrument: Future + Sized {
+    /// The span is current whenever the future is polled, and ends when the future completes
+    /// (or is dropped).
+    fn in_span(self, span: Span) -> Instrumented<Self> {
+        Instrumented {
+            inner: self,
+            frame: Some(Frame::Span(span)),
+        }
+    }
+
+    /// The context is attached whenever the future is polled.
+    fn with_context(self, context: Context) -> Instrumented<Self> {
+        let frame = context.span_context().cloned().map(Frame::Context);
+        Instrumented { inner: self, frame }
+    }
+}
+
+impl<F: Future> Instrument for F {}

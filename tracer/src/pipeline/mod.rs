@@ -1,0 +1,205 @@
+//! From span end to the exporter: per-thread buffers handed off in chunks through a bounded
+//! queue to one background worker that batches, encodes and writes.
+//!
+//! Span end locks only its own thread's buffer (uncontended: the worker takes it only to drain
+//! idle threads) and, every `CHUNK` spans, does one non-blocking `try_send`. A full queue drops
+//! the chunk and counts it; nothing on the application thread waits for the exporter.
+
+mod stats;
+mod worker;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crossbeam_channel::{Receiver, Sender, bounded};
+use parking_lot::Mutex;
+use spindle_formats::{Resource, Span};
+
+use crate::config::BatchConfig;
+use crate::error::TraceError;
+use crate::sink::SpanExporter;
+use stats::Counters;
+pub use stats::Stats;
+use worker::{Control, Worker};
+
+/// Spans handed off together from a thread's buffer.
+const CHUNK: usize = 64;
+
+/// One thread's ended spans waiting for hand-off, and its counters.
+#[derive(Debug, Default)]
+pub(crate) struct ThreadBuffer {
+    started: AtomicU64,
+    inner: Mutex<BufferInner>,
+}
+
+#[derive(Debug, Default)]
+struct BufferInner {
+    spans: Vec<Span>,
+    ended: u64,
+}
+
+impl ThreadBuffer {
+    /// Counts a started span (only the owning thread writes this counter).
+    pub fn count_started(&self) {
+        self.started.store(self.started.load(Relaxed) + 1, Relaxed);
+    }
+}
+
+/// The running pipeline of one installed tracer.
+#[derive(Debug)]
+pub(crate) struct Pipeline {
+    queue: Sender<Vec<Span>>,
+    queued: AtomicUsize,
+    capacity: usize,
+    chunk: usize,
+    control: Sender<Control>,
+    counters: Counters,
+    threads: Mutex<Vec<Arc<ThreadBuffer>>>,
+    shut_down: AtomicBool,
+    worker: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Pipeline {
+    /// Starts the background worker.
+    pub fn start(
+        config: &BatchConfig,
+        resource: Resource,
+        sinks: Vec<Box<dyn SpanExporter>>,
+    ) -> Result<Arc<Pipeline>, TraceError> {
+        let capacity = config.max_queue_size.max(1);
+        let (queue, spans) = bounded(capacity);
+        let (control, control_rx) = bounded(16);
+        let pipeline = Arc::new(Pipeline {
+            queue,
+            queued: AtomicUsize::new(0),
+            capacity,
+            chunk: CHUNK.min(config.max_export_batch_size.max(1)),
+            control,
+            counters: Counters::default(),
+            threads: Mutex::new(Vec::new()),
+            shut_down: AtomicBool::new(false),
+            worker: Mutex::new(None),
+        });
+        let worker = Worker::new(pipeline.clone(), config, resource, sinks);
+        let handle = std::thread::Builder::new()
+            .name("spindle-exporter".into())
+            .spawn(move || worker.run(spans, control_rx))
+            .map_err(|e| TraceError::Other(format!("cannot start the exporter thread: {e}")))?;
+        *pipeline.worker.lock() = Some(handle);
+        Ok(pipeline)
+    }
+
+    /// A new buffer for the calling thread, drained by the worker when the thread is idle.
+    pub fn register_thread(&self) -> Arc<ThreadBuffer> {
+        let buffer = Arc::new(ThreadBuffer::default());
+        self.threads.lock().push(buffer.clone());
+        buffer
+    }
+
+    /// Hands off what an exiting thread still holds and keeps its counts.
+    pub fn retire_thread(&self, buffer: &Arc<ThreadBuffer>) {
+        self.threads.lock().retain(|b| !Arc::ptr_eq(b, buffer));
+        let (spans, ended) = {
+            let mut inner = buffer.inner.lock();
+            (std::mem::take(&mut inner.spans), inner.ended)
+        };
+        self.counters
+            .retired_started
+            .fetch_add(buffer.started.load(Relaxed), Relaxed);
+        self.counters.retired_ended.fetch_add(ended, Relaxed);
+        if !spans.is_empty() {
+            self.enqueue(spans);
+        }
+    }
+
+    /// Takes an ended span. Never blocks on the exporter.
+    pub fn submit(&self, buffer: &ThreadBuffer, span: Span) {
+        let mut inner = buffer.inner.lock();
+        inner.ended += 1;
+        if self.shut_down.load(Relaxed) {
+            drop(inner);
+            self.counters
+                .drop_spans(&self.counters.dropped_after_shutdown, 1, "after shutdown");
+            return;
+        }
+        inner.spans.push(span);
+        if inner.spans.len() >= self.chunk {
+            let chunk = std::mem::replace(&mut inner.spans, Vec::with_capacity(self.chunk));
+            drop(inner);
+            self.enqueue(chunk);
+        }
+    }
+
+    /// Puts a chunk on the queue, or drops and counts it if the queue is full.
+    fn enqueue(&self, chunk: Vec<Span>) {
+        let n = chunk.len();
+        if self.queued.fetch_add(n, Relaxed) + n > self.capacity {
+            self.queued.fetch_sub(n, Relaxed);
+            self.counters
+                .drop_spans(&self.counters.dropped_queue_full, n as u64, "queue full");
+        } else if self.queue.try_send(chunk).is_err() {
+            self.queued.fetch_sub(n, Relaxed);
+            let counter = &self.counters.dropped_after_shutdown;
+            self.counters
+                .drop_spans(counter, n as u64, "exporter stopped");
+        }
+    }
+
+    /// Takes every span waiting in thread buffers (the worker calls this).
+    fn drain_threads(&self, into: &mut Vec<Span>) {
+        let threads = self.threads.lock().clone();
+        for buffer in threads {
+            into.append(&mut buffer.inner.lock().spans);
+        }
+    }
+
+    /// Exports everything ended before the call; waits at most `timeout`.
+    pub fn flush(&self, timeout: Duration) -> Result<(), TraceError> {
+        if self.shut_down.load(Relaxed) {
+            return Err(TraceError::AlreadyShutdown);
+        }
+        self.request(Control::Flush, timeout)
+    }
+
+    /// Flushes, then stops the worker. A second call returns `AlreadyShutdown`.
+    pub fn shutdown(&self, timeout: Duration) -> Result<(), TraceError> {
+        if self.shut_down.swap(true, Relaxed) {
+            return Err(TraceError::AlreadyShutdown);
+        }
+        let result = self.request(Control::Shutdown, timeout);
+        if result.is_ok()
+            && let Some(handle) = self.worker.lock().take()
+        {
+            let _ = handle.join();
+        }
+        result
+    }
+
+    fn request(
+        &self,
+        message: fn(Sender<Result<(), TraceError>>) -> Control,
+        timeout: Duration,
+    ) -> Result<(), TraceError> {
+        let (reply, answer) = bounded(1);
+        self.control
+            .send_timeout(message(reply), timeout)
+            .map_err(|_| TraceError::Timeout(timeout))?;
+        wait(&answer, timeout)
+    }
+
+    /// Current counters.
+    pub fn stats(&self) -> Stats {
+        let threads = self.threads.lock().clone();
+        let started = threads.iter().map(|b| b.started.load(Relaxed)).sum();
+        let ended = threads.iter().map(|b| b.inner.lock().ended).sum();
+        self.counters.snapshot(started, ended)
+    }
+}
+
+fn wait(answer: &Receiver<Result<(), TraceError>>, timeout: Duration) -> Result<(), TraceError> {
+    answer
+        .recv_timeout(timeout)
+        .unwrap_or(Err(TraceError::Timeout(timeout)))
+}

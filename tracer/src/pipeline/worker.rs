@@ -1,0 +1,146 @@
+//! The background worker: batches spans by size and by delay, and hands batches to the sinks.
+//! Exports never overlap: there is one worker and it exports one batch at a time.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender, select};
+use spindle_formats::{Resource, Scope, Span, TraceData};
+
+use super::Pipeline;
+use crate::config::BatchConfig;
+use crate::error::TraceError;
+use crate::sink::SpanExporter;
+
+/// Requests from the application to the worker, each with a reply channel.
+#[derive(Debug)]
+pub(crate) enum Control {
+    Flush(Sender<Result<(), TraceError>>),
+    Shutdown(Sender<Result<(), TraceError>>),
+}
+
+pub(crate) struct Worker {
+    pipeline: Arc<Pipeline>,
+    sinks: Vec<Box<dyn SpanExporter>>,
+    batch: TraceData,
+    pending: Vec<Span>,
+    batch_size: usize,
+    delay: Duration,
+}
+
+impl Worker {
+    pub fn new(
+        pipeline: Arc<Pipeline>,
+        config: &BatchConfig,
+        resource: Resource,
+        sinks: Vec<Box<dyn SpanExporter>>,
+    ) -> Worker {
+        let scope = Scope {
+            name: "spindle".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            attributes: Vec::new(),
+        };
+        let batch = TraceData {
+            resources: vec![resource],
+            scopes: vec![scope],
+            spans: Vec::new(),
+        };
+        Worker {
+            pipeline,
+            sinks,
+            batch,
+            pending: Vec::new(),
+            batch_size: config.max_export_batch_size.max(1),
+            delay: config.scheduled_delay,
+        }
+    }
+
+    pub fn run(mut self, spans: Receiver<Vec<Span>>, control: Receiver<Control>) {
+        let mut next_tick = Instant::now() + self.delay;
+        loop {
+            let wait = next_tick.saturating_duration_since(Instant::now());
+            select! {
+                recv(spans) -> chunk => match chunk {
+                    Ok(chunk) => self.take_chunk(chunk),
+                    Err(_) => return,
+                },
+                recv(control) -> message => match message {
+                    Ok(Control::Flush(reply)) => {
+                        let _ = reply.send(self.export_everything(&spans));
+                    }
+                    Ok(Control::Shutdown(reply)) => {
+                        let result = self.export_everything(&spans);
+                        self.sinks.iter_mut().for_each(|sink| sink.shutdown());
+                        let _ = reply.send(result);
+                        return;
+                    }
+                    Err(_) => return,
+                },
+                default(wait) => {
+                    let _ = self.export_everything(&spans);
+                    next_tick = Instant::now() + self.delay;
+                }
+            }
+        }
+    }
+
+    fn take_chunk(&mut self, mut chunk: Vec<Span>) {
+        self.pipeline.queued.fetch_sub(chunk.len(), Relaxed);
+        self.pending.append(&mut chunk);
+        while self.pending.len() >= self.batch_size {
+            let rest = self.pending.split_off(self.batch_size);
+            let full = std::mem::replace(&mut self.pending, rest);
+            let _ = self.export(full);
+        }
+    }
+
+    /// Exports every span in thread buffers, in the queue and pending here.
+    fn export_everything(&mut self, spans: &Receiver<Vec<Span>>) -> Result<(), TraceError> {
+        self.pipeline.drain_threads(&mut self.pending);
+        while let Ok(mut chunk) = spans.try_recv() {
+            self.pipeline.queued.fetch_sub(chunk.len(), Relaxed);
+            self.pending.append(&mut chunk);
+        }
+        let mut result = Ok(());
+        while !self.pending.is_empty() {
+            let rest = self
+                .pending
+                .split_off(self.batch_size.min(self.pending.len()));
+            let batch = std::mem::replace(&mut self.pending, rest);
+            if let Err(e) = self.export(batch) {
+                result = Err(e);
+            }
+        }
+        for sink in &mut self.sinks {
+            if let Err(e) = sink.flush() {
+                result = Err(TraceError::Export(e.to_string()));
+            }
+        }
+        result
+    }
+
+    /// Hands one batch to every sink; the spans count as exported if every sink took them.
+    fn export(&mut self, spans: Vec<Span>) -> Result<(), TraceError> {
+        let count = spans.len() as u64;
+        self.batch.spans = spans;
+        let mut failure = None;
+        for sink in &mut self.sinks {
+            if let Err(e) = sink.export(&self.batch) {
+                failure = Some(e.to_string());
+            }
+        }
+        self.batch.spans.clear();
+        let counters = &self.pipeline.counters;
+        match failure {
+            None => {
+                counters.exported.fetch_add(count, Relaxed);
+                Ok(())
+            }
+            Some(error) => {
+                counters.record_export_error(count, error.clone());
+                Err(TraceError::Export(error))
+            }
+        }
+    }
+}

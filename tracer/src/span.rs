@@ -1,0 +1,359 @@
+//! `Span`: one timed operation, its builder, events, links, status and `record_error`.
+//!
+//! A span that is not sampled carries only its context (for propagation): setting attributes
+//! on it does nothing, and the closure-taking methods never run their closures.
+
+use std::error::Error;
+
+use spindle_formats::{self as model, Event, KeyValue, Link, SpanKind, Status, Str, Value};
+
+use crate::clock::now_unix_nanos;
+use crate::context::{self, EnteredSpan};
+use crate::id::{new_span_id, new_trace_id};
+use crate::span_context::{SpanContext, TraceFlags};
+use crate::tracer;
+
+/// One timed operation. Ends (and is handed to the exporter) when dropped or on [`Span::end`].
+///
+/// ```
+/// let mut span = spindle::Span::new("load config");
+/// span.set_attribute("config.entries", 12);
+/// span.with_attributes(|| vec![spindle::KeyValue::new("expensive", format!("{:?}", 1..4))]);
+/// span.end();
+/// ```
+#[derive(Debug)]
+pub struct Span {
+    context: SpanContext,
+    record: Option<Box<model::Span>>,
+}
+
+/// Which span a new span is a child of.
+#[derive(Debug, Clone, Default)]
+enum Parent {
+    /// The current span of this thread, if any.
+    #[default]
+    Current,
+    /// No parent: a new trace.
+    Root,
+    /// An explicit parent, local or remote (extracted from a request).
+    Explicit(SpanContext),
+}
+
+/// Configures a span before it starts.
+///
+/// ```
+/// use spindle::{Span, SpanKind};
+/// let span = Span::builder("GET /users/:id").kind(SpanKind::Server).attribute("http.method", "GET").start();
+/// assert!(span.context().is_valid());
+/// ```
+#[derive(Debug)]
+#[must_use = "a builder does nothing until start() is called"]
+pub struct SpanBuilder {
+    name: Str,
+    kind: SpanKind,
+    parent: Parent,
+    attributes: Vec<KeyValue>,
+    links: Vec<Link>,
+    start_unix_nanos: Option<u64>,
+}
+
+impl SpanBuilder {
+    /// The span's kind (internal by default).
+    pub fn kind(mut self, kind: SpanKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// Makes the span a child of `parent` (for example a context extracted from a request)
+    /// instead of the current span. An invalid context starts a new trace.
+    pub fn parent(mut self, parent: &SpanContext) -> Self {
+        self.parent = if parent.is_valid() {
+            Parent::Explicit(parent.clone())
+        } else {
+            Parent::Root
+        };
+        self
+    }
+
+    /// Starts a new trace even if a span is current.
+    pub fn root(mut self) -> Self {
+        self.parent = Parent::Root;
+        self
+    }
+
+    /// Adds an attribute (recorded only if the span is sampled).
+    pub fn attribute(mut self, key: impl Into<Str>, value: impl Into<Value>) -> Self {
+        self.attributes.push(KeyValue::new(key, value));
+        self
+    }
+
+    /// Adds a link to another span.
+    pub fn link(mut self, context: &SpanContext, attributes: Vec<KeyValue>) -> Self {
+        self.links.push(Link {
+            trace_id: context.trace_id,
+            span_id: context.span_id,
+            trace_state: trace_state_text(context),
+            attributes,
+        });
+        self
+    }
+
+    /// Sets an explicit start time in Unix nanoseconds (default: now).
+    pub fn start_time(mut self, unix_nanos: u64) -> Self {
+        self.start_unix_nanos = Some(unix_nanos);
+        self
+    }
+
+    /// Starts the span.
+    pub fn start(self) -> Span {
+        let parent = match self.parent {
+            Parent::Current => context::current_span_context(),
+            Parent::Root => None,
+            Parent::Explicit(parent) => Some(parent),
+        };
+        let trace_id = parent.as_ref().map_or_else(new_trace_id, |p| p.trace_id);
+        let sampling = tracer::sample(parent.as_ref(), trace_id, &self.name, self.kind);
+        let context = SpanContext {
+            trace_id,
+            span_id: new_span_id(),
+            trace_flags: parent
+                .as_ref()
+                .map_or(TraceFlags::NONE, |p| p.trace_flags)
+                .with_sampled(sampling.sampled),
+            trace_state: parent
+                .as_ref()
+                .map(|p| p.trace_state.clone())
+                .unwrap_or_default(),
+            is_remote: false,
+        };
+        if !sampling.recorded {
+            return Span {
+                context,
+                record: None,
+            };
+        }
+        let record = model::Span {
+            trace_id,
+            span_id: context.span_id,
+            parent_span_id: parent.as_ref().map(|p| p.span_id),
+            name: self.name,
+            kind: self.kind,
+            start_unix_nanos: self.start_unix_nanos.unwrap_or_else(now_unix_nanos),
+            attributes: self.attributes,
+            links: self.links,
+            flags: record_flags(&context, parent.as_ref()),
+            trace_state: trace_state_text(&context),
+            ..Default::default()
+        };
+        Span {
+            context,
+            record: Some(Box::new(record)),
+        }
+    }
+}
+
+fn trace_state_text(context: &SpanContext) -> Str {
+    if context.trace_state.is_empty() {
+        Str::Borrowed("")
+    } else {
+        context.trace_state.header().into()
+    }
+}
+
+/// W3C flags in the low byte, plus OTLP's "parent is remote" bits.
+fn record_flags(context: &SpanContext, parent: Option<&SpanContext>) -> u32 {
+    let remote = match parent {
+        Some(p) if p.is_remote => model::FLAG_HAS_IS_REMOTE | model::FLAG_IS_REMOTE,
+        _ => model::FLAG_HAS_IS_REMOTE,
+    };
+    u32::from(context.trace_flags.0) | remote
+}
+
+impl Span {
+    /// Starts a span named `name`, a child of the current span (or a new trace if none).
+    pub fn new(name: impl Into<Str>) -> Span {
+        Span::builder(name).start()
+    }
+
+    /// Starts a new trace, ignoring any current span.
+    pub fn root(name: impl Into<Str>) -> Span {
+        Span::builder(name).root().start()
+    }
+
+    /// A span that records nothing and has no valid context.
+    pub fn noop() -> Span {
+        Span {
+            context: SpanContext::default(),
+            record: None,
+        }
+    }
+
+    /// Configures a span before starting it.
+    pub fn builder(name: impl Into<Str>) -> SpanBuilder {
+        SpanBuilder {
+            name: name.into(),
+            kind: SpanKind::Internal,
+            parent: Parent::Current,
+            attributes: Vec::new(),
+            links: Vec::new(),
+            start_unix_nanos: None,
+        }
+    }
+
+    /// The span's identity, for children and for propagation to other services.
+    pub fn context(&self) -> &SpanContext {
+        &self.context
+    }
+
+    /// True if the span is sampled: its data is recorded and exported.
+    pub fn is_recording(&self) -> bool {
+        self.record.is_some()
+    }
+
+    /// Makes this span the current span of this thread until the returned guard is dropped;
+    /// the span ends then.
+    pub fn enter(self) -> EnteredSpan {
+        EnteredSpan::enter(self)
+    }
+
+    /// Sets an attribute (replacing an earlier value of the same key).
+    pub fn set_attribute(&mut self, key: impl Into<Str>, value: impl Into<Value>) {
+        if let Some(record) = &mut self.record {
+            set_attribute(&mut record.attributes, KeyValue::new(key, value));
+        }
+    }
+
+    /// Adds attributes computed by `f`, which runs only if the span is sampled.
+    pub fn with_attributes<I: IntoIterator<Item = KeyValue>>(&mut self, f: impl FnOnce() -> I) {
+        if let Some(record) = &mut self.record {
+            for kv in f() {
+                set_attribute(&mut record.attributes, kv);
+            }
+        }
+    }
+
+    /// Adds an event that happened now.
+    pub fn add_event(&mut self, name: impl Into<Str>, attributes: Vec<KeyValue>) {
+        if let Some(record) = &mut self.record {
+            let time_unix_nanos = now_unix_nanos();
+            record.events.push(Event {
+                time_unix_nanos,
+                name: name.into(),
+                attributes,
+            });
+        }
+    }
+
+    /// Adds an event whose attributes are computed by `f` only if the span is sampled.
+    pub fn add_event_with<I: IntoIterator<Item = KeyValue>>(
+        &mut self,
+        name: impl Into<Str>,
+        f: impl FnOnce() -> I,
+    ) {
+        if self.record.is_some() {
+            self.add_event(name, f().into_iter().collect());
+        }
+    }
+
+    /// Adds a link to another span (for example the message that a consumer processes).
+    pub fn add_link(&mut self, context: &SpanContext, attributes: Vec<KeyValue>) {
+        if let Some(record) = &mut self.record {
+            record.links.push(Link {
+                trace_id: context.trace_id,
+                span_id: context.span_id,
+                trace_state: trace_state_text(context),
+                attributes,
+            });
+        }
+    }
+
+    /// Sets the status. `Ok` is final: a later `Error` does not replace it, as OpenTelemetry
+    /// specifies; `Unset` never replaces anything.
+    pub fn set_status(&mut self, status: Status) {
+        if let Some(record) = &mut self.record {
+            match (&record.status, &status) {
+                (Status::Ok, _) | (_, Status::Unset) => {}
+                _ => record.status = status,
+            }
+        }
+    }
+
+    /// Renames the span (for example once a router has matched the route).
+    pub fn update_name(&mut self, name: impl Into<Str>) {
+        if let Some(record) = &mut self.record {
+            record.name = name.into();
+        }
+    }
+
+    /// Records an error: an `exception` event with `exception.type` (when the type is known),
+    /// `exception.message` and the chain of causes, and sets the status to error.
+    ///
+    /// ```
+    /// let mut span = spindle::Span::new("parse");
+    /// let err = "x".parse::<i32>().unwrap_err();
+    /// span.record_error(&err);
+    /// ```
+    pub fn record_error<E: Error + ?Sized>(&mut self, error: &E) {
+        if self.record.is_none() {
+            return;
+        }
+        let message = error.to_string();
+        let attributes = exception_attributes(error, &message);
+        self.add_event("exception", attributes);
+        self.set_status(Status::Error {
+            message: message.into(),
+        });
+    }
+
+    /// Ends the span now.
+    pub fn end(self) {
+        drop(self);
+    }
+
+    /// Ends the span at the given Unix time in nanoseconds.
+    pub fn end_at(mut self, unix_nanos: u64) {
+        if let Some(mut record) = self.record.take() {
+            record.end_unix_nanos = unix_nanos.max(record.start_unix_nanos);
+            tracer::submit(record);
+        }
+    }
+}
+
+fn exception_attributes<E: Error + ?Sized>(error: &E, message: &str) -> Vec<KeyValue> {
+    let mut attributes = Vec::with_capacity(3);
+    let type_name = std::any::type_name::<E>();
+    if !type_name.starts_with("dyn ") {
+        attributes.push(KeyValue::new("exception.type", type_name));
+    }
+    attributes.push(KeyValue::new("exception.message", message.to_owned()));
+    let mut causes = Vec::new();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        causes.push(cause.to_string());
+        source = cause.source();
+    }
+    if !causes.is_empty() {
+        attributes.push(KeyValue::new("exception.causes", causes));
+    }
+    attributes
+}
+
+/// Replaces the value of an existing key or appends a new one.
+pub(crate) fn set_attribute(attributes: &mut Vec<KeyValue>, kv: KeyValue) {
+    match attributes
+        .iter_mut()
+        .find(|existing| existing.key == kv.key)
+    {
+        Some(existing) => existing.value = kv.value,
+        None => attributes.push(kv),
+    }
+}
+
+impl Drop for Span {
+    fn drop(&mut self) {
+        if let Some(mut record) = self.record.take() {
+            record.end_unix_nanos = now_unix_nanos().max(record.start_unix_nanos);
+            tracer::submit(record);
+        }
+    }
+}

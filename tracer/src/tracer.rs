@@ -1,0 +1,152 @@
+//! The installed tracer: the sampler and pipeline in force, and each thread's cached view of
+//! them (so the hot path reads one shared atomic, never a lock).
+
+use std::cell::RefCell;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering::Acquire, Ordering::Release};
+
+use parking_lot::RwLock;
+use spindle_formats::{Span as Record, SpanKind};
+
+use crate::id::TraceId;
+use crate::pipeline::{Pipeline, ThreadBuffer};
+use crate::sampler::{Sampler, SamplingDecision, ShouldSample};
+use crate::span_context::SpanContext;
+
+/// A tracer: how to sample, and where recorded spans go (none: spans are not recorded).
+#[derive(Debug)]
+pub(crate) struct Tracer {
+    pub sampler: Sampler,
+    pub pipeline: Option<Arc<Pipeline>>,
+}
+
+/// Bumped on every install, so threads know to refresh their cached tracer.
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+static INSTALLED: RwLock<Option<Arc<Tracer>>> = RwLock::new(None);
+
+/// Makes `tracer` the one new spans use.
+pub(crate) fn install(tracer: Arc<Tracer>) {
+    let mut installed = INSTALLED.write();
+    *installed = Some(tracer);
+    GENERATION.fetch_add(1, Release);
+}
+
+/// The installed tracer, if any.
+pub(crate) fn installed() -> Option<Arc<Tracer>> {
+    INSTALLED.read().clone()
+}
+
+/// A thread's view of the installed tracer and its own span buffer.
+#[derive(Default)]
+struct ThreadCache {
+    generation: u64,
+    tracer: Option<Arc<Tracer>>,
+    buffer: Option<Arc<ThreadBuffer>>,
+}
+
+impl ThreadCache {
+    fn refresh(&mut self, generation: u64) {
+        self.retire();
+        self.tracer = installed();
+        self.buffer = self
+            .tracer
+            .as_ref()
+            .and_then(|t| t.pipeline.as_ref())
+            .map(|p| p.register_thread());
+        self.generation = generation;
+    }
+
+    fn retire(&mut self) {
+        let pipeline = self.tracer.as_ref().and_then(|t| t.pipeline.as_ref());
+        if let (Some(pipeline), Some(buffer)) = (pipeline, self.buffer.take()) {
+            pipeline.retire_thread(&buffer);
+        }
+    }
+}
+
+impl Drop for ThreadCache {
+    fn drop(&mut self) {
+        self.retire();
+    }
+}
+
+thread_local! {
+    static CACHE: RefCell<ThreadCache> = RefCell::new(ThreadCache::default());
+}
+
+/// Runs `f` with this thread's up-to-date cache. Returns `None` without calling `f` during
+/// thread teardown or from a re-entrant call that cannot borrow the cache: never a panic.
+fn with_cache<R>(f: impl FnOnce(&ThreadCache) -> R) -> Option<R> {
+    let generation = GENERATION.load(Acquire);
+    CACHE
+        .try_with(|cache| {
+            if let Ok(mut stale) = cache.try_borrow_mut()
+                && stale.generation != generation
+            {
+                stale.refresh(generation);
+            }
+            cache.try_borrow().ok().map(|cache| f(&cache))
+        })
+        .ok()
+        .flatten()
+}
+
+/// The outcome of sampling a new span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Sampling {
+    /// The sampled flag the span propagates.
+    pub sampled: bool,
+    /// Whether its data is recorded (sampled and a pipeline is installed).
+    pub recorded: bool,
+}
+
+/// Decides whether a new span is sampled and recorded, and counts it as started if so.
+pub(crate) fn sample(
+    parent: Option<&SpanContext>,
+    trace_id: TraceId,
+    name: &str,
+    kind: SpanKind,
+) -> Sampling {
+    let decide = |sampler: &Sampler| -> bool {
+        sampler.should_sample(parent, trace_id, name, kind) == SamplingDecision::RecordAndSample
+    };
+    let cached = with_cache(|cache| {
+        let sampled = match &cache.tracer {
+            Some(tracer) => decide(&tracer.sampler),
+            None => decide(&Sampler::default()),
+        };
+        let buffer = cache.buffer.as_ref().filter(|_| sampled);
+        if let Some(buffer) = buffer {
+            buffer.count_started();
+        }
+        Sampling {
+            sampled,
+            recorded: buffer.is_some(),
+        }
+    });
+    cached.unwrap_or_else(|| Sampling {
+        sampled: decide(&Sampler::default()),
+        recorded: false,
+    })
+}
+
+/// Hands an ended span to the pipeline.
+pub(crate) fn submit(record: Box<Record>) {
+    let mut record = Some(*record);
+    with_cache(|cache| {
+        let pipeline = cache.tracer.as_ref().and_then(|t| t.pipeline.as_ref());
+        if let (Some(pipeline), Some(buffer), Some(record)) =
+            (pipeline, &cache.buffer, record.take())
+        {
+            pipeline.submit(buffer, record);
+        }
+    });
+    // Thread teardown: hand off through a one-off buffer.
+    if let Some(record) = record
+        && let Some(pipeline) = installed().and_then(|t| t.pipeline.clone())
+    {
+        let buffer = pipeline.register_thread();
+        pipeline.submit(&buffer, record);
+        pipeline.retire_thread(&buffer);
+    }
+}
