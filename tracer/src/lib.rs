@@ -42,7 +42,7 @@ pub use id::{SpanId, TraceId};
 pub use instrument::{Instrument, Instrumented};
 pub use pipeline::Stats;
 pub use sampler::{Sampler, SamplingDecision, ShouldSample};
-pub use sink::{ExportError, FileExporter, FileFormat, SpanExporter};
+pub use sink::{ExportError, FileExporter, FileFormat, InMemoryExporter, SpanExporter};
 pub use span::{Span, SpanBuilder};
 pub use span_context::{SpanContext, TraceFlags};
 pub use spindle_formats::{KeyValue, SpanKind, Status, Value};

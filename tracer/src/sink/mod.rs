@@ -1,12 +1,14 @@
 //! Where batches go: the `SpanExporter` trait and the built-in sinks.
 
 mod file;
+mod memory;
 
 use std::fmt;
 
 use spindle_formats::TraceData;
 
 pub use file::{FileExporter, FileFormat};
+pub use memory::InMemoryExporter;
 
 /// Why a sink could not take a batch.
 #[derive(Debug)]

@@ -1,0 +1,355 @@
+//! The tracer as an instrumented program sees it: nesting, context across threads and
+//! `.await`, errors, statistics, flush and shutdown.
+#![allow(clippy::unwrap_used)]
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context as TaskContext, Poll, Wake, Waker};
+use std::time::Duration;
+
+use spindle::{
+    Config, Context, ExportError, InMemoryExporter, Instrument, KeyValue, Sampler, Span,
+    SpanExporter, Status, TraceError, TracerGuard, Value,
+};
+use spindle_formats::TraceData;
+
+const WAIT: Duration = Duration::from_secs(10);
+
+/// The tracer is process-wide: tests take turns.
+fn serial() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn memory_tracer() -> (MutexGuard<'static, ()>, TracerGuard, InMemoryExporter) {
+    let lock = serial();
+    let memory = InMemoryExporter::default();
+    let tracer = spindle::init(
+        Config::new()
+            .service_name("core-test")
+            .exporter(memory.clone()),
+    )
+    .unwrap();
+    (lock, tracer, memory)
+}
+
+fn by_name<'a>(spans: &'a [spindle_formats::Span], name: &str) -> &'a spindle_formats::Span {
+    spans
+        .iter()
+        .find(|s| s.name == name)
+        .unwrap_or_else(|| panic!("no span named {name}"))
+}
+
+#[test]
+fn children_pick_up_the_current_span_as_parent() {
+    let (_lock, tracer, memory) = memory_tracer();
+    spindle::in_span("request", || {
+        spindle::current::set_attribute("user.id", 7);
+        let mut query = Span::new("query");
+        query.set_attribute("db.rows", 3);
+        drop(query);
+        spindle::in_span("render", || {
+            spindle::current::add_event("template loaded", vec![])
+        });
+    });
+    Span::new("after").end();
+    tracer.flush(WAIT).unwrap();
+    let spans = memory.spans();
+    let (request, query, render) = (
+        by_name(&spans, "request"),
+        by_name(&spans, "query"),
+        by_name(&spans, "render"),
+    );
+    assert_eq!(request.parent_span_id, None);
+    assert_eq!(query.parent_span_id, Some(request.span_id));
+    assert_eq!(render.parent_span_id, Some(request.span_id));
+    assert_eq!(query.trace_id, request.trace_id);
+    assert_eq!(request.attribute("user.id"), Some(&Value::I64(7)));
+    assert_eq!(query.attribute("db.rows"), Some(&Value::I64(3)));
+    assert_eq!(render.events[0].name, "template loaded");
+    assert!(request.start_unix_nanos <= query.start_unix_nanos);
+    assert!(query.end_unix_nanos <= request.end_unix_nanos);
+    assert_eq!(
+        by_name(&spans, "after").parent_span_id,
+        None,
+        "nothing is current after the guard"
+    );
+    assert_eq!(memory.resource().unwrap().service_name(), Some("core-test"));
+}
+
+#[test]
+fn a_context_sent_to_another_thread_parents_spans_there() {
+    let (_lock, tracer, memory) = memory_tracer();
+    let parent = Span::new("parent").enter();
+    let context = Context::current();
+    std::thread::spawn(move || {
+        let _attached = context.attach();
+        Span::new("on worker thread").end();
+    })
+    .join()
+    .unwrap();
+    let parent_id = parent.context().span_id;
+    drop(parent);
+    tracer.flush(WAIT).unwrap();
+    let spans = memory.spans();
+    assert_eq!(
+        by_name(&spans, "on worker thread").parent_span_id,
+        Some(parent_id)
+    );
+}
+
+/// A future that is pending once (waking itself), then ready: a real suspension point.
+struct YieldOnce(bool);
+
+impl Future for YieldOnce {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+}
+
+struct CountingWaker(AtomicUsize);
+
+impl Wake for CountingWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// Polls a future to completion, checking between polls that no span leaks into the thread.
+fn block_on<F: Future>(future: F) -> F::Output {
+    let waker = Waker::from(Arc::new(CountingWaker(AtomicUsize::new(0))));
+    let mut cx = TaskContext::from_waker(&waker);
+    let mut future = Box::pin(future);
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        assert_eq!(
+            spindle::current::span_id(),
+            None,
+            "span leaked out of the poll"
+        );
+    }
+}
+
+#[test]
+fn a_span_stays_current_across_await_points() {
+    let (_lock, tracer, memory) = memory_tracer();
+    async fn handler() -> u32 {
+        YieldOnce(false).await;
+        spindle::current::set_attribute("after.await", true);
+        async { Span::new("inner").end() }.await;
+        YieldOnce(false).await;
+        1
+    }
+    assert_eq!(block_on(handler().in_span(Span::new("handler"))), 1);
+    tracer.flush(WAIT).unwrap();
+    let spans = memory.spans();
+    let handler = by_name(&spans, "handler");
+    assert_eq!(handler.attribute("after.await"), Some(&Value::Bool(true)));
+    assert_eq!(
+        by_name(&spans, "inner").parent_span_id,
+        Some(handler.span_id)
+    );
+}
+
+#[derive(Debug)]
+struct Outer(std::num::ParseIntError);
+
+impl std::fmt::Display for Outer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "bad config")
+    }
+}
+
+impl std::error::Error for Outer {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+#[test]
+fn record_error_adds_an_exception_event_and_sets_error_status() {
+    let (_lock, tracer, memory) = memory_tracer();
+    let mut span = Span::new("load");
+    let error = Outer("x".parse::<i32>().unwrap_err());
+    span.record_error(&error);
+    span.end();
+    let mut ok = Span::new("ok then error");
+    ok.set_status(Status::Ok);
+    ok.set_status(Status::Error {
+        message: "late".into(),
+    });
+    ok.end();
+    tracer.flush(WAIT).unwrap();
+    let spans = memory.spans();
+    let load = by_name(&spans, "load");
+    assert_eq!(
+        load.status,
+        Status::Error {
+            message: "bad config".into()
+        }
+    );
+    let event = &load.events[0];
+    assert_eq!(event.name, "exception");
+    let attr = |key: &str| spindle_formats::find_attribute(&event.attributes, key).cloned();
+    assert_eq!(attr("exception.message"), Some(Value::from("bad config")));
+    assert_eq!(attr("exception.type"), Some(Value::from("core::Outer")));
+    assert_eq!(
+        attr("exception.causes"),
+        Some(Value::from(vec!["invalid digit found in string"]))
+    );
+    assert_eq!(
+        by_name(&spans, "ok then error").status,
+        Status::Ok,
+        "Ok is final"
+    );
+}
+
+#[test]
+fn unsampled_spans_propagate_but_record_nothing_and_skip_lazy_work() {
+    let _lock = serial();
+    let memory = InMemoryExporter::default();
+    let config = Config::new()
+        .sampler(Sampler::AlwaysOff)
+        .exporter(memory.clone());
+    let tracer = spindle::init(config).unwrap();
+    let evaluated = AtomicUsize::new(0);
+    let mut span = Span::new("skipped");
+    span.with_attributes(|| {
+        evaluated.fetch_add(1, Ordering::SeqCst);
+        vec![KeyValue::new("costly", "x")]
+    });
+    assert!(span.context().is_valid());
+    assert!(!span.context().is_sampled());
+    assert!(!span.is_recording());
+    span.end();
+    tracer.flush(WAIT).unwrap();
+    assert_eq!(evaluated.load(Ordering::SeqCst), 0);
+    assert!(memory.spans().is_empty());
+    assert_eq!(tracer.stats().spans_started, 0);
+}
+
+#[test]
+fn spans_of_idle_and_exited_threads_are_exported_by_flush() {
+    let (_lock, tracer, memory) = memory_tracer();
+    std::thread::spawn(|| Span::new("from exited thread").end())
+        .join()
+        .unwrap();
+    let (ready, wait_ready) = std::sync::mpsc::channel();
+    let (release, wait_release) = std::sync::mpsc::channel::<()>();
+    let idle = std::thread::spawn(move || {
+        Span::new("from idle thread").end();
+        ready.send(()).unwrap();
+        wait_release.recv().unwrap();
+    });
+    wait_ready.recv().unwrap();
+    tracer.flush(WAIT).unwrap();
+    let names: Vec<_> = memory.spans().iter().map(|s| s.name.to_string()).collect();
+    assert!(
+        names.contains(&"from exited thread".to_string()),
+        "{names:?}"
+    );
+    assert!(names.contains(&"from idle thread".to_string()), "{names:?}");
+    release.send(()).unwrap();
+    idle.join().unwrap();
+}
+
+#[test]
+fn shutdown_is_idempotent_and_later_spans_are_counted_as_dropped() {
+    let (_lock, tracer, memory) = memory_tracer();
+    Span::new("before").end();
+    tracer.shutdown(WAIT).unwrap();
+    assert_eq!(tracer.shutdown(WAIT), Err(TraceError::AlreadyShutdown));
+    Span::new("after").end();
+    let stats = tracer.stats();
+    assert_eq!(memory.spans().len(), 1);
+    assert_eq!(stats.spans_exported, 1);
+    assert_eq!(stats.dropped_after_shutdown, 1);
+    assert_eq!(stats.spans_ended, 2);
+}
+
+/// Counts spans; optionally slow, to back the queue up.
+#[derive(Debug, Clone, Default)]
+struct CountingSink {
+    spans: Arc<AtomicUsize>,
+    delay: Duration,
+}
+
+impl SpanExporter for CountingSink {
+    fn export(&mut self, batch: &TraceData) -> Result<(), ExportError> {
+        std::thread::sleep(self.delay);
+        self.spans.fetch_add(batch.spans.len(), Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+fn produce(threads: usize, spans_per_thread: usize) {
+    let workers: Vec<_> = (0..threads)
+        .map(|_| {
+            std::thread::spawn(move || {
+                for i in 0..spans_per_thread {
+                    let mut span = Span::new("work");
+                    span.set_attribute("i", i as i64);
+                }
+            })
+        })
+        .collect();
+    for _ in 0..5 {
+        let _ = spindle::flush(WAIT);
+    }
+    workers.into_iter().for_each(|w| w.join().unwrap());
+}
+
+#[test]
+fn no_span_is_lost_while_flushes_race_the_producers() {
+    let _lock = serial();
+    let sink = CountingSink::default();
+    let config = Config::new().max_queue_size(1 << 20).exporter(sink.clone());
+    let tracer = spindle::init(config).unwrap();
+    produce(4, 50_000);
+    tracer.flush(WAIT).unwrap();
+    let stats = tracer.stats();
+    assert_eq!(stats.spans_ended, 200_000);
+    assert_eq!(stats.spans_started, 200_000);
+    assert_eq!(stats.dropped(), 0, "{stats:?}");
+    assert_eq!(stats.spans_exported, 200_000);
+    assert_eq!(sink.spans.load(Ordering::SeqCst), 200_000);
+}
+
+#[test]
+fn a_full_queue_drops_and_counts_instead_of_blocking() {
+    let _lock = serial();
+    let sink = CountingSink {
+        delay: Duration::from_millis(20),
+        ..Default::default()
+    };
+    let config = Config::new()
+        .max_queue_size(256)
+        .max_export_batch_size(64)
+        .exporter(sink.clone());
+    let tracer = spindle::init(config).unwrap();
+    produce(2, 20_000);
+    tracer.flush(Duration::from_secs(30)).unwrap();
+    let stats = tracer.stats();
+    assert_eq!(stats.spans_ended, 40_000);
+    assert!(stats.dropped_queue_full > 0, "{stats:?}");
+    assert_eq!(
+        stats.spans_exported + stats.dropped(),
+        stats.spans_ended,
+        "{stats:?}"
+    );
+    assert_eq!(
+        sink.spans.load(Ordering::SeqCst) as u64,
+        stats.spans_exported
+    );
+}
