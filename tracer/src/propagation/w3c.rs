@@ -91,26 +91,29 @@ fn hex_field(
     lower_hex(&bytes[range]).ok_or(TraceparentError::NotLowerHex(field))
 }
 
-/// Checks the `-` delimiters of the version-00 layout, and the one after it in later versions.
+/// Checks the `-` delimiters of the version-00 layout.
 fn check_delimiters(bytes: &[u8]) -> Result<(), TraceparentError> {
-    for at in [2, 35, 52] {
-        if bytes[at] != b'-' {
-            return Err(TraceparentError::MissingDelimiter(at));
-        }
-    }
-    match bytes.get(TRACEPARENT_LEN) {
-        Some(&b) if b != b'-' => Err(TraceparentError::MissingDelimiter(TRACEPARENT_LEN)),
-        _ => Ok(()),
+    match [2, 35, 52].into_iter().find(|&at| bytes[at] != b'-') {
+        Some(at) => Err(TraceparentError::MissingDelimiter(at)),
+        None => Ok(()),
     }
 }
 
 /// Parses and checks the version field (bytes 0..2).
 fn check_version(bytes: &[u8]) -> Result<u8, TraceparentError> {
-    let version = lower_hex(&bytes[..2]).ok_or(TraceparentError::InvalidVersion)? as u8;
-    match version {
+    match lower_hex(&bytes[..2]).ok_or(TraceparentError::InvalidVersion)? as u8 {
         0xff => Err(TraceparentError::ForbiddenVersion),
-        0 if bytes.len() > TRACEPARENT_LEN => Err(TraceparentError::TrailingData),
         v => Ok(v),
+    }
+}
+
+/// Checks what follows the 55 characters of version 00: nothing for version 00, else a `-`.
+fn check_rest(version: u8, bytes: &[u8]) -> Result<(), TraceparentError> {
+    match bytes.get(TRACEPARENT_LEN) {
+        None => Ok(()),
+        Some(_) if version == 0 => Err(TraceparentError::TrailingData),
+        Some(b'-') => Ok(()),
+        Some(_) => Err(TraceparentError::MissingDelimiter(TRACEPARENT_LEN)),
     }
 }
 
@@ -137,8 +140,9 @@ pub fn decode_traceparent(value: &str) -> Result<(TraceId, SpanId, TraceFlags), 
     if bytes.len() < TRACEPARENT_LEN {
         return Err(TraceparentError::TooShort(bytes.len()));
     }
-    check_version(bytes)?;
+    let version = check_version(bytes)?;
     check_delimiters(bytes)?;
+    check_rest(version, bytes)?;
     let trace = hex_field(bytes, 3..35, Field::TraceId)?;
     let parent = hex_field(bytes, 36..52, Field::ParentId)? as u64;
     let flags = hex_field(bytes, 53..55, Field::Flags)? as u8;
