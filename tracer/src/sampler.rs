@@ -156,6 +156,11 @@ impl ParentBased {
         self
     }
 
+    /// The sampler for spans without a parent.
+    pub fn root(&self) -> &Sampler {
+        &self.root
+    }
+
     /// The sampler that decides for a span with this parent.
     fn delegate(&self, parent: Option<&SpanContext>) -> &Sampler {
         match parent.filter(|p| p.is_valid()) {

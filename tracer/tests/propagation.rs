@@ -469,7 +469,8 @@ fn tracestate_insert_get_delete() {
     assert_eq!(added.len(), 32);
     assert_eq!(added.get("k31"), None, "rightmost entry removed");
     assert_eq!(added.iter().next(), Some(("new", "x")));
-    assert!(TraceState::default().is_empty() && TraceState::default().len() == 0);
+    assert!(TraceState::default().is_empty());
+    assert_eq!(TraceState::default().len(), 0);
 }
 
 // ------------------------------------------------------------------ truncation
