@@ -520,10 +520,29 @@ fn truncation_keeps_a_header_that_fits() {
     let exact = TraceState::from_header(&all[..2].join(",")).unwrap();
     assert_eq!(exact.header().len(), 401);
     assert_eq!(exact.truncated(401), exact);
-    // Entries of exactly 128 are not "long": removal is from the end.
-    let at128: Vec<String> = (0..5).map(|i| entry(&format!("k{i}"), 128)).collect();
+    // An entry of exactly 128 is not "long": removal is from the end, not of that entry.
+    let mut at128: Vec<String> = (0..14).map(|i| entry(&format!("k{i:02}"), 30)).collect();
+    at128.insert(0, entry("first", 128));
     let state = TraceState::from_header(&at128.join(",")).unwrap();
-    assert_eq!(state.truncated(512).header(), at128[..3].join(","));
+    assert_eq!(state.header().len(), 562);
+    assert_eq!(state.truncated(512).header(), at128[..13].join(","));
+    // One character more and it is the first removed.
+    at128[0] = entry("first", 129);
+    let state = TraceState::from_header(&at128.join(",")).unwrap();
+    assert_eq!(state.truncated(512).header(), at128[1..].join(","));
+}
+
+#[test]
+fn inject_limit_is_exactly_512() {
+    let fits = format!("{},{}", entry("a", 256), entry("b", 255));
+    let over = format!("{},{}", entry("a", 256), entry("b", 256));
+    let mut cx = context(1, 2, 1, &fits);
+    let mut out: HashMap<String, String> = HashMap::new();
+    TraceContextPropagator.inject(&cx, &mut out);
+    assert_eq!(out["tracestate"].len(), 512);
+    cx.trace_state = TraceState::from_header(&over).unwrap();
+    TraceContextPropagator.inject(&cx, &mut out);
+    assert_eq!(out["tracestate"], entry("a", 256));
 }
 
 #[test]

@@ -16,6 +16,8 @@ fn sampled(sampler: &Sampler, id: u128) -> bool {
     decide(sampler, None, id).is_sampled()
 }
 
+const TWO_64: f64 = 18_446_744_073_709_551_616.0;
+
 /// The OpenTelemetry rule computed independently: `None` means "sample everything".
 fn expected_bound(ratio: f64) -> Option<u64> {
     if ratio >= 1.0 {
@@ -44,6 +46,11 @@ fn ratio_bounds_match_hand_computed_values() {
         (0.75, Some(0xc000_0000_0000_0000)),
         // 0.1 is 3602879701896397 / 2^55 exactly in f64, so the bound is exact too.
         (0.1, Some(3_602_879_701_896_397 << 9)),
+        // Ratios below 2^-11 give fractional products, which are rounded (half away from 0).
+        (2.5 / TWO_64, Some(3)),
+        (2.4 / TWO_64, Some(2)),
+        (0.5 / TWO_64, Some(1)),
+        (0.4 / TWO_64, Some(0)),
         (1.0, None),
     ];
     for &(ratio, bound) in cases {
@@ -60,7 +67,7 @@ fn ratio_agrees_with_opentelemetry_rule_on_edge_ids() {
         u128::from(u64::MAX) << 64,
         0x0123_4567_89ab_cdef << 64,
     ];
-    for ratio in [0.0, 0.25, 0.5, 1.0, 0.1, 0.999] {
+    for ratio in [0.0, 0.25, 0.5, 1.0, 0.1, 0.999, 2.5 / TWO_64, 0.4 / TWO_64] {
         let sampler = Sampler::trace_id_ratio(ratio);
         let bound = expected_bound(ratio).unwrap_or(u64::MAX);
         let lows = [
