@@ -29,6 +29,7 @@ pub fn now_unix_nanos() -> u64 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -43,6 +43,7 @@ pub fn new_span_id() -> SpanId {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use std::collections::HashSet;

@@ -41,13 +41,17 @@ pub use error::TraceError;
 pub use id::{SpanId, TraceId};
 pub use instrument::{Instrument, Instrumented};
 pub use pipeline::Stats;
-pub use sampler::{Sampler, SamplingDecision, ShouldSample};
+pub use propagation::{
+    B3Encoding, B3Propagator, CompositePropagator, Extractor, Injector, Propagator,
+    TraceContextPropagator,
+};
+pub use sampler::{ParentBased, Sampler, SamplingDecision, ShouldSample, TraceIdRatio};
 pub use sink::{ExportError, FileExporter, FileFormat, InMemoryExporter, SpanExporter};
 pub use span::{Span, SpanBuilder};
 pub use span_context::{SpanContext, TraceFlags};
 pub use spindle_formats::{KeyValue, SpanKind, Status, Value};
 pub use spindle_macros::trace;
-pub use trace_state::TraceState;
+pub use trace_state::{TraceState, TraceStateError};
 
 use pipeline::Pipeline;
 use tracer::Tracer;

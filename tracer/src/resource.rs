@@ -122,6 +122,7 @@ fn percent_decode(text: &str) -> Option<String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use spindle_formats::find_attribute;

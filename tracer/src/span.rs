@@ -116,10 +116,8 @@ impl SpanBuilder {
         let context = SpanContext {
             trace_id,
             span_id: new_span_id(),
-            trace_flags: parent
-                .as_ref()
-                .map_or(TraceFlags::NONE, |p| p.trace_flags)
-                .with_sampled(sampling.sampled),
+            // Only the sampled flag is defined (W3C level 1); unknown bits are not passed on.
+            trace_flags: TraceFlags::NONE.with_sampled(sampling.sampled),
             trace_state: parent
                 .as_ref()
                 .map(|p| p.trace_state.clone())
