@@ -1,8 +1,568 @@
-//! The `#[trace]` attribute.
+//! The `#[spindle::trace]` attribute: runs a function inside a span.
+//!
+//! Use it through the `spindle` crate (`#[spindle::trace]`); the generated code refers to
+//! `::spindle`, so the tracer must be a dependency under that name.
 use proc_macro::TokenStream;
+use proc_macro2::{Span, TokenStream as TokenStream2};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::ext::IdentExt;
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::visit_mut::VisitMut;
+use syn::{Error, Expr, FnArg, Ident, ItemFn, LitStr, Pat, ReturnType, Token, Type};
 
-/// Placeholder.
+/// Runs a function inside a span: a child of the caller's current span, current for the
+/// body (so spans created inside become its children), ended when the function returns.
+///
+/// On a plain `fn` the span is entered for the call and ends when the function returns, also
+/// on an early `return`, `?` or panic. On an `async fn` the span is created when the returned
+/// future is first polled and is current whenever the body runs (on any executor, across
+/// every `.await`); it ends when the future completes or is dropped.
+///
+/// Works on free functions and methods (`self`, `&self`, `&mut self`), with generics, `where`
+/// clauses and `impl Trait` arguments; the function's attributes, doc comments, visibility
+/// and signature are kept.
+///
+/// # Options
+///
+/// Comma-separated, each at most once:
+///
+/// - `name = "text"`: the span's name (default: the function's name, e.g. `load_user`).
+/// - `kind = "server" | "client" | "producer" | "consumer" | "internal"`: the span kind
+///   (default `internal`).
+/// - `attrs(...)`: attributes, computed only if the span is sampled. Each item is either
+///   - `arg`: an argument recorded under its own name, as
+///     `spindle::Value::from(arg.clone())`, so its type must convert into `spindle::Value`:
+///     `bool`, `i32`, `i64`, `u32`, `f32`, `f64`, `String`, `&'static str`, `Vec<_>` of
+///     those... An argument of type `&T` or `&mut T` records a clone of the `T`, and one of
+///     type `&str` a `String`. `self` is allowed in methods.
+///   - `key = expr` or `"dotted.key" = expr`: `spindle::Value::from(expr)`; `expr` may use
+///     the arguments (by reference or by cloning: it must not move them).
+/// - `debug(...)`: like `attrs`, but records `format!("{:?}", value)` as a string; items are
+///   `arg`, `key = expr` or `"dotted.key" = expr`.
+/// - `record_errors`: the function returns a `Result` (any alias of it); an `Err` is recorded
+///   on the span with [`Span::record_error`](https://docs.rs/spindle) (an `exception` event and
+///   an error status) before it is returned. The error type must implement
+///   `std::error::Error`, or deref to `dyn Error` (+ `Send` (+ `Sync`)), like
+///   `Box<dyn Error + Send + Sync>`. On a plain `fn` the body then runs in a closure, so a
+///   body that returns a reference reborrowed from a `&mut` argument may not compile.
+///
+/// Argument names in `attrs` and `debug` are checked: naming a parameter the function does
+/// not have is a compile error. Parameters bound by patterns (like `(a, b): (u8, u8)`)
+/// can't be named directly; use `key = expr`.
+///
+/// # Examples
+///
+/// ```ignore
+/// #[spindle::trace]
+/// fn parse_config(text: &str) -> Config { /* span "parse_config" */ }
+///
+/// #[spindle::trace(name = "GET /users/:id", kind = "server", attrs(user_id, "http.method" = "GET"))]
+/// async fn get_user(user_id: i64, db: &Db) -> Response { /* ... */ }
+///
+/// #[spindle::trace(debug(filter), record_errors)]
+/// fn search(&self, filter: &Filter) -> Result<Vec<Row>, DbError> {
+///     let rows = self.db.query(filter)?; // an Err here is recorded on the span
+///     Ok(rows)
+/// }
+/// ```
 #[proc_macro_attribute]
-pub fn trace(_attr: TokenStream, item: TokenStream) -> TokenStream {
-    item
+pub fn trace(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let item = TokenStream2::from(item);
+    match expand(attr.into(), item.clone()) {
+        Ok(tokens) => tokens.into(),
+        Err(error) => {
+            // Keep the function so that the error is the only one reported.
+            let mut tokens = error.into_compile_error();
+            tokens.extend(item);
+            tokens.into()
+        }
+    }
+}
+
+/// The parsed options of `#[trace(...)]`.
+#[derive(Default)]
+struct Options {
+    name: Option<LitStr>,
+    kind: Option<Ident>,
+    record_errors: Option<Span>,
+    attributes: Vec<Attribute>,
+}
+
+/// How an argument named in `attrs(...)` is turned into an owned value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ArgumentType {
+    /// Cloned as it is.
+    Owned,
+    /// A reference `&T` (or `&mut T`): the `T` is cloned.
+    Reference,
+    /// `&str` (or `&mut str`): copied into a `String`.
+    Str,
+}
+
+/// One attribute to record.
+struct Attribute {
+    key: String,
+    key_span: Span,
+    value: AttributeValue,
+    debug: bool,
+}
+
+enum AttributeValue {
+    /// A function argument (or `self`), cloned.
+    Argument(Ident, ArgumentType),
+    /// An expression.
+    Expr(Expr),
+}
+
+const OPTIONS_HELP: &str = "expected one of: `name = \"...\"`, `kind = \"...\"`, `attrs(...)`, \
+                            `debug(...)`, `record_errors`";
+
+impl Parse for Options {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let mut options = Options::default();
+        let mut seen: Vec<String> = Vec::new();
+        while !input.is_empty() {
+            let option = input.call(Ident::parse_any).map_err(|e| {
+                Error::new(
+                    e.span(),
+                    format!("unexpected token in #[trace]; {OPTIONS_HELP}"),
+                )
+            })?;
+            let option_name = option.to_string();
+            if seen.contains(&option_name) {
+                return Err(Error::new(
+                    option.span(),
+                    format!("`{option_name}` is given more than once"),
+                ));
+            }
+            match option_name.as_str() {
+                "name" => {
+                    input.parse::<Token![=]>()?;
+                    let name: LitStr = input.parse().map_err(|e| {
+                        Error::new(e.span(), "expected a string literal: `name = \"...\"`")
+                    })?;
+                    options.name = Some(name);
+                }
+                "kind" => {
+                    input.parse::<Token![=]>()?;
+                    let kind: LitStr = input.parse().map_err(|e| {
+                        Error::new(
+                            e.span(),
+                            "expected a string literal: `kind = \"server\"` (or \"client\", \
+                             \"producer\", \"consumer\", \"internal\")",
+                        )
+                    })?;
+                    options.kind = Some(span_kind(&kind)?);
+                }
+                "record_errors" => {
+                    if input.peek(Token![=]) || input.peek(syn::token::Paren) {
+                        return Err(Error::new(
+                            input.span(),
+                            "`record_errors` is a flag and takes no value",
+                        ));
+                    }
+                    options.record_errors = Some(option.span());
+                }
+                "attrs" | "debug" => {
+                    let debug = option_name == "debug";
+                    let content;
+                    syn::parenthesized!(content in input);
+                    let items = Punctuated::<Attribute, Token![,]>::parse_terminated(&content)?;
+                    for mut item in items {
+                        item.debug = debug;
+                        if let Some(previous) =
+                            options.attributes.iter().find(|a| a.key == item.key)
+                        {
+                            let mut error = Error::new(
+                                item.key_span,
+                                format!("attribute `{}` is recorded twice", item.key),
+                            );
+                            error.combine(Error::new(previous.key_span, "first recorded here"));
+                            return Err(error);
+                        }
+                        options.attributes.push(item);
+                    }
+                }
+                other => {
+                    return Err(Error::new(
+                        option.span(),
+                        format!("unknown #[trace] option `{other}`; {OPTIONS_HELP}"),
+                    ));
+                }
+            }
+            seen.push(option_name);
+            if input.is_empty() {
+                break;
+            }
+            input.parse::<Token![,]>()?;
+        }
+        Ok(options)
+    }
+}
+
+fn span_kind(kind: &LitStr) -> syn::Result<Ident> {
+    let variant = match kind.value().as_str() {
+        "server" => "Server",
+        "client" => "Client",
+        "producer" => "Producer",
+        "consumer" => "Consumer",
+        "internal" => "Internal",
+        other => {
+            return Err(Error::new(
+                kind.span(),
+                format!(
+                    "unknown span kind \"{other}\"; expected \"server\", \"client\", \
+                     \"producer\", \"consumer\" or \"internal\""
+                ),
+            ));
+        }
+    };
+    Ok(Ident::new(variant, kind.span()))
+}
+
+impl Parse for Attribute {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let (key, key_span, argument) = if input.peek(LitStr) {
+            let key: LitStr = input.parse()?;
+            if key.value().is_empty() {
+                return Err(Error::new(key.span(), "attribute keys can't be empty"));
+            }
+            (key.value(), key.span(), None)
+        } else {
+            let ident = input.call(Ident::parse_any).map_err(|e| {
+                Error::new(
+                    e.span(),
+                    "expected an argument name, `key = expr` or `\"key\" = expr`",
+                )
+            })?;
+            (ident.unraw().to_string(), ident.span(), Some(ident))
+        };
+        let value = match argument {
+            Some(ident) if !input.peek(Token![=]) => {
+                AttributeValue::Argument(ident, ArgumentType::Owned)
+            }
+            _ => {
+                input.parse::<Token![=]>()?;
+                AttributeValue::Expr(input.parse()?)
+            }
+        };
+        Ok(Attribute {
+            key,
+            key_span,
+            value,
+            debug: false,
+        })
+    }
+}
+
+fn expand(attr: TokenStream2, item: TokenStream2) -> syn::Result<TokenStream2> {
+    let mut options: Options = syn::parse2(attr)?;
+    let function: ItemFn = syn::parse2(item).map_err(|e| {
+        Error::new(
+            e.span(),
+            format!("#[trace] applies to functions and methods with a body ({e})"),
+        )
+    })?;
+    if let Some(constness) = &function.sig.constness {
+        return Err(Error::new(
+            constness.span(),
+            "#[trace] can't be used on a `const fn`: spans start at run time",
+        ));
+    }
+    check_arguments(&mut options, &function)?;
+
+    let ItemFn {
+        attrs,
+        vis,
+        sig,
+        block,
+    } = function;
+
+    let span_var = Ident::new("__spindle_span", Span::mixed_site());
+    let name = match &options.name {
+        Some(name) => name.to_token_stream(),
+        None => LitStr::new(&sig.ident.unraw().to_string(), sig.ident.span()).to_token_stream(),
+    };
+    let kind = options
+        .kind
+        .as_ref()
+        .map(|kind| quote!(.kind(::spindle::SpanKind::#kind)));
+    let start = if options.attributes.is_empty() {
+        quote!(let #span_var = ::spindle::Span::builder(#name)#kind.start();)
+    } else {
+        let values = options.attributes.iter().map(attribute_tokens);
+        quote! {
+            let mut #span_var = ::spindle::Span::builder(#name)#kind.start();
+            #span_var.with_attributes(|| [#(#values),*]);
+        }
+    };
+    let return_type = annotation_type(&sig.output);
+
+    let body = if sig.asyncness.is_some() {
+        let fake_return = fake_return(&return_type);
+        let statements = &block.stmts;
+        let inner = quote!(async move { #fake_return #(#statements)* });
+        let traced = match options.record_errors {
+            None => inner,
+            Some(flag) => {
+                let result = Ident::new("__spindle_result", Span::mixed_site());
+                let record = record_error(
+                    flag,
+                    &result,
+                    &quote_spanned!(flag=> __spindle_record_current()),
+                );
+                quote! {
+                    async move {
+                        let #result: #return_type = #inner.await;
+                        #record
+                        #result
+                    }
+                }
+            }
+        };
+        quote! {
+            #start
+            ::spindle::Instrument::in_span(#traced, #span_var).await
+        }
+    } else {
+        let guard = Ident::new("__spindle_guard", Span::mixed_site());
+        let statements = &block.stmts;
+        match options.record_errors {
+            None => quote! {
+                #start
+                let #guard = #span_var.enter();
+                #(#statements)*
+            },
+            Some(flag) => {
+                let result = Ident::new("__spindle_result", Span::mixed_site());
+                let call = Ident::new("__spindle_call_once", Span::mixed_site());
+                let record = record_error(
+                    flag,
+                    &result,
+                    &quote_spanned!(flag=> __spindle_record_on(__spindle_entered)),
+                );
+                quote! {
+                    #start
+                    let #guard = #span_var.enter();
+                    #[inline(always)]
+                    fn #call<R, F: ::core::ops::FnOnce() -> R>(f: F) -> R {
+                        f()
+                    }
+                    let #result: #return_type = #call(move || #block);
+                    #guard.with_span(|__spindle_entered| { #record });
+                    #result
+                }
+            }
+        }
+    };
+
+    Ok(quote! {
+        #(#attrs)*
+        #vis #sig {
+            #body
+        }
+    })
+}
+
+/// Checks that the arguments named in `attrs(...)` and `debug(...)` exist.
+/// Also notes which of them are references.
+fn check_arguments(options: &mut Options, function: &ItemFn) -> syn::Result<()> {
+    let mut arguments = Vec::new();
+    for input in &function.sig.inputs {
+        match input {
+            FnArg::Receiver(receiver) => {
+                let kind = match receiver.reference.is_some() {
+                    true => ArgumentType::Reference,
+                    false => ArgumentType::Owned,
+                };
+                arguments.push(("self".to_owned(), kind));
+            }
+            FnArg::Typed(typed) => {
+                if let Pat::Ident(pat) = &*typed.pat {
+                    let kind = match &*typed.ty {
+                        Type::Reference(reference) => match &*reference.elem {
+                            Type::Path(path)
+                                if path.qself.is_none() && path.path.is_ident("str") =>
+                            {
+                                ArgumentType::Str
+                            }
+                            _ => ArgumentType::Reference,
+                        },
+                        _ => ArgumentType::Owned,
+                    };
+                    arguments.push((pat.ident.unraw().to_string(), kind));
+                }
+            }
+        }
+    }
+    let names: Vec<String> = arguments.iter().map(|(name, _)| name.clone()).collect();
+    let mut errors: Option<Error> = None;
+    for attribute in &mut options.attributes {
+        if let AttributeValue::Argument(ident, kind) = &mut attribute.value {
+            let name = ident.unraw().to_string();
+            if let Some((_, argument_kind)) = arguments.iter().find(|(n, _)| *n == name) {
+                *kind = *argument_kind;
+            } else {
+                let known = match names.is_empty() {
+                    true => "it has no named arguments".to_owned(),
+                    false => format!("its arguments are: {}", names.join(", ")),
+                };
+                let error = Error::new(
+                    ident.span(),
+                    format!(
+                        "`{name}` is not an argument of `{}` ({known}); to record something \
+                         else write `{name} = expr`",
+                        function.sig.ident
+                    ),
+                );
+                match &mut errors {
+                    Some(errors) => errors.combine(error),
+                    None => errors = Some(error),
+                }
+            }
+        }
+    }
+    errors.map_or(Ok(()), Err)
+}
+
+/// `spindle::KeyValue::new(key, value)` for one attribute.
+fn attribute_tokens(attribute: &Attribute) -> TokenStream2 {
+    let key = LitStr::new(&attribute.key, attribute.key_span);
+    let (span, value) = match &attribute.value {
+        AttributeValue::Argument(ident, _) => (ident.span(), quote!(#ident)),
+        AttributeValue::Expr(expr) => (expr.span(), quote!(#expr)),
+    };
+    let value = match (&attribute.value, attribute.debug) {
+        (_, true) => quote_spanned!(span=> ::std::format!("{:?}", #value)),
+        (AttributeValue::Argument(_, ArgumentType::Owned), false) => {
+            quote_spanned!(span=> ::core::clone::Clone::clone(&#value))
+        }
+        (AttributeValue::Argument(_, ArgumentType::Reference), false) => {
+            quote_spanned!(span=> ::core::clone::Clone::clone(&*#value))
+        }
+        (AttributeValue::Argument(_, ArgumentType::Str), false) => {
+            quote_spanned!(span=> ::std::string::String::from(&*#value))
+        }
+        (AttributeValue::Expr(_), false) => value,
+    };
+    quote_spanned!(span=> ::spindle::KeyValue::new(#key, ::spindle::Value::from(#value)))
+}
+
+/// The return type for a `let` annotation: `impl Trait` becomes `_`.
+fn annotation_type(output: &ReturnType) -> Type {
+    struct ImplToInfer;
+    impl VisitMut for ImplToInfer {
+        fn visit_type_mut(&mut self, ty: &mut Type) {
+            if let Type::ImplTrait(impl_trait) = ty {
+                *ty = Type::Infer(syn::TypeInfer {
+                    underscore_token: Token![_](impl_trait.impl_token.span),
+                });
+            } else {
+                syn::visit_mut::visit_type_mut(self, ty);
+            }
+        }
+    }
+    match output {
+        ReturnType::Default => syn::parse_quote!(()),
+        ReturnType::Type(_, ty) => {
+            let mut ty = (**ty).clone();
+            ImplToInfer.visit_type_mut(&mut ty);
+            ty
+        }
+    }
+}
+
+/// A never-taken `return` that tells type inference the async block's output type (so that
+/// `?` and `return` in the body work as in the function).
+fn fake_return(return_type: &Type) -> TokenStream2 {
+    let fake = format_ident!("__spindle_fake_return", span = Span::mixed_site());
+    quote! {
+        #[allow(
+            unknown_lints,
+            unreachable_code,
+            clippy::diverging_sub_expression,
+            clippy::empty_loop,
+            clippy::let_unit_value,
+            clippy::let_with_type_underscore,
+            clippy::needless_return,
+            clippy::unreachable
+        )]
+        if false {
+            let #fake: #return_type = loop {};
+            return #fake;
+        }
+    }
+}
+
+/// Records `result`'s error, if any, by calling `method` on the error wrapped for
+/// autoref-based dispatch: types implementing `Error` are recorded with their type name, smart
+/// pointers to `dyn Error` (`Box<dyn Error + Send + Sync>`, `anyhow::Error`...) through it.
+fn record_error(flag: Span, result: &Ident, method: &TokenStream2) -> TokenStream2 {
+    let error = Ident::new("__spindle_error", Span::mixed_site());
+    let (on, current) = (
+        quote!(fn __spindle_record_on(self, span: &mut ::spindle::Span)),
+        quote!(fn __spindle_record_current(self)),
+    );
+    let via = |trait_name: &str, refs: TokenStream2, bound: TokenStream2, deref: TokenStream2| {
+        let trait_name = Ident::new(trait_name, Span::mixed_site());
+        quote! {
+            #[allow(dead_code, non_camel_case_types)]
+            trait #trait_name {
+                #on;
+                #current;
+            }
+            impl<T: #bound> #trait_name for #refs __SpindleError<'_, T> {
+                #on {
+                    span.record_error(#deref self.0)
+                }
+                #current {
+                    ::spindle::current::record_error(#deref self.0)
+                }
+            }
+        }
+    };
+    let error_trait = quote!(::core::error::Error);
+    let via_error = via(
+        "__SpindleViaError",
+        quote!(&&&),
+        error_trait.clone(),
+        quote!(),
+    );
+    let via_send_sync = via(
+        "__SpindleViaDynSendSync",
+        quote!(&&),
+        quote!(::core::ops::Deref<Target = dyn #error_trait + ::core::marker::Send + ::core::marker::Sync>),
+        quote!(&**),
+    );
+    let via_send = via(
+        "__SpindleViaDynSend",
+        quote!(&),
+        quote!(::core::ops::Deref<Target = dyn #error_trait + ::core::marker::Send>),
+        quote!(&**),
+    );
+    let via_dyn = via(
+        "__SpindleViaDyn",
+        quote!(),
+        quote!(::core::ops::Deref<Target = dyn #error_trait>),
+        quote!(&**),
+    );
+    quote_spanned! {flag=>
+        if let ::core::result::Result::Err(#error) = &#result {
+            #[allow(dead_code)]
+            struct __SpindleError<'a, T: ?::core::marker::Sized>(&'a T);
+            impl<T: ?::core::marker::Sized> ::core::clone::Clone for __SpindleError<'_, T> {
+                fn clone(&self) -> Self {
+                    *self
+                }
+            }
+            impl<T: ?::core::marker::Sized> ::core::marker::Copy for __SpindleError<'_, T> {}
+            #via_error
+            #via_send_sync
+            #via_send
+            #via_dyn
+            (&&&__SpindleError(#error)).#method;
+        }
+    }
 }
