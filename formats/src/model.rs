@@ -298,7 +298,32 @@ macro_rules! value_from {
     )*};
 }
 
-value_from!(bool => Bool, i64 => I64, i32 => I64 as i64, u32 => I64 as i64, f64 => F64, f32 => F64 as f64);
+value_from!(
+    bool => Bool,
+    i64 => I64,
+    i32 => I64 as i64,
+    i16 => I64 as i64,
+    i8 => I64 as i64,
+    u32 => I64 as i64,
+    u16 => I64 as i64,
+    u8 => I64 as i64,
+    f64 => F64,
+    f32 => F64 as f64,
+);
+
+/// Unsigned values above `i64::MAX` saturate (attribute integers are signed 64-bit everywhere).
+impl From<u64> for Value {
+    fn from(v: u64) -> Self {
+        Value::I64(i64::try_from(v).unwrap_or(i64::MAX))
+    }
+}
+
+/// Sizes above `i64::MAX` saturate.
+impl From<usize> for Value {
+    fn from(v: usize) -> Self {
+        Value::I64(i64::try_from(v).unwrap_or(i64::MAX))
+    }
+}
 
 impl From<&'static str> for Value {
     fn from(v: &'static str) -> Self {

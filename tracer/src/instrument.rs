@@ -26,14 +26,29 @@ impl<F: Future> Future for Instrumented<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<F::Output> {
         let this = self.project();
-        let id = this.frame.take().map(push_frame);
+        let mut entered = Entered(this.frame.take().map(push_frame));
         let result = this.inner.poll(cx);
-        let frame = id.and_then(pop_frame);
+        let frame = entered.leave();
         if result.is_pending() {
             *this.frame = frame;
         }
         // When ready, the frame is dropped here: an owned span ends.
         result
+    }
+}
+
+/// The frame pushed for one poll; popped even if the inner future panics.
+struct Entered(Option<u64>);
+
+impl Entered {
+    fn leave(&mut self) -> Option<Frame> {
+        self.0.take().and_then(pop_frame)
+    }
+}
+
+impl Drop for Entered {
+    fn drop(&mut self) {
+        drop(self.leave());
     }
 }
 

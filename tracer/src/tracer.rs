@@ -113,7 +113,7 @@ pub(crate) fn sample(
     let cached = with_cache(|cache| {
         let sampled = match &cache.tracer {
             Some(tracer) => decide(&tracer.sampler),
-            None => decide(&Sampler::default()),
+            None => decide(default_sampler()),
         };
         let buffer = cache.buffer.as_ref().filter(|_| sampled);
         if let Some(buffer) = buffer {
