@@ -25,7 +25,10 @@ pub struct SpanId(pub u64);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdError {
     /// The text has a length the id type does not allow.
-    Length { expected: &'static str, found: usize },
+    Length {
+        expected: &'static str,
+        found: usize,
+    },
     /// A character that is not a hex digit, at this byte offset.
     NotHex { offset: usize },
     /// The id is all zeros, which every format treats as invalid.
@@ -36,7 +39,10 @@ impl fmt::Display for IdError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             IdError::Length { expected, found } => {
-                write!(f, "expected {expected} hex digits, found {found} characters")
+                write!(
+                    f,
+                    "expected {expected} hex digits, found {found} characters"
+                )
             }
             IdError::NotHex { offset } => write!(f, "not a hex digit at character {offset}"),
             IdError::Zero => write!(f, "id is all zeros"),
@@ -76,7 +82,10 @@ impl TraceId {
     /// ```
     pub fn from_hex(text: &str) -> Result<Self, IdError> {
         if text.len() != 32 && text.len() != 16 {
-            return Err(IdError::Length { expected: "32 (or 16)", found: text.len() });
+            return Err(IdError::Length {
+                expected: "32 (or 16)",
+                found: text.len(),
+            });
         }
         match parse_hex(text)? {
             0 => Err(IdError::Zero),
@@ -114,7 +123,10 @@ impl SpanId {
     /// ```
     pub fn from_hex(text: &str) -> Result<Self, IdError> {
         if text.len() != 16 {
-            return Err(IdError::Length { expected: "16", found: text.len() });
+            return Err(IdError::Length {
+                expected: "16",
+                found: text.len(),
+            });
         }
         match parse_hex(text)? {
             0 => Err(IdError::Zero),
@@ -199,7 +211,9 @@ pub enum Status {
     #[default]
     Unset,
     Ok,
-    Error { message: Str },
+    Error {
+        message: Str,
+    },
 }
 
 impl Status {
@@ -320,13 +334,20 @@ pub struct KeyValue {
 impl KeyValue {
     /// Builds a key-value from anything string-like and anything value-like.
     pub fn new(key: impl Into<Str>, value: impl Into<Value>) -> Self {
-        KeyValue { key: key.into(), value: value.into() }
+        KeyValue {
+            key: key.into(),
+            value: value.into(),
+        }
     }
 }
 
 /// Finds the value of `key` in an attribute list (the last one wins, as in OTLP).
 pub fn find_attribute<'a>(attributes: &'a [KeyValue], key: &str) -> Option<&'a Value> {
-    attributes.iter().rev().find(|kv| kv.key == key).map(|kv| &kv.value)
+    attributes
+        .iter()
+        .rev()
+        .find(|kv| kv.key == key)
+        .map(|kv| &kv.value)
 }
 
 /// Something that happened at one instant during a span (a log, an exception, an annotation).
@@ -429,20 +450,29 @@ pub struct TraceData {
 impl TraceData {
     /// The resource a span refers to (an empty one if the index is out of range).
     pub fn resource_of(&self, span: &Span) -> &Resource {
-        static EMPTY: Resource = Resource { attributes: Vec::new() };
-        self.resources.get(span.resource.0 as usize).unwrap_or(&EMPTY)
+        static EMPTY: Resource = Resource {
+            attributes: Vec::new(),
+        };
+        self.resources
+            .get(span.resource.0 as usize)
+            .unwrap_or(&EMPTY)
     }
 
     /// The scope a span refers to (an empty one if the index is out of range).
     pub fn scope_of(&self, span: &Span) -> &Scope {
-        static EMPTY: Scope =
-            Scope { name: Cow::Borrowed(""), version: Cow::Borrowed(""), attributes: Vec::new() };
+        static EMPTY: Scope = Scope {
+            name: Cow::Borrowed(""),
+            version: Cow::Borrowed(""),
+            attributes: Vec::new(),
+        };
         self.scopes.get(span.scope.0 as usize).unwrap_or(&EMPTY)
     }
 
     /// The service name of the span's resource, or `"unknown_service"` as OpenTelemetry names it.
     pub fn service_name_of(&self, span: &Span) -> &str {
-        self.resource_of(span).service_name().unwrap_or("unknown_service")
+        self.resource_of(span)
+            .service_name()
+            .unwrap_or("unknown_service")
     }
 
     /// Returns the index of an equal resource, adding it if it is new.
@@ -465,14 +495,26 @@ impl TraceData {
 
     /// Appends another set of spans, sharing equal resources and scopes.
     pub fn merge(&mut self, other: TraceData) {
-        let resources: Vec<ResourceIndex> =
-            other.resources.into_iter().map(|r| self.intern_resource(r)).collect();
-        let scopes: Vec<ScopeIndex> =
-            other.scopes.into_iter().map(|s| self.intern_scope(s)).collect();
+        let resources: Vec<ResourceIndex> = other
+            .resources
+            .into_iter()
+            .map(|r| self.intern_resource(r))
+            .collect();
+        let scopes: Vec<ScopeIndex> = other
+            .scopes
+            .into_iter()
+            .map(|s| self.intern_scope(s))
+            .collect();
         self.spans.reserve(other.spans.len());
         for mut span in other.spans {
-            span.resource = resources.get(span.resource.0 as usize).copied().unwrap_or_default();
-            span.scope = scopes.get(span.scope.0 as usize).copied().unwrap_or_default();
+            span.resource = resources
+                .get(span.resource.0 as usize)
+                .copied()
+                .unwrap_or_default();
+            span.scope = scopes
+                .get(span.scope.0 as usize)
+                .copied()
+                .unwrap_or_default();
             self.spans.push(span);
         }
     }
@@ -484,20 +526,43 @@ mod tests {
 
     #[test]
     fn ids_reject_bad_text_with_the_reason() {
-        assert_eq!(TraceId::from_hex("xyz"), Err(IdError::Length { expected: "32 (or 16)", found: 3 }));
-        assert_eq!(SpanId::from_hex("00f067aa0ba902bg"), Err(IdError::NotHex { offset: 15 }));
+        assert_eq!(
+            TraceId::from_hex("xyz"),
+            Err(IdError::Length {
+                expected: "32 (or 16)",
+                found: 3
+            })
+        );
+        assert_eq!(
+            SpanId::from_hex("00f067aa0ba902bg"),
+            Err(IdError::NotHex { offset: 15 })
+        );
         assert_eq!(SpanId::from_hex("0000000000000000"), Err(IdError::Zero));
     }
 
     #[test]
     fn merge_shares_equal_resources() {
-        let resource = Resource { attributes: vec![KeyValue::new("service.name", "a")] };
-        let mut one = TraceData { resources: vec![resource.clone()], ..Default::default() };
-        one.spans.push(Span { name: "first".into(), ..Default::default() });
-        let other_resource = Resource { attributes: vec![KeyValue::new("service.name", "b")] };
+        let resource = Resource {
+            attributes: vec![KeyValue::new("service.name", "a")],
+        };
+        let mut one = TraceData {
+            resources: vec![resource.clone()],
+            ..Default::default()
+        };
+        one.spans.push(Span {
+            name: "first".into(),
+            ..Default::default()
+        });
+        let other_resource = Resource {
+            attributes: vec![KeyValue::new("service.name", "b")],
+        };
         let two = TraceData {
             resources: vec![other_resource, resource],
-            spans: vec![Span { name: "second".into(), resource: ResourceIndex(1), ..Default::default() }],
+            spans: vec![Span {
+                name: "second".into(),
+                resource: ResourceIndex(1),
+                ..Default::default()
+            }],
             ..Default::default()
         };
         one.merge(two);
