@@ -88,6 +88,11 @@ impl<'a> ReadContext<'a> {
         Ok(())
     }
 
+    /// The first warning recorded.
+    pub fn first_warning(&self) -> Option<&Warning> {
+        self.warnings.first()
+    }
+
     /// The warnings recorded, with a last one counting those not listed.
     pub fn into_warnings(mut self) -> Vec<Warning> {
         if self.unlisted > 0 {

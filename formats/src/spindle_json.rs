@@ -518,25 +518,25 @@ fn read_document<'a>(
     context: &mut ReadContext<'a>,
     raw: &'a RawValue,
     data: &mut TraceData,
-) -> Result<(), ReadError> {
+) -> Result<bool, ReadError> {
     let document = match parse_document(raw) {
         Ok(document) => document,
-        Err(Ok(fault)) => return report_fault(context, fault, raw.get()),
+        Err(Ok(fault)) => return report_fault(context, fault, raw.get()).map(|()| false),
         Err(Err(error)) => {
             let warning = context.json_problem(&error, raw.get(), "");
-            return context.report(warning);
+            return context.report(warning).map(|()| false);
         }
     };
     let batch = match document_data(context, document)? {
         Ok(batch) => batch,
-        Err(fault) => return report_fault(context, fault, raw.get()),
+        Err(fault) => return report_fault(context, fault, raw.get()).map(|()| false),
     };
     if data.spans.is_empty() && data.resources.is_empty() && data.scopes.is_empty() {
         *data = batch;
     } else {
         data.merge(batch);
     }
-    Ok(())
+    Ok(true)
 }
 
 /// Reports a fault, located at its `near` text or else at the start of `fallback`.

@@ -7,30 +7,28 @@ use serde_json::Deserializer;
 use serde_json::value::RawValue;
 
 use crate::context::{ReadContext, classify, offset_in};
-use crate::error::{ReadError, Warning};
+use crate::error::ReadError;
 use crate::scan::{path_at, skip_blank};
 
 /// Calls `visit` with every top-level value in the input, in order.
 ///
-/// Fails on the first invalid value when strict, and when no value at all could be read.
+/// `visit` says whether it used the value (false: it reported a problem and skipped it).
+/// Fails on the first invalid value when strict, and, with the first problem, when no value at
+/// all could be used.
 pub(crate) fn for_each_value<'a>(
     context: &mut ReadContext<'a>,
-    mut visit: impl FnMut(&mut ReadContext<'a>, &'a RawValue) -> Result<(), ReadError>,
+    mut visit: impl FnMut(&mut ReadContext<'a>, &'a RawValue) -> Result<bool, ReadError>,
 ) -> Result<(), ReadError> {
     let input = context.input;
     let mut start = 0;
     let mut read_any = false;
-    let mut first_problem: Option<Warning> = None;
     while let Some(rest) = input.get(start..) {
         let mut stream = Deserializer::from_slice(rest).into_iter::<&RawValue>();
         let failure = loop {
             let value_start = stream.byte_offset();
             match stream.next() {
                 None => break None,
-                Some(Ok(raw)) => {
-                    read_any = true;
-                    visit(context, raw)?;
-                }
+                Some(Ok(raw)) => read_any |= visit(context, raw)?,
                 Some(Err(error)) => break Some((error, value_start)),
             }
         };
@@ -44,15 +42,14 @@ pub(crate) fn for_each_value<'a>(
         let value_text = input.get(start + value_start..at).unwrap_or_default();
         let path = path_at(value_text, value_text.len());
         let warning = context.warning(Some(at), path, classify(&error));
-        first_problem.get_or_insert_with(|| warning.clone());
         context.report(warning)?;
         match next_value_line(input, skip_blank(input, start + value_start)) {
             Some(next) => start = next,
             None => break,
         }
     }
-    match first_problem {
-        Some(problem) if !read_any => Err(problem.into()),
+    match context.first_warning() {
+        Some(problem) if !read_any => Err(problem.clone().into()),
         _ => Ok(()),
     }
 }
@@ -78,7 +75,7 @@ mod tests {
         let mut seen = Vec::new();
         for_each_value(&mut context, |_, raw| {
             seen.push(raw.get().to_owned());
-            Ok(())
+            Ok(true)
         })?;
         Ok((seen, context.into_warnings().len()))
     }

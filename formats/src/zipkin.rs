@@ -414,7 +414,7 @@ pub fn read(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, 
     for_each_value(&mut context, |context, raw| {
         let result = read_value(context, raw, &mut builder, list);
         list += 1;
-        result
+        result.map(|()| true)
     })?;
     Ok(Loaded {
         format: Format::Zipkin,
