@@ -277,15 +277,15 @@ impl Serialize for AnnotationOut<'_> {
 /// `"name":{attributes as JSON}`, as OpenTelemetry's Zipkin exporters write events.
 fn annotation_text(event: &Event) -> String {
     let name = serde_json::to_string(event.name.as_ref()).unwrap_or_default();
-    let attributes = serde_json::to_string(&JsonObject(&event.attributes)).unwrap_or_default();
+    let attributes = serde_json::to_string(&JsonObjectOut(&event.attributes)).unwrap_or_default();
     format!("{name}:{attributes}")
 }
 
 /// Attributes as a plain JSON object.
-struct JsonObject<'a>(&'a [KeyValue]);
+struct JsonObjectOut<'a>(&'a [KeyValue]);
 struct JsonValue<'a>(&'a Value);
 
-impl Serialize for JsonObject<'_> {
+impl Serialize for JsonObjectOut<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_map(
             self.0
@@ -304,7 +304,7 @@ impl Serialize for JsonValue<'_> {
             Value::F64(x) => serializer.serialize_f64(*x),
             Value::Bytes(bytes) => serializer.serialize_str(&hex::encode(bytes)),
             Value::Array(items) => serializer.collect_seq(items.iter().map(JsonValue)),
-            Value::Map(entries) => JsonObject(entries).serialize(serializer),
+            Value::Map(entries) => JsonObjectOut(entries).serialize(serializer),
         }
     }
 }
@@ -832,30 +832,77 @@ fn event_with_attributes(text: &str) -> Option<(String, Vec<KeyValue>)> {
             text.get(name.len() + 2..).filter(|_| !rest.is_empty())?,
         )
     };
-    let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(object).ok()?;
-    Some((
-        name,
-        map.into_iter()
-            .map(|(k, v)| KeyValue::new(k, json_to_value(v)))
-            .collect(),
-    ))
+    let JsonObject(attributes) = serde_json::from_str(object).ok()?;
+    Some((name, attributes))
 }
 
-fn json_to_value(json: serde_json::Value) -> Value {
-    use serde_json::Value as Json;
-    match json {
-        Json::Null => Value::Str(Cow::Borrowed("null")),
-        Json::Bool(b) => Value::Bool(b),
-        Json::Number(n) => match n.as_i64() {
-            Some(i) => Value::I64(i),
-            None => Value::F64(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        Json::String(s) => Value::Str(Cow::Owned(s)),
-        Json::Array(items) => Value::Array(items.into_iter().map(json_to_value).collect()),
-        Json::Object(map) => Value::Map(
-            map.into_iter()
-                .map(|(k, v)| KeyValue::new(k, json_to_value(v)))
-                .collect(),
-        ),
+/// A JSON object read into attributes in input order, keeping JSON's types.
+struct JsonObject(Vec<KeyValue>);
+
+/// Any JSON value as a model value (`null` as the text `null`).
+struct JsonAny(Value);
+
+impl<'de> Deserialize<'de> for JsonObject {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match JsonAny::deserialize(deserializer)?.0 {
+            Value::Map(entries) => Ok(JsonObject(entries)),
+            _ => Err(serde::de::Error::custom("expected a JSON object")),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for JsonAny {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(JsonAnyVisitor).map(JsonAny)
+    }
+}
+
+struct JsonAnyVisitor;
+
+impl<'de> Visitor<'de> for JsonAnyVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::I64(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(i64::try_from(v).map_or(Value::F64(v as f64), Value::I64))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::F64(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::Str(Cow::Owned(v.to_owned())))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Str(Cow::Borrowed("null")))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(JsonAny(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Value, M::Error> {
+        let mut entries = Vec::new();
+        while let Some((key, JsonAny(value))) = map.next_entry::<String, JsonAny>()? {
+            entries.push(KeyValue::new(key, value));
+        }
+        Ok(Value::Map(entries))
     }
 }
