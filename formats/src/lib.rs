@@ -17,6 +17,7 @@ mod read;
 mod scan;
 pub mod spindle_json;
 mod stream;
+mod text;
 pub mod zipkin;
 
 pub use detect::{Format, detect};

@@ -49,10 +49,11 @@ use crate::error::{Problem, ReadError};
 use crate::hex::{self, span_id_hex, trace_id_hex};
 use crate::model::{
     Event, KeyValue, Link, Resource, ResourceIndex, Scope, ScopeIndex, Span, SpanId, SpanKind,
-    Status, Str, TraceData, TraceId, Value,
+    Status, TraceData, TraceId, Value,
 };
 use crate::read::{Loaded, ReadOptions};
 use crate::stream::for_each_value;
+use crate::text::{Text, borrowed, owned};
 
 /// The document version this build writes and reads.
 pub const VERSION: u64 = 1;
@@ -352,11 +353,11 @@ struct SpanWire<'a> {
     #[serde(borrow)]
     span_id: Cow<'a, str>,
     #[serde(borrow, default)]
-    parent_span_id: Option<Cow<'a, str>>,
+    parent_span_id: Option<Text<'a>>,
     #[serde(borrow, default)]
     name: Cow<'a, str>,
     #[serde(borrow, default)]
-    kind: Option<Cow<'a, str>>,
+    kind: Option<Text<'a>>,
     #[serde(default)]
     start_unix_nanos: u64,
     #[serde(default)]
@@ -415,9 +416,9 @@ struct StatusWire<'a> {
 #[derive(Deserialize)]
 struct ValueWire<'a> {
     #[serde(borrow, default)]
-    key: Option<Cow<'a, str>>,
+    key: Option<Text<'a>>,
     #[serde(borrow, default)]
-    str: Option<Cow<'a, str>>,
+    str: Option<Text<'a>>,
     #[serde(default)]
     bool: Option<bool>,
     #[serde(default)]
@@ -425,7 +426,7 @@ struct ValueWire<'a> {
     #[serde(default, deserialize_with = "float")]
     f64: Option<f64>,
     #[serde(borrow, default)]
-    bytes: Option<Cow<'a, str>>,
+    bytes: Option<Text<'a>>,
     #[serde(borrow, default)]
     array: Option<Vec<ValueWire<'a>>>,
     #[serde(borrow, default)]
@@ -500,18 +501,6 @@ impl<'a> Fault<'a> {
         self.path = crate::scan::join_path(parent, &self.path);
         self
     }
-}
-
-/// The text of a borrowed string, to locate a fault at it.
-fn borrowed<'a>(text: &Cow<'a, str>) -> Option<&'a str> {
-    match text {
-        Cow::Borrowed(s) => Some(s),
-        Cow::Owned(_) => None,
-    }
-}
-
-fn owned(text: Cow<'_, str>) -> Str {
-    Cow::Owned(text.into_owned())
 }
 
 fn read_document<'a>(
@@ -694,7 +683,7 @@ fn span(wire: SpanWire<'_>, (resources, scopes): (usize, usize)) -> Result<Span,
     let trace_id = parse_trace_id(&wire.trace_id, "traceId")?;
     let span_id = parse_span_id(&wire.span_id, "spanId")?;
     let parent_span_id = match &wire.parent_span_id {
-        Some(text) => Some(parse_span_id(text, "parentSpanId")?),
+        Some(text) => Some(parse_span_id(&text.0, "parentSpanId")?),
         None => None,
     };
     let kind = match &wire.kind {

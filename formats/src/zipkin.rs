@@ -56,6 +56,7 @@ use crate::model::{
 use crate::read::{Loaded, ReadOptions};
 use crate::scan::join_path;
 use crate::stream::for_each_value;
+use crate::text::{Text, borrowed, owned};
 
 const PEER_SERVICE: &str = "peer.service";
 const PEER_ADDRESS: &str = "network.peer.address";
@@ -464,11 +465,11 @@ struct SpanWire<'a> {
     #[serde(borrow)]
     id: Cow<'a, str>,
     #[serde(borrow, default)]
-    parent_id: Option<Cow<'a, str>>,
+    parent_id: Option<Text<'a>>,
     #[serde(borrow, default)]
-    name: Option<Cow<'a, str>>,
+    name: Option<Text<'a>>,
     #[serde(borrow, default)]
-    kind: Option<Cow<'a, str>>,
+    kind: Option<Text<'a>>,
     #[serde(default)]
     timestamp: Option<u64>,
     #[serde(default)]
@@ -491,11 +492,11 @@ struct SpanWire<'a> {
 #[serde(rename_all = "camelCase")]
 struct EndpointWire<'a> {
     #[serde(borrow, default)]
-    service_name: Option<Cow<'a, str>>,
+    service_name: Option<Text<'a>>,
     #[serde(borrow, default)]
-    ipv4: Option<Cow<'a, str>>,
+    ipv4: Option<Text<'a>>,
     #[serde(borrow, default)]
-    ipv6: Option<Cow<'a, str>>,
+    ipv6: Option<Text<'a>>,
     #[serde(default)]
     port: Option<u16>,
 }
@@ -506,10 +507,6 @@ struct AnnotationWire<'a> {
     #[serde(borrow)]
     value: Cow<'a, str>,
 }
-
-/// A string borrowed from the input when it has no escapes.
-#[derive(Deserialize)]
-struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
 
 /// Tags in input order.
 struct TagsWire<'a>(Vec<(Cow<'a, str>, Cow<'a, str>)>);
@@ -608,17 +605,6 @@ fn read_span<'a>(
 
 /// A problem with one field: its name, the text to locate it by, and what is wrong.
 type Fault<'a> = (&'static str, Option<&'a str>, Problem);
-
-fn borrowed<'a>(text: &Cow<'a, str>) -> Option<&'a str> {
-    match text {
-        Cow::Borrowed(s) => Some(s),
-        Cow::Owned(_) => None,
-    }
-}
-
-fn owned(text: Cow<'_, str>) -> Str {
-    Cow::Owned(text.into_owned())
-}
 
 fn convert<'a>(wire: SpanWire<'a>, builder: &mut Builder) -> Result<Span, Fault<'a>> {
     let trace_id = TraceId::from_hex(&wire.trace_id)
