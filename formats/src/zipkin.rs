@@ -413,7 +413,7 @@ pub fn read(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, 
     let mut builder = Builder::default();
     let mut list = 0usize;
     for_each_value(&mut context, |context, raw| {
-        let result = read_value(context, raw, &mut builder, list);
+        let result = read_value(context, raw, &mut builder, list, false);
         list += 1;
         result.map(|()| true)
     })?;
@@ -424,12 +424,13 @@ pub fn read(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, 
     })
 }
 
-/// Reads one top-level value: a list of spans (or of lists), or one span object.
+/// Reads one top-level value: a list of spans (or of lists of spans), or one span object.
 fn read_value<'a>(
     context: &mut ReadContext<'a>,
     raw: &'a RawValue,
     builder: &mut Builder,
     list: usize,
+    nested: bool,
 ) -> Result<(), ReadError> {
     let text = raw.get();
     if !text.starts_with('[') {
@@ -448,8 +449,8 @@ fn read_value<'a>(
         } else {
             format!("lists[{list}][{index}]")
         };
-        if item.get().starts_with('[') {
-            read_value(context, item, builder, list)?;
+        if item.get().starts_with('[') && !nested {
+            read_value(context, item, builder, list, true)?;
         } else {
             read_span(context, item, builder, &prefix)?;
         }

@@ -215,3 +215,16 @@ fn a_span_pointing_at_a_missing_resource_is_refused() {
         "{error}"
     );
 }
+
+#[test]
+fn deeply_nested_input_fails_quickly_without_overflowing() {
+    for open in [b'[', b'{'] {
+        let mut text = vec![open; 200_000];
+        text.extend(std::iter::repeat_n(if open == b'[' { b']' } else { b'}' }, 200_000));
+        let started = std::time::Instant::now();
+        for strict in [false, true] {
+            let _ = read(&text, "deep.json", ReadOptions { strict });
+        }
+        assert!(started.elapsed().as_secs() < 5);
+    }
+}
