@@ -316,6 +316,7 @@ struct Header<'a> {
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "a Spindle document")]
 struct DocumentWire<'a> {
     #[serde(borrow, default)]
     format: Option<&'a RawValue>,
@@ -330,12 +331,14 @@ struct DocumentWire<'a> {
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "a resource object")]
 struct ResourceWire<'a> {
     #[serde(borrow, default)]
     attributes: Vec<ValueWire<'a>>,
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "a scope object")]
 struct ScopeWire<'a> {
     #[serde(borrow, default)]
     name: Cow<'a, str>,
@@ -347,6 +350,7 @@ struct ScopeWire<'a> {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[serde(expecting = "a span object")]
 struct SpanWire<'a> {
     #[serde(borrow)]
     trace_id: Cow<'a, str>,
@@ -382,6 +386,7 @@ struct SpanWire<'a> {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[serde(expecting = "an event object")]
 struct EventWire<'a> {
     #[serde(default)]
     time_unix_nanos: u64,
@@ -393,6 +398,7 @@ struct EventWire<'a> {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[serde(expecting = "a link object")]
 struct LinkWire<'a> {
     #[serde(borrow)]
     trace_id: Cow<'a, str>,
@@ -405,6 +411,7 @@ struct LinkWire<'a> {
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "a status object")]
 struct StatusWire<'a> {
     #[serde(borrow)]
     code: Cow<'a, str>,
@@ -414,6 +421,7 @@ struct StatusWire<'a> {
 
 /// An attribute (`key` set) or an array item (no `key`): exactly one typed field is set.
 #[derive(Deserialize)]
+#[serde(expecting = "an attribute object")]
 struct ValueWire<'a> {
     #[serde(borrow, default)]
     key: Option<Text<'a>>,

@@ -460,6 +460,7 @@ fn read_value<'a>(
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[serde(expecting = "a Zipkin span object")]
 struct SpanWire<'a> {
     #[serde(borrow)]
     trace_id: Cow<'a, str>,
@@ -491,6 +492,7 @@ struct SpanWire<'a> {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[serde(expecting = "an endpoint object")]
 struct EndpointWire<'a> {
     #[serde(borrow, default)]
     service_name: Option<Text<'a>>,
@@ -503,6 +505,7 @@ struct EndpointWire<'a> {
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "an annotation object")]
 struct AnnotationWire<'a> {
     timestamp: u64,
     #[serde(borrow)]

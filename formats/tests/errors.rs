@@ -220,11 +220,27 @@ fn a_span_pointing_at_a_missing_resource_is_refused() {
 fn deeply_nested_input_fails_quickly_without_overflowing() {
     for open in [b'[', b'{'] {
         let mut text = vec![open; 200_000];
-        text.extend(std::iter::repeat_n(if open == b'[' { b']' } else { b'}' }, 200_000));
+        text.extend(std::iter::repeat_n(
+            if open == b'[' { b']' } else { b'}' },
+            200_000,
+        ));
         let started = std::time::Instant::now();
         for strict in [false, true] {
             let _ = read(&text, "deep.json", ReadOptions { strict });
         }
         assert!(started.elapsed().as_secs() < 5);
     }
+}
+
+#[test]
+fn a_span_that_is_not_an_object_is_named_plainly() {
+    let text = format!(
+        r#"{{"format":"spindle","version":1,"spans":[5,{{"traceId":"{TRACE}","spanId":"00f067aa0ba902b7"}}]}}"#
+    );
+    let loaded = read(text.as_bytes(), "t.json", LENIENT).unwrap();
+    assert_eq!(loaded.data.spans.len(), 1);
+    assert_eq!(
+        loaded.warnings[0].to_string(),
+        "t.json:1:42 (byte 41): spans[0]: invalid type: integer `5`, expected a span object"
+    );
 }

@@ -24,7 +24,9 @@ fn batch(spans: usize) -> TraceData {
         ..Default::default()
     };
     TraceData {
-        resources: vec![Resource { attributes: vec![KeyValue::new("service.name", "shop")] }],
+        resources: vec![Resource {
+            attributes: vec![KeyValue::new("service.name", "shop")],
+        }],
         scopes: vec![Scope::default()],
         spans: (0..spans).map(span).collect(),
     }
@@ -35,7 +37,10 @@ fn batch(spans: usize) -> TraceData {
 fn read_and_write_speed() {
     let data = batch(200_000);
     for (name, writer) in [
-        ("spindle", write_spindle_json as fn(&TraceData, &mut Vec<u8>) -> std::io::Result<()>),
+        (
+            "spindle",
+            write_spindle_json as fn(&TraceData, &mut Vec<u8>) -> std::io::Result<()>,
+        ),
         ("zipkin", write_zipkin),
     ] {
         let mut out = Vec::new();
