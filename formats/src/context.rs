@@ -33,7 +33,8 @@ impl<'a> ReadContext<'a> {
         }
     }
 
-    /// The line, column (in characters) and byte of an offset into the input.
+    /// The line, column and byte of an offset into the input (in O(log lines) time, so that
+    /// many warnings in one huge JSON line stay cheap).
     pub fn locate(&mut self, byte: usize) -> Location {
         let input = self.input;
         let byte = byte.min(input.len());
@@ -152,7 +153,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn locates_offsets_in_lines_and_characters() {
+    fn locates_offsets_in_lines_and_byte_columns() {
         let input = "ab\nçd\nef".as_bytes();
         let mut context = ReadContext::new(input, "x", false);
         assert_eq!(

@@ -11,7 +11,8 @@ use std::fmt;
 
 use crate::model::IdError;
 
-/// A place in the input: 1-based line and column (in characters), and the 0-based byte offset.
+/// A place in the input: 1-based line and column (the column counted in bytes, as serde_json
+/// counts it), and the 0-based byte offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Location {
     pub line: usize,
