@@ -2,10 +2,27 @@
 //!
 //! The tracer writes through these codecs and the viewer reads through them; no other crate
 //! parses or writes a trace format.
+//!
+//! - [`read`] / [`read_file`]: any supported format, detected from the content ([`detect`]).
+//! - [`spindle_json`]: Spindle's own versioned JSON Lines format ([`write_spindle_json`]).
+//! - [`zipkin`]: Zipkin v2 JSON ([`write_zipkin`]).
 #![forbid(unsafe_code)]
 
+mod context;
+pub mod detect;
+pub mod error;
+mod hex;
 pub mod model;
-
-pub use model::*;
+mod read;
+mod scan;
 pub mod spindle_json;
+mod stream;
+mod text;
 pub mod zipkin;
+
+pub use detect::{Format, detect};
+pub use error::{Location, Problem, ReadError, Warning};
+pub use model::*;
+pub use read::{Loaded, ReadOptions, read, read_file, read_file_with};
+pub use spindle_json::write as write_spindle_json;
+pub use zipkin::write as write_zipkin;

@@ -1,5 +1,898 @@
-//! TEMPORARY placeholder until the codec lands.
-use crate::TraceData;
-pub fn write(_data: &TraceData, _out: &mut impl std::io::Write) -> std::io::Result<()> {
+//! Zipkin v2 JSON: lists of spans, as the Zipkin API and OpenTelemetry's Zipkin exporters use.
+//!
+//! [`write`] appends one JSON list per line; [`read`] takes a list, several lists one per line,
+//! a list of lists (traces, as the Zipkin API returns them) or span objects one per line.
+//!
+//! Mapping (OpenTelemetry's Zipkin exporter conventions where they exist):
+//! - `traceId`: 32 lowercase hex digits written; 16 or 32 read. `id`, `parentId`: 16.
+//! - `timestamp`, `duration`: microseconds; the start is truncated to whole microseconds and
+//!   the duration is the difference of the truncated times, at least 1.
+//! - `kind`: `CLIENT`, `SERVER`, `PRODUCER`, `CONSUMER`; absent for internal spans.
+//! - `localEndpoint.serviceName` is the resource's `service.name`. Spans are grouped into
+//!   resources by it (plus the resource tags below).
+//! - Other resource attributes are written as tags (as the OpenTelemetry exporters do). On
+//!   read, tags whose key starts with a resource prefix (`service.`, `telemetry.sdk.`,
+//!   `telemetry.distro.`, `host.`, `os.`, `process.`, `container.`, `k8s.`, `cloud.`,
+//!   `deployment.`, `device.`) go back to the resource.
+//! - The scope is written as tags `otel.scope.name` / `otel.scope.version`; read from those
+//!   or the older `otel.library.name` / `otel.library.version`.
+//! - Status: error → tags `otel.status_code`=`ERROR` and `error`=message (`"true"` when the
+//!   message is empty); ok → `otel.status_code`=`OK`. On read, `otel.status_description` also
+//!   gives the message, and an `error` tag alone means an error. These tags are removed from
+//!   the attributes.
+//! - Events ↔ `annotations`: the value is the event name, or `"name":{attributes as JSON}`
+//!   when the event has attributes (the Go exporter's `name: {…}` is read too).
+//! - Endpoints ↔ attributes: `localEndpoint` ipv4/ipv6 and port ↔ `network.local.address` and
+//!   `network.local.port`; `remoteEndpoint` serviceName, ipv4/ipv6 and port ↔ `peer.service`,
+//!   `network.peer.address` and `network.peer.port` (ports as integers).
+//! - `debug`, `shared` ↔ boolean attributes `zipkin.debug`, `zipkin.shared`.
+//!
+//! Lossy (Zipkin cannot say it): tag values are strings, so typed attributes come back as their
+//! text (`true`, `200`, `["a","b"]`, bytes as hex) and typed resource attributes as strings;
+//! resource attributes without a resource prefix come back as span attributes; times finer than
+//! a microsecond; links; trace state; flags (read spans are sampled, [`FLAG_SAMPLED`]); scope
+//! attributes; event attribute types beyond JSON's (bytes become hex text, a non-finite float
+//! `null`); the order of attributes taken from endpoints (they come after the tags); an error
+//! message that is exactly `true`.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::io::Write;
+use std::net::IpAddr;
+
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::ser::{SerializeMap, SerializeStruct, Serializer};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::context::ReadContext;
+use crate::detect::Format;
+use crate::error::{Problem, ReadError};
+use crate::hex::{self, span_id_hex, trace_id_hex};
+use crate::model::{
+    Event, FLAG_SAMPLED, KeyValue, Resource, ResourceIndex, Scope, ScopeIndex, Span, SpanId,
+    SpanKind, Status, Str, TraceData, TraceId, Value,
+};
+use crate::read::{Loaded, ReadOptions};
+use crate::scan::join_path;
+use crate::stream::for_each_value;
+use crate::text::{Text, borrowed, owned};
+
+const PEER_SERVICE: &str = "peer.service";
+const PEER_ADDRESS: &str = "network.peer.address";
+const PEER_PORT: &str = "network.peer.port";
+const LOCAL_ADDRESS: &str = "network.local.address";
+const LOCAL_PORT: &str = "network.local.port";
+const DEBUG: &str = "zipkin.debug";
+const SHARED: &str = "zipkin.shared";
+const RESOURCE_PREFIXES: [&str; 11] = [
+    "service.",
+    "telemetry.sdk.",
+    "telemetry.distro.",
+    "host.",
+    "os.",
+    "process.",
+    "container.",
+    "k8s.",
+    "cloud.",
+    "deployment.",
+    "device.",
+];
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+/// Appends `data` as one Zipkin v2 JSON list of spans on one line, followed by `\n`.
+///
+/// ```
+/// use spindle_formats::{KeyValue, Resource, Span, SpanId, Status, TraceData, TraceId};
+/// let data = TraceData {
+///     resources: vec![Resource { attributes: vec![KeyValue::new("service.name", "shop")] }],
+///     scopes: vec![Default::default()],
+///     spans: vec![Span {
+///         trace_id: TraceId(1),
+///         span_id: SpanId(2),
+///         name: "get".into(),
+///         start_unix_nanos: 5_000,
+///         end_unix_nanos: 9_000,
+///         status: Status::Error { message: "".into() },
+///         ..Default::default()
+///     }],
+/// };
+/// let mut out = Vec::new();
+/// spindle_formats::zipkin::write(&data, &mut out).unwrap();
+/// assert_eq!(
+///     String::from_utf8(out).unwrap(),
+///     r#"[{"traceId":"00000000000000000000000000000001","id":"0000000000000002","name":"get","timestamp":5,"duration":4,"localEndpoint":{"serviceName":"shop"},"tags":{"otel.status_code":"ERROR","error":"true"}}]"#
+///         .to_owned() + "\n"
+/// );
+/// ```
+pub fn write(data: &TraceData, out: &mut impl Write) -> std::io::Result<()> {
+    let mut line = Vec::with_capacity(64 + data.spans.len() * 256);
+    let spans = data.spans.iter().map(|span| SpanOut { data, span });
+    let mut serializer = serde_json::Serializer::new(&mut line);
+    serializer.collect_seq(spans)?;
+    line.push(b'\n');
+    out.write_all(&line)
+}
+
+struct SpanOut<'a> {
+    data: &'a TraceData,
+    span: &'a Span,
+}
+
+impl Serialize for SpanOut<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let span = self.span;
+        let resource = self.data.resource_of(span);
+        let mut out = serializer.serialize_struct("Span", 13)?;
+        out.serialize_field("traceId", &trace_id_hex(span.trace_id))?;
+        out.serialize_field("id", &span_id_hex(span.span_id))?;
+        if let Some(parent) = span.parent_span_id {
+            out.serialize_field("parentId", &span_id_hex(parent))?;
+        }
+        out.serialize_field("name", &span.name)?;
+        if let Some(kind) = kind_name(span.kind) {
+            out.serialize_field("kind", kind)?;
+        }
+        let start_micros = span.start_unix_nanos / 1000;
+        let duration = (span.end_unix_nanos / 1000)
+            .saturating_sub(start_micros)
+            .max(1);
+        out.serialize_field("timestamp", &start_micros)?;
+        out.serialize_field("duration", &duration)?;
+        for (field, key) in [("debug", DEBUG), ("shared", SHARED)] {
+            if let Some(Value::Bool(flag)) = span.attribute(key) {
+                out.serialize_field(field, flag)?;
+            }
+        }
+        let local = Endpoint::local(resource, span);
+        if !local.is_empty() {
+            out.serialize_field("localEndpoint", &local)?;
+        }
+        let remote = Endpoint::remote(span);
+        if !remote.is_empty() {
+            out.serialize_field("remoteEndpoint", &remote)?;
+        }
+        if !span.events.is_empty() {
+            let annotations = span.events.iter().map(AnnotationOut);
+            out.serialize_field(
+                "annotations",
+                &SeqOf(std::cell::Cell::new(Some(annotations))),
+            )?;
+        }
+        let tags = Tags {
+            resource,
+            scope: self.data.scope_of(span),
+            span,
+        };
+        if tags.iter().next().is_some() {
+            out.serialize_field("tags", &tags)?;
+        }
+        out.end()
+    }
+}
+
+fn kind_name(kind: SpanKind) -> Option<&'static str> {
+    match kind {
+        SpanKind::Internal => None,
+        SpanKind::Server => Some("SERVER"),
+        SpanKind::Client => Some("CLIENT"),
+        SpanKind::Producer => Some("PRODUCER"),
+        SpanKind::Consumer => Some("CONSUMER"),
+    }
+}
+
+/// An iterator serialized once as a list.
+struct SeqOf<I>(std::cell::Cell<Option<I>>);
+
+impl<I: Iterator<Item = T>, T: Serialize> Serialize for SeqOf<I> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.take().into_iter().flatten())
+    }
+}
+
+#[derive(Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Endpoint<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    service_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ipv4: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ipv6: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    port: Option<i64>,
+}
+
+impl<'a> Endpoint<'a> {
+    fn local(resource: &'a Resource, span: &'a Span) -> Self {
+        let mut endpoint = Endpoint::with_address(span, LOCAL_ADDRESS, LOCAL_PORT);
+        endpoint.service_name = resource.service_name();
+        endpoint
+    }
+
+    fn remote(span: &'a Span) -> Self {
+        let mut endpoint = Endpoint::with_address(span, PEER_ADDRESS, PEER_PORT);
+        endpoint.service_name = span.attribute(PEER_SERVICE).and_then(Value::as_str);
+        endpoint
+    }
+
+    fn with_address(span: &'a Span, address_key: &str, port_key: &str) -> Self {
+        let address = span.attribute(address_key).and_then(Value::as_str);
+        let (ipv4, ipv6) = match address.map(|a| (a, a.parse::<IpAddr>())) {
+            Some((text, Ok(IpAddr::V4(_)))) => (Some(text), None),
+            Some((text, Ok(IpAddr::V6(_)))) => (None, Some(text)),
+            _ => (None, None),
+        };
+        let port = span.attribute(port_key).and_then(valid_port);
+        Endpoint {
+            service_name: None,
+            ipv4,
+            ipv6,
+            port,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.service_name.is_none()
+            && self.ipv4.is_none()
+            && self.ipv6.is_none()
+            && self.port.is_none()
+    }
+}
+
+fn valid_port(value: &Value) -> Option<i64> {
+    match value {
+        Value::I64(port) if (1..=65535).contains(port) => Some(*port),
+        _ => None,
+    }
+}
+
+/// True for an attribute written as an endpoint or span field rather than as a tag.
+fn is_field_attribute(kv: &KeyValue) -> bool {
+    match (kv.key.as_ref(), &kv.value) {
+        (PEER_SERVICE, Value::Str(_)) | (DEBUG | SHARED, Value::Bool(_)) => true,
+        (PEER_ADDRESS | LOCAL_ADDRESS, Value::Str(text)) => text.parse::<IpAddr>().is_ok(),
+        (PEER_PORT | LOCAL_PORT, value) => valid_port(value).is_some(),
+        _ => false,
+    }
+}
+
+struct AnnotationOut<'a>(&'a Event);
+
+impl Serialize for AnnotationOut<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let event = self.0;
+        let mut out = serializer.serialize_struct("Annotation", 2)?;
+        out.serialize_field("timestamp", &(event.time_unix_nanos / 1000))?;
+        if event.attributes.is_empty() {
+            out.serialize_field("value", &event.name)?;
+        } else {
+            out.serialize_field("value", &annotation_text(event))?;
+        }
+        out.end()
+    }
+}
+
+/// `"name":{attributes as JSON}`, as OpenTelemetry's Zipkin exporters write events.
+fn annotation_text(event: &Event) -> String {
+    let name = serde_json::to_string(event.name.as_ref()).unwrap_or_default();
+    let attributes = serde_json::to_string(&JsonObjectOut(&event.attributes)).unwrap_or_default();
+    format!("{name}:{attributes}")
+}
+
+/// Attributes as a plain JSON object.
+struct JsonObjectOut<'a>(&'a [KeyValue]);
+struct JsonValue<'a>(&'a Value);
+
+impl Serialize for JsonObjectOut<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(
+            self.0
+                .iter()
+                .map(|kv| (kv.key.as_ref(), JsonValue(&kv.value))),
+        )
+    }
+}
+
+impl Serialize for JsonValue<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Value::Str(s) => serializer.serialize_str(s),
+            Value::Bool(b) => serializer.serialize_bool(*b),
+            Value::I64(i) => serializer.serialize_i64(*i),
+            Value::F64(x) => serializer.serialize_f64(*x),
+            Value::Bytes(bytes) => serializer.serialize_str(&hex::encode(bytes)),
+            Value::Array(items) => serializer.collect_seq(items.iter().map(JsonValue)),
+            Value::Map(entries) => JsonObjectOut(entries).serialize(serializer),
+        }
+    }
+}
+
+/// The tags of one span: its attributes, its resource's, its scope and its status.
+struct Tags<'a> {
+    resource: &'a Resource,
+    scope: &'a Scope,
+    span: &'a Span,
+}
+
+/// A tag value: text as is, or a typed value rendered as text.
+enum TagValue<'a> {
+    Text(&'a str),
+    Value(&'a Value),
+}
+
+impl Serialize for TagValue<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            TagValue::Text(text) | TagValue::Value(Value::Str(Cow::Borrowed(text))) => {
+                serializer.serialize_str(text)
+            }
+            TagValue::Value(Value::Str(Cow::Owned(text))) => serializer.serialize_str(text),
+            TagValue::Value(value) => serializer.collect_str(value),
+        }
+    }
+}
+
+impl<'a> Tags<'a> {
+    fn iter(&self) -> impl Iterator<Item = (&'a str, TagValue<'a>)> + 'a {
+        let (span, scope): (&'a Span, &'a Scope) = (self.span, self.scope);
+        let attributes = span.attributes.iter().filter(|kv| !is_field_attribute(kv));
+        let resource = self
+            .resource
+            .attributes
+            .iter()
+            .filter(move |kv| kv.key != "service.name" && span.attribute(&kv.key).is_none());
+        let scope = [
+            ("otel.scope.name", &scope.name),
+            ("otel.scope.version", &scope.version),
+        ]
+        .into_iter()
+        .filter(|(_, text)| !text.is_empty())
+        .map(|(key, text)| (key, TagValue::Text(text)));
+        attributes
+            .chain(resource)
+            .map(|kv| (kv.key.as_ref(), TagValue::Value(&kv.value)))
+            .chain(scope)
+            .chain(status_tags(&span.status))
+    }
+}
+
+fn status_tags<'a>(status: &'a Status) -> impl Iterator<Item = (&'a str, TagValue<'a>)> {
+    let tags: [Option<(&'a str, TagValue<'a>)>; 2] = match status {
+        Status::Unset => [None, None],
+        Status::Ok => [Some(("otel.status_code", TagValue::Text("OK"))), None],
+        Status::Error { message } => {
+            let message = if message.is_empty() {
+                "true"
+            } else {
+                message.as_ref()
+            };
+            [
+                Some(("otel.status_code", TagValue::Text("ERROR"))),
+                Some(("error", TagValue::Text(message))),
+            ]
+        }
+    };
+    tags.into_iter().flatten()
+}
+
+impl Serialize for Tags<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for (key, value) in self.iter() {
+            map.serialize_entry(key, &value)?;
+        }
+        map.end()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+/// Reads Zipkin v2 JSON: one list of spans or several (one per line), merged into one model.
+///
+/// Lenient reads skip a bad span with a [`Warning`](crate::Warning); strict reads fail on the
+/// first problem.
+///
+/// ```
+/// use spindle_formats::{ReadOptions, Status, Value, zipkin};
+/// let text = br#"[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","id":"00f067aa0ba902b7",
+///   "name":"get","kind":"SERVER","timestamp":1700000000000000,"duration":250,
+///   "localEndpoint":{"serviceName":"shop"},
+///   "tags":{"http.status_code":"500","otel.status_code":"ERROR","error":"boom"}}]"#;
+/// let loaded = zipkin::read(text, "z.json", ReadOptions::default()).unwrap();
+/// let span = &loaded.data.spans[0];
+/// assert_eq!(span.status, Status::Error { message: "boom".into() });
+/// assert_eq!(span.attribute("http.status_code"), Some(&Value::from("500")));
+/// assert_eq!(span.end_unix_nanos - span.start_unix_nanos, 250_000);
+/// ```
+pub fn read(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, ReadError> {
+    let mut context = ReadContext::new(bytes, source, options.strict);
+    let mut builder = Builder::default();
+    let mut list = 0usize;
+    for_each_value(&mut context, |context, raw| {
+        let result = read_value(context, raw, &mut builder, list, false);
+        list += 1;
+        result.map(|()| true)
+    })?;
+    Ok(Loaded {
+        format: Format::Zipkin,
+        data: builder.data,
+        warnings: context.into_warnings(),
+    })
+}
+
+/// Reads one top-level value: a list of spans (or of lists of spans), or one span object.
+fn read_value<'a>(
+    context: &mut ReadContext<'a>,
+    raw: &'a RawValue,
+    builder: &mut Builder,
+    list: usize,
+    nested: bool,
+) -> Result<(), ReadError> {
+    let text = raw.get();
+    if !text.starts_with('[') {
+        return read_span(context, raw, builder, "");
+    }
+    let items = match serde_json::from_str::<Vec<&'a RawValue>>(text) {
+        Ok(items) => items,
+        Err(error) => {
+            let warning = context.json_problem(&error, text, "");
+            return context.report(warning);
+        }
+    };
+    for (index, item) in items.into_iter().enumerate() {
+        let prefix = if list == 0 {
+            format!("[{index}]")
+        } else {
+            format!("lists[{list}][{index}]")
+        };
+        if item.get().starts_with('[') && !nested {
+            read_value(context, item, builder, list, true)?;
+        } else {
+            read_span(context, item, builder, &prefix)?;
+        }
+    }
     Ok(())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[serde(expecting = "a Zipkin span object")]
+struct SpanWire<'a> {
+    #[serde(borrow)]
+    trace_id: Cow<'a, str>,
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow, default)]
+    parent_id: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    name: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    kind: Option<Text<'a>>,
+    #[serde(default)]
+    timestamp: Option<u64>,
+    #[serde(default)]
+    duration: Option<u64>,
+    #[serde(default)]
+    debug: Option<bool>,
+    #[serde(default)]
+    shared: Option<bool>,
+    #[serde(borrow, default)]
+    local_endpoint: Option<EndpointWire<'a>>,
+    #[serde(borrow, default)]
+    remote_endpoint: Option<EndpointWire<'a>>,
+    #[serde(borrow, default)]
+    annotations: Option<Vec<AnnotationWire<'a>>>,
+    #[serde(borrow, default)]
+    tags: Option<TagsWire<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[serde(expecting = "an endpoint object")]
+struct EndpointWire<'a> {
+    #[serde(borrow, default)]
+    service_name: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    ipv4: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    ipv6: Option<Text<'a>>,
+    #[serde(default)]
+    port: Option<u16>,
+}
+
+#[derive(Deserialize)]
+#[serde(expecting = "an annotation object")]
+struct AnnotationWire<'a> {
+    timestamp: u64,
+    #[serde(borrow)]
+    value: Cow<'a, str>,
+}
+
+/// Tags in input order.
+struct TagsWire<'a>(Vec<(Cow<'a, str>, Cow<'a, str>)>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for TagsWire<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(TagsVisitor(std::marker::PhantomData))
+    }
+}
+
+struct TagsVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for TagsVisitor<'a> {
+    type Value = TagsWire<'a>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object of string tags")
+    }
+
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+        let mut tags = Vec::with_capacity(map.size_hint().unwrap_or(8));
+        while let Some((Text(key), Text(value))) = map.next_entry::<Text<'a>, Text<'a>>()? {
+            tags.push((key, value));
+        }
+        Ok(TagsWire(tags))
+    }
+}
+
+/// The spans read so far, with resources and scopes shared between them.
+#[derive(Default)]
+struct Builder {
+    data: TraceData,
+    resources: HashMap<Vec<(String, String)>, ResourceIndex>,
+    scopes: HashMap<(String, String), ScopeIndex>,
+}
+
+impl Builder {
+    fn resource(&mut self, key: Vec<(String, String)>) -> ResourceIndex {
+        if let Some(index) = self.resources.get(&key) {
+            return *index;
+        }
+        let attributes = key
+            .iter()
+            .map(|(k, v)| KeyValue::new(k.clone(), v.clone()))
+            .collect();
+        self.data.resources.push(Resource { attributes });
+        let index = ResourceIndex((self.data.resources.len() - 1) as u32);
+        self.resources.insert(key, index);
+        index
+    }
+
+    fn scope(&mut self, key: (String, String)) -> ScopeIndex {
+        if let Some(index) = self.scopes.get(&key) {
+            return *index;
+        }
+        let (name, version) = key.clone();
+        self.data.scopes.push(Scope {
+            name: name.into(),
+            version: version.into(),
+            attributes: Vec::new(),
+        });
+        let index = ScopeIndex((self.data.scopes.len() - 1) as u32);
+        self.scopes.insert(key, index);
+        index
+    }
+}
+
+/// Parses and converts one span, reporting and skipping it when it is bad.
+fn read_span<'a>(
+    context: &mut ReadContext<'a>,
+    raw: &'a RawValue,
+    builder: &mut Builder,
+    prefix: &str,
+) -> Result<(), ReadError> {
+    let wire = match serde_json::from_str::<SpanWire<'a>>(raw.get()) {
+        Ok(wire) => wire,
+        Err(error) => {
+            let warning = context.json_problem(&error, raw.get(), prefix);
+            return context.report(warning);
+        }
+    };
+    match convert(wire, builder) {
+        Ok(span) => {
+            builder.data.spans.push(span);
+            Ok(())
+        }
+        Err((field, near, problem)) => {
+            let at = near
+                .and_then(|t| context.offset_of(t))
+                .or_else(|| context.offset_of(raw.get()));
+            let warning = context.warning(at, join_path(prefix, field), problem);
+            context.report(warning)
+        }
+    }
+}
+
+/// A problem with one field: its name, the text to locate it by, and what is wrong.
+type Fault<'a> = (&'static str, Option<&'a str>, Problem);
+
+fn convert<'a>(wire: SpanWire<'a>, builder: &mut Builder) -> Result<Span, Fault<'a>> {
+    let trace_id = TraceId::from_hex(&wire.trace_id)
+        .map_err(|e| ("traceId", borrowed(&wire.trace_id), Problem::BadId(e)))?;
+    let span_id =
+        SpanId::from_hex(&wire.id).map_err(|e| ("id", borrowed(&wire.id), Problem::BadId(e)))?;
+    let parent_span_id = match &wire.parent_id {
+        Some(text) => Some(
+            SpanId::from_hex(text).map_err(|e| ("parentId", borrowed(text), Problem::BadId(e)))?,
+        ),
+        None => None,
+    };
+    let kind = match &wire.kind {
+        Some(text) => SpanKind::parse(text).ok_or_else(|| {
+            (
+                "kind",
+                borrowed(text),
+                Problem::UnknownKind {
+                    found: text.to_string(),
+                },
+            )
+        })?,
+        None => SpanKind::Internal,
+    };
+    let start = wire.timestamp.unwrap_or(0).saturating_mul(1000);
+    let end = start.saturating_add(wire.duration.unwrap_or(0).saturating_mul(1000));
+    let mut tags = sort_tags(wire.tags.map(|t| t.0).unwrap_or_default());
+    let service = wire
+        .local_endpoint
+        .as_ref()
+        .and_then(|e| e.service_name.as_deref());
+    let resource = builder.resource(resource_key(service, &mut tags.resource));
+    let scope = builder.scope((
+        tags.scope_name.unwrap_or_default(),
+        tags.scope_version.unwrap_or_default(),
+    ));
+    let mut attributes = tags.attributes;
+    endpoint_attributes(
+        &mut attributes,
+        wire.local_endpoint,
+        None,
+        LOCAL_ADDRESS,
+        LOCAL_PORT,
+    );
+    endpoint_attributes(
+        &mut attributes,
+        wire.remote_endpoint,
+        Some(PEER_SERVICE),
+        PEER_ADDRESS,
+        PEER_PORT,
+    );
+    for (key, flag) in [(DEBUG, wire.debug), (SHARED, wire.shared)] {
+        if let Some(flag) = flag {
+            attributes.push(KeyValue::new(key, flag));
+        }
+    }
+    Ok(Span {
+        trace_id,
+        span_id,
+        parent_span_id,
+        name: wire.name.map(owned).unwrap_or_default(),
+        kind,
+        start_unix_nanos: start,
+        end_unix_nanos: end,
+        attributes,
+        events: wire
+            .annotations
+            .unwrap_or_default()
+            .into_iter()
+            .map(event)
+            .collect(),
+        links: Vec::new(),
+        status: tags.status,
+        flags: FLAG_SAMPLED,
+        trace_state: Cow::Borrowed(""),
+        resource,
+        scope,
+    })
+}
+
+/// A span's tags sorted by what they stand for.
+struct SortedTags {
+    attributes: Vec<KeyValue>,
+    resource: Vec<(String, String)>,
+    scope_name: Option<String>,
+    scope_version: Option<String>,
+    status: Status,
+}
+
+fn sort_tags(tags: Vec<(Cow<'_, str>, Cow<'_, str>)>) -> SortedTags {
+    let mut sorted = SortedTags {
+        attributes: Vec::with_capacity(tags.len()),
+        resource: Vec::new(),
+        scope_name: None,
+        scope_version: None,
+        status: Status::Unset,
+    };
+    let (mut code, mut description, mut error) = (None, None, None);
+    for (key, value) in tags {
+        match key.as_ref() {
+            "otel.status_code" => code = Some(value),
+            "otel.status_description" => description = Some(value),
+            "error" => error = Some(value),
+            "otel.scope.name" | "otel.library.name" => sorted.scope_name = Some(value.into_owned()),
+            "otel.scope.version" | "otel.library.version" => {
+                sorted.scope_version = Some(value.into_owned());
+            }
+            k if RESOURCE_PREFIXES.iter().any(|p| k.starts_with(p)) => {
+                sorted.resource.push((key.into_owned(), value.into_owned()));
+            }
+            _ => sorted.attributes.push(KeyValue {
+                key: owned(key),
+                value: Value::Str(owned(value)),
+            }),
+        }
+    }
+    let message = || {
+        let text = description
+            .clone()
+            .or_else(|| error.clone())
+            .unwrap_or_default();
+        if text == "true" {
+            Str::Borrowed("")
+        } else {
+            owned(text)
+        }
+    };
+    sorted.status = match code.as_deref() {
+        Some("ERROR") => Status::Error { message: message() },
+        Some("OK") => Status::Ok,
+        _ if error.is_some() => Status::Error { message: message() },
+        _ => Status::Unset,
+    };
+    if let Some(other) = code.filter(|c| !matches!(c.as_ref(), "ERROR" | "OK" | "UNSET")) {
+        sorted
+            .attributes
+            .push(KeyValue::new("otel.status_code", owned(other)));
+    }
+    sorted
+}
+
+/// The resource's attributes: `service.name` from the endpoint first, then resource tags.
+fn resource_key(service: Option<&str>, tags: &mut Vec<(String, String)>) -> Vec<(String, String)> {
+    let mut key = Vec::with_capacity(tags.len() + 1);
+    if let Some(service) = service {
+        key.push(("service.name".to_owned(), service.to_owned()));
+        tags.retain(|(k, _)| k != "service.name");
+    }
+    key.append(tags);
+    key
+}
+
+/// Adds an endpoint's fields as attributes, unless a tag already set them.
+fn endpoint_attributes(
+    attributes: &mut Vec<KeyValue>,
+    endpoint: Option<EndpointWire<'_>>,
+    service_key: Option<&'static str>,
+    address_key: &'static str,
+    port_key: &'static str,
+) {
+    let Some(endpoint) = endpoint else { return };
+    let mut add = |key: &'static str, value: Value| {
+        if !attributes.iter().any(|kv| kv.key == key) {
+            attributes.push(KeyValue::new(key, value));
+        }
+    };
+    if let (Some(key), Some(service)) = (service_key, endpoint.service_name) {
+        add(key, Value::Str(owned(service)));
+    }
+    if let Some(address) = endpoint.ipv4.or(endpoint.ipv6) {
+        add(address_key, Value::Str(owned(address)));
+    }
+    if let Some(port) = endpoint.port {
+        add(port_key, Value::I64(i64::from(port)));
+    }
+}
+
+fn event(annotation: AnnotationWire<'_>) -> Event {
+    let time_unix_nanos = annotation.timestamp.saturating_mul(1000);
+    match event_with_attributes(&annotation.value) {
+        Some((name, attributes)) => Event {
+            time_unix_nanos,
+            name: name.into(),
+            attributes,
+        },
+        None => Event {
+            time_unix_nanos,
+            name: owned(annotation.value),
+            attributes: Vec::new(),
+        },
+    }
+}
+
+/// Splits `"name":{…}` (or `name: {…}`) into the event name and its attributes.
+fn event_with_attributes(text: &str) -> Option<(String, Vec<KeyValue>)> {
+    if !text.ends_with('}') {
+        return None;
+    }
+    let (name, object) = if text.starts_with('"') {
+        let mut stream = serde_json::Deserializer::from_str(text).into_iter::<String>();
+        let name = stream.next()?.ok()?;
+        let rest = text
+            .get(stream.byte_offset()..)?
+            .trim_start()
+            .strip_prefix(':')?;
+        (name, rest)
+    } else {
+        let (name, rest) = text.split_once(": {")?;
+        (
+            name.to_owned(),
+            text.get(name.len() + 2..).filter(|_| !rest.is_empty())?,
+        )
+    };
+    let JsonObject(attributes) = serde_json::from_str(object).ok()?;
+    Some((name, attributes))
+}
+
+/// A JSON object read into attributes in input order, keeping JSON's types.
+struct JsonObject(Vec<KeyValue>);
+
+/// Any JSON value as a model value (`null` as the text `null`).
+struct JsonAny(Value);
+
+impl<'de> Deserialize<'de> for JsonObject {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match JsonAny::deserialize(deserializer)?.0 {
+            Value::Map(entries) => Ok(JsonObject(entries)),
+            _ => Err(serde::de::Error::custom("expected a JSON object")),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for JsonAny {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(JsonAnyVisitor).map(JsonAny)
+    }
+}
+
+struct JsonAnyVisitor;
+
+impl<'de> Visitor<'de> for JsonAnyVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::I64(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(i64::try_from(v).map_or(Value::F64(v as f64), Value::I64))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::F64(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::Str(Cow::Owned(v.to_owned())))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Str(Cow::Borrowed("null")))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(JsonAny(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Value, M::Error> {
+        let mut entries = Vec::new();
+        while let Some((key, JsonAny(value))) = map.next_entry::<String, JsonAny>()? {
+            entries.push(KeyValue::new(key, value));
+        }
+        Ok(Value::Map(entries))
+    }
 }

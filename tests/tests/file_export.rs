@@ -31,7 +31,9 @@ fn run_application() {
 }
 
 fn serve(thread: i64, request: i64) {
-    let root = Span::builder("GET /items").kind(SpanKind::Server).attribute("thread", thread);
+    let root = Span::builder("GET /items")
+        .kind(SpanKind::Server)
+        .attribute("thread", thread);
     let _root = root.start().enter();
     spindle::current::with_attributes(|| {
         vec![
@@ -59,6 +61,7 @@ fn every_span_reaches_both_files_with_links_and_attributes() {
     let tracer = spindle::init(
         Config::new()
             .service_name("e2e-app")
+            .max_queue_size(10_000)
             .max_export_batch_size(100)
             .exporter(memory.clone())
             .export_to_file(&spindle_path, FileFormat::Spindle)
@@ -68,12 +71,16 @@ fn every_span_reaches_both_files_with_links_and_attributes() {
     run_application();
     tracer.shutdown(Duration::from_secs(10)).unwrap();
     let recorded = memory.spans();
-    assert_eq!(recorded.len(), 2 * 300 * 4);
+    assert_eq!(recorded.len(), 2 * 300 * 4, "{:?}", tracer.stats());
     assert_eq!(tracer.stats().dropped(), 0);
 
     let from_spindle = spindle_formats::read_file(&spindle_path).unwrap();
     assert_eq!(from_spindle.format, Format::Spindle);
-    assert!(from_spindle.warnings.is_empty(), "{:?}", from_spindle.warnings);
+    assert!(
+        from_spindle.warnings.is_empty(),
+        "{:?}",
+        from_spindle.warnings
+    );
     let mut expected = recorded.clone();
     let mut actual = from_spindle.data.spans.clone();
     expected.sort_by_key(|s| s.span_id);
@@ -83,19 +90,33 @@ fn every_span_reaches_both_files_with_links_and_attributes() {
 
     let from_zipkin = spindle_formats::read_file(&zipkin_path).unwrap();
     assert_eq!(from_zipkin.format, Format::Zipkin);
-    assert!(from_zipkin.warnings.is_empty(), "{:?}", from_zipkin.warnings);
-    let zipkin: HashMap<SpanId, &spindle_formats::Span> =
-        from_zipkin.data.spans.iter().map(|s| (s.span_id, s)).collect();
+    assert!(
+        from_zipkin.warnings.is_empty(),
+        "{:?}",
+        from_zipkin.warnings
+    );
+    let zipkin: HashMap<SpanId, &spindle_formats::Span> = from_zipkin
+        .data
+        .spans
+        .iter()
+        .map(|s| (s.span_id, s))
+        .collect();
     assert_eq!(zipkin.len(), recorded.len());
     for span in &recorded {
         let read = zipkin[&span.span_id];
-        assert_eq!((read.trace_id, read.parent_span_id), (span.trace_id, span.parent_span_id));
+        assert_eq!(
+            (read.trace_id, read.parent_span_id),
+            (span.trace_id, span.parent_span_id)
+        );
         assert_eq!((&read.name, read.kind), (&span.name, span.kind));
         assert_eq!(from_zipkin.data.service_name_of(read), "e2e-app");
         // Zipkin has microsecond times and string tags.
         assert_eq!(read.start_unix_nanos, span.start_unix_nanos / 1000 * 1000);
         if let Some(request) = span.attribute("request") {
-            assert_eq!(read.attribute("request"), Some(&Value::from(request.to_string())));
+            assert_eq!(
+                read.attribute("request"),
+                Some(&Value::from(request.to_string()))
+            );
         }
     }
 }

@@ -6,6 +6,7 @@
 //! ```
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -13,7 +14,11 @@ use spindle::propagation::{Propagator, TraceContextPropagator};
 use spindle::{Config, Context, FileFormat, Instrument, Span, SpanKind, Status};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let dir = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "spindle-demo".into()));
+    let dir = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "spindle-demo".into()),
+    );
     std::fs::create_dir_all(&dir)?;
     let spindle_file = dir.join("quickstart.spindle.json");
     let zipkin_file = dir.join("quickstart.zipkin.json");
@@ -32,7 +37,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     tracer.shutdown(Duration::from_secs(5))?;
     let stats = tracer.stats();
-    println!("recorded {} spans, exported {}, dropped {}", stats.spans_ended, stats.spans_exported, stats.dropped());
+    println!(
+        "recorded {} spans, exported {}, dropped {}",
+        stats.spans_ended,
+        stats.spans_exported,
+        stats.dropped()
+    );
     summarise(&spindle_file)?;
     summarise(&zipkin_file)?;
     Ok(())
@@ -40,7 +50,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 /// A request handler: a server span with work on two threads and a call to another service.
 fn handle_order(order: i64) {
-    let root = Span::builder("POST /orders").kind(SpanKind::Server).attribute("order.id", order);
+    let root = Span::builder("POST /orders")
+        .kind(SpanKind::Server)
+        .attribute("order.id", order);
     let _request = root.start().enter();
     spindle::current::set_attribute("http.request.method", "POST");
 
@@ -52,7 +64,9 @@ fn handle_order(order: i64) {
             std::thread::sleep(Duration::from_millis(2));
         });
     });
-    spindle::in_span("check stock", || std::thread::sleep(Duration::from_millis(1)));
+    spindle::in_span("check stock", || {
+        std::thread::sleep(Duration::from_millis(1))
+    });
     let _ = pricing.join();
 
     call_payment_service(order);
@@ -66,13 +80,19 @@ fn handle_order(order: i64) {
 
 /// The client side injects the context into headers; the "payment service" extracts it.
 fn call_payment_service(order: i64) {
-    let client = Span::builder("POST payment").kind(SpanKind::Client).start().enter();
+    let client = Span::builder("POST payment")
+        .kind(SpanKind::Client)
+        .start()
+        .enter();
     let mut headers: HashMap<String, String> = HashMap::new();
     TraceContextPropagator.inject(&client.context(), &mut headers);
 
     // What the payment service does with the incoming request:
     let parent = TraceContextPropagator.extract(&headers).unwrap_or_default();
-    let server = Span::builder("charge card").kind(SpanKind::Server).parent(&parent).start();
+    let server = Span::builder("charge card")
+        .kind(SpanKind::Server)
+        .parent(&parent)
+        .start();
     let charge = async move {
         spindle::current::set_attribute("payment.amount_cents", 1299 * order);
         spindle::current::set_status(Status::Ok);
@@ -81,7 +101,7 @@ fn call_payment_service(order: i64) {
 }
 
 /// A minimal executor for the example's one future.
-fn block_on<F: std::future::Future>(future: F) -> F::Output {
+fn block_on<F: Future>(future: F) -> F::Output {
     let waker = std::task::Waker::noop();
     let mut cx = std::task::Context::from_waker(waker);
     let mut future = std::pin::pin!(future);

@@ -17,7 +17,9 @@ use spindle::propagation::{Extractor, Propagator, TraceContextPropagator};
 use spindle::{Config, Span, SpanContext, SpanKind};
 
 fn main() {
-    let address = std::env::args().nth(1).unwrap_or_else(|| "127.0.0.1:7777".into());
+    let address = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:7777".into());
     let server = match tiny_http::Server::http(&address) {
         Ok(server) => server,
         Err(e) => {
@@ -43,9 +45,16 @@ fn handle(agent: &ureq::Agent, mut request: tiny_http::Request) {
     let headers: Vec<(String, String)> = request
         .headers()
         .iter()
-        .map(|h| (h.field.as_str().as_str().to_owned(), h.value.as_str().to_owned()))
+        .map(|h| {
+            (
+                h.field.as_str().as_str().to_owned(),
+                h.value.as_str().to_owned(),
+            )
+        })
         .collect();
-    let parent = TraceContextPropagator.extract(&headers as &dyn Extractor).unwrap_or_default();
+    let parent = TraceContextPropagator
+        .extract(&headers as &dyn Extractor)
+        .unwrap_or_default();
     let span = Span::builder(format!("{} {}", request.method(), request.url()))
         .kind(SpanKind::Server)
         .parent(&parent)
@@ -86,7 +95,10 @@ fn call_all(agent: &ureq::Agent, body: &str, server: &SpanContext) -> u16 {
 
 /// Client side: a client span whose context (the new parent id) goes into the headers.
 fn call(agent: &ureq::Agent, url: &str, arguments: &Json, server: &SpanContext) {
-    let client = Span::builder(format!("POST {url}")).kind(SpanKind::Client).parent(server).start();
+    let client = Span::builder(format!("POST {url}"))
+        .kind(SpanKind::Client)
+        .parent(server)
+        .start();
     let mut headers: Vec<(String, String)> = Vec::new();
     TraceContextPropagator.inject(client.context(), &mut headers);
     let mut post = agent.post(url).header("Content-Type", "application/json");

@@ -36,6 +36,7 @@ impl Default for BatchConfig {
 
 impl BatchConfig {
     /// Defaults overridden by `OTEL_BSP_*` variables; returns warnings for values ignored.
+    /// (The batch size is capped at the queue size once code settings are applied.)
     pub fn from_env_vars(env: impl Fn(&str) -> Option<String>) -> (BatchConfig, Vec<String>) {
         let mut config = BatchConfig::default();
         let mut warnings = Vec::new();
@@ -63,7 +64,6 @@ impl BatchConfig {
         if let Some(ms) = number("OTEL_BSP_EXPORT_TIMEOUT") {
             config.export_timeout = Duration::from_millis(ms);
         }
-        config.max_export_batch_size = config.max_export_batch_size.min(config.max_queue_size);
         (config, warnings)
     }
 }

@@ -125,9 +125,15 @@ pub(crate) fn sample(
         }
     });
     cached.unwrap_or_else(|| Sampling {
-        sampled: decide(&Sampler::default()),
+        sampled: decide(default_sampler()),
         recorded: false,
     })
+}
+
+/// The sampler used before any tracer is installed (built once, not per span).
+fn default_sampler() -> &'static Sampler {
+    static DEFAULT: std::sync::OnceLock<Sampler> = std::sync::OnceLock::new();
+    DEFAULT.get_or_init(Sampler::default)
 }
 
 /// Hands an ended span to the pipeline.

@@ -20,7 +20,11 @@ fn main() -> ExitCode {
             }
         }
     }
-    if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn print_summary(path: &str, loaded: &spindle_formats::Loaded) {
@@ -28,11 +32,30 @@ fn print_summary(path: &str, loaded: &spindle_formats::Loaded) {
     let traces: HashSet<_> = data.spans.iter().map(|s| s.trace_id).collect();
     let services: HashSet<_> = data.spans.iter().map(|s| data.service_name_of(s)).collect();
     let errors = data.spans.iter().filter(|s| s.status.is_error()).count();
-    let start = data.spans.iter().map(|s| s.start_unix_nanos).min().unwrap_or(0);
-    let end = data.spans.iter().map(|s| s.end_unix_nanos).max().unwrap_or(0);
+    let start = data
+        .spans
+        .iter()
+        .map(|s| s.start_unix_nanos)
+        .min()
+        .unwrap_or(0);
+    let end = data
+        .spans
+        .iter()
+        .map(|s| s.end_unix_nanos)
+        .max()
+        .unwrap_or(0);
     println!("{path} ({:?})", loaded.format);
-    println!("  {} spans in {} traces, {} services, {} errors", data.spans.len(), traces.len(), services.len(), errors);
-    println!("  time range: {:.3} ms", end.saturating_sub(start) as f64 / 1e6);
+    println!(
+        "  {} spans in {} traces, {} services, {} errors",
+        data.spans.len(),
+        traces.len(),
+        services.len(),
+        errors
+    );
+    println!(
+        "  time range: {:.3} ms",
+        end.saturating_sub(start) as f64 / 1e6
+    );
     for warning in &loaded.warnings {
         println!("  warning: {warning}");
     }

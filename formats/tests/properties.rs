@@ -1,0 +1,272 @@
+#![allow(clippy::unwrap_used)]
+//! Property tests: no input makes a reader panic, and any model round-trips through
+//! Spindle JSON.
+
+use proptest::prelude::*;
+use spindle_formats::*;
+
+fn text() -> impl Strategy<Value = Str> {
+    prop_oneof![Just(String::new()), "[a-z.]{1,8}", ".{0,12}"].prop_map(Str::from)
+}
+
+fn value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        text().prop_map(Value::Str),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::I64),
+        any::<f64>()
+            .prop_filter("NaN never equals itself", |x| !x.is_nan())
+            .prop_map(Value::F64),
+        prop::collection::vec(any::<u8>(), 0..6).prop_map(Value::Bytes),
+    ];
+    leaf.prop_recursive(3, 16, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::vec((text(), inner), 0..4).prop_map(|kvs| Value::Map(
+                kvs.into_iter().map(|(k, v)| KeyValue::new(k, v)).collect()
+            )),
+        ]
+    })
+}
+
+fn attributes() -> impl Strategy<Value = Vec<KeyValue>> {
+    prop::collection::vec((text(), value()), 0..4)
+        .prop_map(|kvs| kvs.into_iter().map(|(k, v)| KeyValue::new(k, v)).collect())
+}
+
+fn kind() -> impl Strategy<Value = SpanKind> {
+    prop_oneof![
+        Just(SpanKind::Internal),
+        Just(SpanKind::Server),
+        Just(SpanKind::Client),
+        Just(SpanKind::Producer),
+        Just(SpanKind::Consumer),
+    ]
+}
+
+fn status() -> impl Strategy<Value = Status> {
+    prop_oneof![
+        Just(Status::Unset),
+        Just(Status::Ok),
+        text().prop_map(|message| Status::Error { message })
+    ]
+}
+
+fn event() -> impl Strategy<Value = Event> {
+    (any::<u64>(), text(), attributes()).prop_map(|(time_unix_nanos, name, attributes)| Event {
+        time_unix_nanos,
+        name,
+        attributes,
+    })
+}
+
+fn link() -> impl Strategy<Value = Link> {
+    (1..=u128::MAX, 1..=u64::MAX, text(), attributes()).prop_map(
+        |(t, s, trace_state, attributes)| Link {
+            trace_id: TraceId(t),
+            span_id: SpanId(s),
+            trace_state,
+            attributes,
+        },
+    )
+}
+
+fn span(resources: u32, scopes: u32) -> impl Strategy<Value = Span> {
+    let ids = (1..=u128::MAX, 1..=u64::MAX, prop::option::of(1..=u64::MAX));
+    let times = (any::<u64>(), any::<u64>(), any::<u32>());
+    let parts = (
+        text(),
+        kind(),
+        attributes(),
+        prop::collection::vec(event(), 0..2),
+        prop::collection::vec(link(), 0..2),
+    );
+    let rest = (status(), text(), 0..resources, 0..scopes);
+    (ids, times, parts, rest).prop_map(
+        |(
+            (t, s, parent),
+            (start, end, flags),
+            (name, kind, attributes, events, links),
+            (status, trace_state, r, sc),
+        )| Span {
+            trace_id: TraceId(t),
+            span_id: SpanId(s),
+            parent_span_id: parent.map(SpanId),
+            name,
+            kind,
+            start_unix_nanos: start,
+            end_unix_nanos: end,
+            attributes,
+            events,
+            links,
+            status,
+            flags,
+            trace_state,
+            resource: ResourceIndex(r),
+            scope: ScopeIndex(sc),
+        },
+    )
+}
+
+fn model() -> impl Strategy<Value = TraceData> {
+    (1u32..3, 1u32..3).prop_flat_map(|(r, s)| {
+        let resources = prop::collection::vec(
+            attributes().prop_map(|attributes| Resource { attributes }),
+            r as usize,
+        );
+        let scopes = prop::collection::vec(
+            (text(), text(), attributes()).prop_map(|(name, version, attributes)| Scope {
+                name,
+                version,
+                attributes,
+            }),
+            s as usize,
+        );
+        let spans = prop::collection::vec(span(r, s), 0..4);
+        (resources, scopes, spans).prop_map(|(resources, scopes, spans)| TraceData {
+            resources,
+            scopes,
+            spans,
+        })
+    })
+}
+
+/// A valid file in each format, written from a fixed model.
+fn valid_files() -> [Vec<u8>; 2] {
+    let data = TraceData {
+        resources: vec![Resource {
+            attributes: vec![KeyValue::new("service.name", "svc")],
+        }],
+        scopes: vec![Scope {
+            name: "lib".into(),
+            version: "1".into(),
+            attributes: vec![],
+        }],
+        spans: vec![Span {
+            trace_id: TraceId(0x4bf92f3577b34da6a3ce929d0e0e4736),
+            span_id: SpanId(0x00f067aa0ba902b7),
+            parent_span_id: Some(SpanId(9)),
+            name: "n".into(),
+            kind: SpanKind::Client,
+            attributes: vec![KeyValue::new(
+                "a",
+                Value::Array(vec![1i64.into(), "x".into()]),
+            )],
+            events: vec![Event {
+                time_unix_nanos: 5,
+                name: "e".into(),
+                attributes: vec![KeyValue::new("k", 1i64)],
+            }],
+            status: Status::Error {
+                message: "m".into(),
+            },
+            ..Default::default()
+        }],
+    };
+    let (mut spindle, mut zipkin) = (Vec::new(), Vec::new());
+    write_spindle_json(&data, &mut spindle).unwrap();
+    write_spindle_json(&data, &mut spindle).unwrap();
+    write_zipkin(&data, &mut zipkin).unwrap();
+    write_zipkin(&data, &mut zipkin).unwrap();
+    [spindle, zipkin]
+}
+
+/// One edit to a byte string.
+#[derive(Debug, Clone)]
+enum Mutation {
+    Replace(usize, u8),
+    Delete(usize),
+    Insert(usize, u8),
+    Truncate(usize),
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    let byte = prop_oneof![
+        any::<u8>(),
+        prop::sample::select(b"{}[]\":,0aZ-\\ \n".to_vec())
+    ];
+    prop_oneof![
+        (any::<usize>(), byte.clone()).prop_map(|(i, b)| Mutation::Replace(i, b)),
+        any::<usize>().prop_map(Mutation::Delete),
+        (any::<usize>(), byte).prop_map(|(i, b)| Mutation::Insert(i, b)),
+        any::<usize>().prop_map(Mutation::Truncate),
+    ]
+}
+
+fn apply(bytes: &mut Vec<u8>, mutation: &Mutation) {
+    let len = bytes.len().max(1);
+    match *mutation {
+        Mutation::Replace(i, b) => {
+            if let Some(slot) = bytes.get_mut(i % len) {
+                *slot = b;
+            }
+        }
+        Mutation::Delete(i) => {
+            if i % len < bytes.len() {
+                bytes.remove(i % len);
+            }
+        }
+        Mutation::Insert(i, b) => bytes.insert(i % (bytes.len() + 1), b),
+        Mutation::Truncate(i) => bytes.truncate(i % len),
+    }
+}
+
+fn read_both_ways(bytes: &[u8]) {
+    for strict in [false, true] {
+        if let Ok(loaded) = read(bytes, "fuzz", ReadOptions { strict }) {
+            for span in &loaded.data.spans {
+                assert!((span.resource.0 as usize) < loaded.data.resources.len());
+                assert!((span.scope.0 as usize) < loaded.data.scopes.len());
+            }
+            if strict {
+                assert!(loaded.warnings.is_empty());
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
+        read_both_ways(&bytes);
+    }
+
+    #[test]
+    fn json_looking_bytes_never_panic(bytes in prop::collection::vec(prop::sample::select(b"{}[]\":,01aeflnrstu \n\\".to_vec()), 0..128)) {
+        read_both_ways(&bytes);
+    }
+
+    #[test]
+    fn mutated_valid_files_never_panic(which in 0usize..2, mutations in prop::collection::vec(mutation(), 1..6)) {
+        let files = valid_files();
+        let mut bytes = files[which].clone();
+        for m in &mutations {
+            apply(&mut bytes, m);
+        }
+        read_both_ways(&bytes);
+    }
+
+    #[test]
+    fn arbitrary_models_round_trip_through_spindle_json(data in model()) {
+        let mut out = Vec::new();
+        write_spindle_json(&data, &mut out).unwrap();
+        let loaded = read(&out, "prop.jsonl", ReadOptions { strict: true }).unwrap();
+        prop_assert_eq!(loaded.data, data);
+    }
+
+    #[test]
+    fn arbitrary_models_write_readable_zipkin(data in model()) {
+        let mut out = Vec::new();
+        write_zipkin(&data, &mut out).unwrap();
+        let loaded = read(&out, "prop.json", ReadOptions { strict: true }).unwrap();
+        prop_assert_eq!(loaded.data.spans.len(), data.spans.len());
+        for (read_back, written) in loaded.data.spans.iter().zip(&data.spans) {
+            prop_assert_eq!(read_back.span_id, written.span_id);
+            prop_assert_eq!(&read_back.name, &written.name);
+            prop_assert_eq!(read_back.kind, written.kind);
+            prop_assert_eq!(read_back.status.is_error(), written.status.is_error());
+        }
+    }
+}
