@@ -46,7 +46,10 @@ pub use propagation::{
     TraceContextPropagator,
 };
 pub use sampler::{ParentBased, Sampler, SamplingDecision, ShouldSample, TraceIdRatio};
-pub use sink::{ExportError, FileExporter, FileFormat, InMemoryExporter, SpanExporter};
+pub use sink::{
+    ConsoleExporter, ExportContext, ExportError, FileExporter, FileFormat, HttpError,
+    InMemoryExporter, OtlpHttpExporter, RetryPolicy, SpanExporter, ZipkinHttpExporter,
+};
 pub use span::{Span, SpanBuilder};
 pub use span_context::{SpanContext, TraceFlags};
 pub use spindle_formats::{KeyValue, SpanKind, Status, Value};
@@ -59,18 +62,20 @@ use tracer::Tracer;
 /// Installs a tracer built from `config`, the environment and defaults, and starts its
 /// exporter thread. Keep the returned guard: dropping it flushes and shuts down the tracer.
 /// A later `init` replaces the tracer for new spans.
-pub fn init(config: Config) -> Result<TracerGuard, TraceError> {
+pub fn init(mut config: Config) -> Result<TracerGuard, TraceError> {
     let env = |name: &str| std::env::var(name).ok();
     let (resource, resource_warning) = resource::build_resource(&config.resource, env);
     let (batch, mut warnings) = config.batch_config(env);
     warnings.extend(resource_warning);
+    let (exporters, exporter_warnings) = config.take_exporters(env);
+    warnings.extend(exporter_warnings);
     for warning in &warnings {
         eprintln!("spindle: {warning}");
     }
     let sampler = config.sampler.unwrap_or_else(Sampler::from_env);
-    let pipeline = match config.exporters.is_empty() {
+    let pipeline = match exporters.is_empty() {
         true => None,
-        false => Some(Pipeline::start(&batch, resource, config.exporters)?),
+        false => Some(Pipeline::start(&batch, resource, exporters)?),
     };
     tracer::install(Arc::new(Tracer {
         sampler,

@@ -104,7 +104,7 @@ fn parse_resource_attributes(raw: &str) -> Result<Vec<KeyValue>, String> {
     Ok(out)
 }
 
-fn percent_decode(text: &str) -> Option<String> {
+pub(crate) fn percent_decode(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

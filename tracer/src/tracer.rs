@@ -39,6 +39,8 @@ pub(crate) fn installed() -> Option<Arc<Tracer>> {
 /// A thread's view of the installed tracer and its own span buffer.
 #[derive(Default)]
 struct ThreadCache {
+    /// Set on the exporter's own thread: nothing it does is recorded.
+    suppressed: bool,
     generation: u64,
     tracer: Option<Arc<Tracer>>,
     buffer: Option<Arc<ThreadBuffer>>,
@@ -91,6 +93,16 @@ fn with_cache<R>(f: impl FnOnce(&ThreadCache) -> R) -> Option<R> {
         .flatten()
 }
 
+/// Makes every span started on the calling thread unrecorded (the exporter's thread calls
+/// this, so its own work, HTTP client included, never creates spans).
+pub(crate) fn suppress_this_thread() {
+    let _ = CACHE.try_with(|cache| {
+        if let Ok(mut cache) = cache.try_borrow_mut() {
+            cache.suppressed = true;
+        }
+    });
+}
+
 /// The outcome of sampling a new span.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Sampling {
@@ -115,7 +127,10 @@ pub(crate) fn sample(
             Some(tracer) => decide(&tracer.sampler),
             None => decide(default_sampler()),
         };
-        let buffer = cache.buffer.as_ref().filter(|_| sampled);
+        let buffer = cache
+            .buffer
+            .as_ref()
+            .filter(|_| sampled && !cache.suppressed);
         if let Some(buffer) = buffer {
             buffer.count_started();
         }

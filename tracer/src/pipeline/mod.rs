@@ -11,9 +11,9 @@ mod worker;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, Sender, bounded};
+use crossbeam_channel::{Sender, bounded};
 use parking_lot::Mutex;
 use spindle_formats::{Resource, Span};
 
@@ -177,16 +177,21 @@ impl Pipeline {
         result
     }
 
+    /// Sends a request to the worker and waits for its answer, all within `timeout` (the
+    /// worker may be stuck in a slow export: the caller still returns at the deadline).
     fn request(
         &self,
         message: fn(Sender<Result<(), TraceError>>) -> Control,
         timeout: Duration,
     ) -> Result<(), TraceError> {
+        let deadline = Instant::now() + timeout;
         let (reply, answer) = bounded(1);
         self.control
-            .send_timeout(message(reply), timeout)
+            .send_deadline(message(reply), deadline)
             .map_err(|_| TraceError::Timeout(timeout))?;
-        wait(&answer, timeout)
+        answer
+            .recv_deadline(deadline)
+            .unwrap_or(Err(TraceError::Timeout(timeout)))
     }
 
     /// Current counters.
@@ -196,10 +201,4 @@ impl Pipeline {
         let ended = threads.iter().map(|b| b.inner.lock().ended).sum();
         self.counters.snapshot(started, ended)
     }
-}
-
-fn wait(answer: &Receiver<Result<(), TraceError>>, timeout: Duration) -> Result<(), TraceError> {
-    answer
-        .recv_timeout(timeout)
-        .unwrap_or(Err(TraceError::Timeout(timeout)))
 }

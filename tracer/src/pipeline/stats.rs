@@ -1,5 +1,6 @@
 //! What the pipeline did: counters users can read at any time.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use parking_lot::Mutex;
@@ -19,8 +20,12 @@ pub struct Stats {
     pub dropped_after_shutdown: u64,
     /// Spans whose export failed.
     pub dropped_export_failed: u64,
+    /// Spans too large to fit in one request on their own (the sink's byte cap).
+    pub dropped_oversized: u64,
     /// Failed export calls.
     pub export_errors: u64,
+    /// Requests sent again after a retryable failure.
+    pub retries: u64,
     /// The last export error, in words.
     pub last_error: Option<String>,
 }
@@ -28,7 +33,10 @@ pub struct Stats {
 impl Stats {
     /// All dropped spans, whatever the reason.
     pub fn dropped(&self) -> u64 {
-        self.dropped_queue_full + self.dropped_after_shutdown + self.dropped_export_failed
+        self.dropped_queue_full
+            + self.dropped_after_shutdown
+            + self.dropped_export_failed
+            + self.dropped_oversized
     }
 }
 
@@ -39,7 +47,10 @@ pub(crate) struct Counters {
     pub dropped_queue_full: AtomicU64,
     pub dropped_after_shutdown: AtomicU64,
     pub dropped_export_failed: AtomicU64,
+    pub dropped_oversized: AtomicU64,
     pub export_errors: AtomicU64,
+    /// Shared with every sink's `ExportContext`, so retries show while an export runs.
+    pub retries: Arc<AtomicU64>,
     pub last_error: Mutex<Option<String>>,
     /// Started and ended counts of threads that have exited.
     pub retired_started: AtomicU64,
@@ -72,7 +83,9 @@ impl Counters {
             dropped_queue_full: self.dropped_queue_full.load(Relaxed),
             dropped_after_shutdown: self.dropped_after_shutdown.load(Relaxed),
             dropped_export_failed: self.dropped_export_failed.load(Relaxed),
+            dropped_oversized: self.dropped_oversized.load(Relaxed),
             export_errors: self.export_errors.load(Relaxed),
+            retries: self.retries.load(Relaxed),
             last_error: self.last_error.lock().clone(),
         }
     }

@@ -1,6 +1,7 @@
 //! The background worker: batches spans by size and by delay, and hands batches to the sinks.
 //! Exports never overlap: there is one worker and it exports one batch at a time.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
@@ -11,7 +12,7 @@ use spindle_formats::{Resource, Scope, Span, TraceData};
 use super::Pipeline;
 use crate::config::BatchConfig;
 use crate::error::TraceError;
-use crate::sink::SpanExporter;
+use crate::sink::{ExportContext, SpanExporter};
 
 /// Requests from the application to the worker, each with a reply channel.
 #[derive(Debug)]
@@ -22,7 +23,7 @@ pub(crate) enum Control {
 
 pub(crate) struct Worker {
     pipeline: Arc<Pipeline>,
-    sinks: Vec<Box<dyn SpanExporter>>,
+    sinks: Vec<(Box<dyn SpanExporter>, ExportContext)>,
     batch: TraceData,
     pending: Vec<Span>,
     batch_size: usize,
@@ -46,6 +47,16 @@ impl Worker {
             scopes: vec![scope],
             spans: Vec::new(),
         };
+        let retries = pipeline.counters.retries.clone();
+        let sinks = sinks
+            .into_iter()
+            .map(|mut sink| {
+                let context =
+                    ExportContext::with_retry_counter(config.export_timeout, retries.clone());
+                sink.attach(context.clone());
+                (sink, context)
+            })
+            .collect();
         Worker {
             pipeline,
             sinks,
@@ -57,6 +68,7 @@ impl Worker {
     }
 
     pub fn run(mut self, spans: Receiver<Vec<Span>>, control: Receiver<Control>) {
+        crate::tracer::suppress_this_thread();
         let mut next_tick = Instant::now() + self.delay;
         loop {
             let wait = next_tick.saturating_duration_since(Instant::now());
@@ -71,7 +83,7 @@ impl Worker {
                     }
                     Ok(Control::Shutdown(reply)) => {
                         let result = self.export_everything(&spans);
-                        self.sinks.iter_mut().for_each(|sink| sink.shutdown());
+                        self.sinks.iter_mut().for_each(|(sink, _)| sink.shutdown());
                         let _ = reply.send(result);
                         return;
                     }
@@ -112,7 +124,7 @@ impl Worker {
                 result = Err(e);
             }
         }
-        for sink in &mut self.sinks {
+        for (sink, _) in &mut self.sinks {
             if let Err(e) = sink.flush() {
                 result = Err(TraceError::Export(e.to_string()));
             }
@@ -120,21 +132,33 @@ impl Worker {
         result
     }
 
-    /// Hands one batch to every sink; the spans count as exported if every sink took them.
+    /// Hands one batch to every sink. The spans count as exported if every sink took them,
+    /// less those a sink left out for being too large (the most any one sink left out).
     fn export(&mut self, spans: Vec<Span>) -> Result<(), TraceError> {
         let count = spans.len() as u64;
         self.batch.spans = spans;
         let mut failure = None;
-        for sink in &mut self.sinks {
-            if let Err(e) = sink.export(&self.batch) {
-                failure = Some(e.to_string());
+        let mut oversized = 0;
+        for (sink, context) in &mut self.sinks {
+            let before = context.oversized();
+            // A panicking sink is an export error, not the end of the exporter thread.
+            let batch = &self.batch;
+            match std::panic::catch_unwind(AssertUnwindSafe(|| sink.export(batch))) {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => failure = Some(e.to_string()),
+                Err(_) => failure = Some(format!("{sink:?} panicked")),
             }
+            oversized = oversized.max(context.oversized().saturating_sub(before));
         }
         self.batch.spans.clear();
         let counters = &self.pipeline.counters;
         match failure {
             None => {
-                counters.exported.fetch_add(count, Relaxed);
+                let oversized = oversized.min(count);
+                counters.exported.fetch_add(count - oversized, Relaxed);
+                if oversized > 0 {
+                    counters.drop_spans(&counters.dropped_oversized, oversized, "too large");
+                }
                 Ok(())
             }
             Some(error) => {

@@ -1,14 +1,27 @@
 //! Where batches go: the `SpanExporter` trait and the built-in sinks.
 
+mod console;
+mod context;
 mod file;
+mod http;
 mod memory;
+mod otlp_http;
+pub mod retry;
+mod split;
+mod zipkin_http;
 
 use std::fmt;
 
 use spindle_formats::TraceData;
 
+pub use console::ConsoleExporter;
+pub use context::ExportContext;
 pub use file::{FileExporter, FileFormat};
+pub use http::{DEFAULT_MAX_REQUEST_BYTES, HttpError};
 pub use memory::InMemoryExporter;
+pub use otlp_http::OtlpHttpExporter;
+pub use retry::RetryPolicy;
+pub use zipkin_http::ZipkinHttpExporter;
 
 /// Why a sink could not take a batch.
 #[derive(Debug)]
@@ -18,6 +31,8 @@ pub enum ExportError {
         target: String,
         source: std::io::Error,
     },
+    /// An HTTP export failed after the retries its protocol allows.
+    Http(HttpError),
     /// Anything else, described.
     Other(String),
 }
@@ -26,16 +41,37 @@ impl fmt::Display for ExportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ExportError::Io { target, source } => write!(f, "{target}: {source}"),
+            ExportError::Http(error) => write!(f, "{error}"),
             ExportError::Other(message) => f.write_str(message),
         }
     }
 }
 
-impl std::error::Error for ExportError {}
+impl std::error::Error for ExportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ExportError::Io { source, .. } => Some(source),
+            ExportError::Http(error) => Some(error),
+            ExportError::Other(_) => None,
+        }
+    }
+}
+
+impl From<HttpError> for ExportError {
+    fn from(error: HttpError) -> Self {
+        ExportError::Http(error)
+    }
+}
 
 /// A destination for batches of spans. Runs on the exporter's background thread only; its
 /// work never creates spans.
 pub trait SpanExporter: Send + fmt::Debug {
+    /// Called once by the pipeline before the first export: the export timeout in force and
+    /// the counters a sink reports retries and oversized spans to.
+    fn attach(&mut self, context: ExportContext) {
+        let _ = context;
+    }
+
     /// Writes one batch. The batch's spans all refer to resource 0 and scope 0.
     fn export(&mut self, batch: &TraceData) -> Result<(), ExportError>;
 
