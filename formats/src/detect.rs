@@ -12,6 +12,8 @@ pub enum Format {
     Spindle,
     /// Zipkin v2 JSON: lists of spans (see [`crate::zipkin`]).
     Zipkin,
+    /// OTLP/JSON: `{"resourceSpans":[…]}` documents (see [`crate::otlp_json`]).
+    Otlp,
 }
 
 impl fmt::Display for Format {
@@ -19,6 +21,7 @@ impl fmt::Display for Format {
         f.write_str(match self {
             Format::Spindle => "Spindle JSON",
             Format::Zipkin => "Zipkin v2 JSON",
+            Format::Otlp => "OTLP/JSON",
         })
     }
 }
@@ -66,6 +69,9 @@ fn detect_object(keys: &[TopKey]) -> Option<Format> {
             .any(|k| k.string_value.as_deref() == Some("spindle"));
         return spindle.then_some(Format::Spindle);
     }
+    if has("resourceSpans") {
+        return Some(Format::Otlp);
+    }
     (has("traceId") && has("id")).then_some(Format::Zipkin)
 }
 
@@ -109,7 +115,7 @@ mod tests {
         assert_eq!(detect(b"[]"), Some(Format::Zipkin));
         assert_eq!(detect(b"[[{\"id\":\"1\"}]]"), Some(Format::Zipkin));
         assert_eq!(detect(br#"{"traceId":"a","id":"b"}"#), Some(Format::Zipkin));
-        assert_eq!(detect(br#"{"resourceSpans":[]}"#), None);
+        assert_eq!(detect(br#"{"resourceSpans":[]}"#), Some(Format::Otlp));
         assert_eq!(detect(b"   "), None);
         assert_eq!(detect(b"[1,2]"), None);
     }

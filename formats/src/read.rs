@@ -6,7 +6,7 @@ use crate::context::ReadContext;
 use crate::detect::{Format, describe_start, detect};
 use crate::error::{Problem, ReadError, Warning};
 use crate::model::TraceData;
-use crate::{spindle_json, zipkin};
+use crate::{otlp_json, spindle_json, zipkin};
 
 /// How to treat problems in the input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -46,6 +46,7 @@ pub fn read(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, 
     match detect(bytes) {
         Some(Format::Spindle) => spindle_json::read(bytes, source, options),
         Some(Format::Zipkin) => zipkin::read(bytes, source, options),
+        Some(Format::Otlp) => otlp_json::read(bytes, source, options),
         None => Err(unknown_format(bytes, source)),
     }
 }
