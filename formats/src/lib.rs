@@ -12,6 +12,7 @@
 
 mod base64;
 mod context;
+mod conventions;
 pub mod detect;
 pub mod error;
 mod hex;
