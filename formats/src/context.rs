@@ -141,7 +141,7 @@ impl<'a> ReadContext<'a> {
 pub(crate) struct Fault<'a> {
     pub path: String,
     pub near: Option<&'a str>,
-    problem: Problem,
+    pub problem: Problem,
 }
 
 impl<'a> Fault<'a> {

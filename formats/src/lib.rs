@@ -6,6 +6,7 @@
 //! - [`read`] / [`read_file`]: any supported format, detected from the content ([`detect`]).
 //! - [`spindle_json`]: Spindle's own versioned JSON Lines format ([`write_spindle_json`]).
 //! - [`zipkin`]: Zipkin v2 JSON ([`write_zipkin`]).
+//! - [`jaeger_json`]: Jaeger's query API / UI JSON (read only).
 //! - [`otlp_json`]: OTLP/JSON, as OTLP/HTTP bodies and the collector's file exporter
 //!   ([`write_otlp_json`]).
 #![forbid(unsafe_code)]
@@ -16,6 +17,7 @@ mod conventions;
 pub mod detect;
 pub mod error;
 mod hex;
+pub mod jaeger_json;
 pub mod model;
 mod num;
 pub mod otlp_json;
