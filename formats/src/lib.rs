@@ -6,13 +6,21 @@
 //! - [`read`] / [`read_file`]: any supported format, detected from the content ([`detect`]).
 //! - [`spindle_json`]: Spindle's own versioned JSON Lines format ([`write_spindle_json`]).
 //! - [`zipkin`]: Zipkin v2 JSON ([`write_zipkin`]).
+//! - [`jaeger_json`]: Jaeger's query API / UI JSON (read only).
+//! - [`otlp_json`]: OTLP/JSON, as OTLP/HTTP bodies and the collector's file exporter
+//!   ([`write_otlp_json`]).
 #![forbid(unsafe_code)]
 
+mod base64;
 mod context;
+mod conventions;
 pub mod detect;
 pub mod error;
 mod hex;
+pub mod jaeger_json;
 pub mod model;
+mod num;
+pub mod otlp_json;
 mod read;
 mod scan;
 pub mod spindle_json;
@@ -23,6 +31,7 @@ pub mod zipkin;
 pub use detect::{Format, detect};
 pub use error::{Location, Problem, ReadError, Warning};
 pub use model::*;
+pub use otlp_json::write as write_otlp_json;
 pub use read::{Loaded, ReadOptions, read, read_file, read_file_with};
 pub use spindle_json::write as write_spindle_json;
 pub use zipkin::write as write_zipkin;

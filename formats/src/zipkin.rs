@@ -27,8 +27,13 @@
 //!   `network.peer.address` and `network.peer.port` (ports as integers).
 //! - `debug`, `shared` ↔ boolean attributes `zipkin.debug`, `zipkin.shared`.
 //!
-//! Lossy (Zipkin cannot say it): tag values are strings, so typed attributes come back as their
-//! text (`true`, `200`, `["a","b"]`, bytes as hex) and typed resource attributes as strings;
+//! - Tags of well-known OpenTelemetry integer attributes (`http.status_code`,
+//!   `http.response.status_code`, `server.port`, `net.peer.port`, `process.pid`, … the list is
+//!   `INT_KEYS` in `conventions.rs`) come back as integers when their text is exactly a decimal
+//!   integer. No other tag is given a type: nothing in Zipkin says what it was.
+//!
+//! Lossy (Zipkin cannot say it): tag values are strings, so other typed attributes come back as
+//! their text (`true`, `200`, `["a","b"]`, bytes as hex) and typed resource attributes as strings;
 //! resource attributes without a resource prefix come back as span attributes; times finer than
 //! a microsecond; links; trace state; flags (read spans are sampled, [`FLAG_SAMPLED`]); scope
 //! attributes; event attribute types beyond JSON's (bytes become hex text, a non-finite float
@@ -46,12 +51,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::context::ReadContext;
+use crate::conventions::{StatusTags, is_resource_key, typed_tag};
 use crate::detect::Format;
 use crate::error::{Problem, ReadError};
 use crate::hex::{self, span_id_hex, trace_id_hex};
 use crate::model::{
     Event, FLAG_SAMPLED, KeyValue, Resource, ResourceIndex, Scope, ScopeIndex, Span, SpanId,
-    SpanKind, Status, Str, TraceData, TraceId, Value,
+    SpanKind, Status, TraceData, TraceId, Value,
 };
 use crate::read::{Loaded, ReadOptions};
 use crate::scan::join_path;
@@ -65,19 +71,6 @@ const LOCAL_ADDRESS: &str = "network.local.address";
 const LOCAL_PORT: &str = "network.local.port";
 const DEBUG: &str = "zipkin.debug";
 const SHARED: &str = "zipkin.shared";
-const RESOURCE_PREFIXES: [&str; 11] = [
-    "service.",
-    "telemetry.sdk.",
-    "telemetry.distro.",
-    "host.",
-    "os.",
-    "process.",
-    "container.",
-    "k8s.",
-    "cloud.",
-    "deployment.",
-    "device.",
-];
 
 // ---------------------------------------------------------------------------------------------
 // Writing
@@ -405,7 +398,7 @@ impl Serialize for Tags<'_> {
 /// let loaded = zipkin::read(text, "z.json", ReadOptions::default()).unwrap();
 /// let span = &loaded.data.spans[0];
 /// assert_eq!(span.status, Status::Error { message: "boom".into() });
-/// assert_eq!(span.attribute("http.status_code"), Some(&Value::from("500")));
+/// assert_eq!(span.attribute("http.status_code"), Some(&Value::I64(500)));
 /// assert_eq!(span.end_unix_nanos - span.start_unix_nanos, 250_000);
 /// ```
 pub fn read(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, ReadError> {
@@ -554,7 +547,7 @@ impl Builder {
         }
         let attributes = key
             .iter()
-            .map(|(k, v)| KeyValue::new(k.clone(), v.clone()))
+            .map(|(k, v)| KeyValue::new(k.clone(), typed_tag(k, v.clone().into())))
             .collect();
         self.data.resources.push(Resource { attributes });
         let index = ResourceIndex((self.data.resources.len() - 1) as u32);
@@ -716,32 +709,24 @@ fn sort_tags(tags: Vec<(Cow<'_, str>, Cow<'_, str>)>) -> SortedTags {
             "otel.scope.version" | "otel.library.version" => {
                 sorted.scope_version = Some(value.into_owned());
             }
-            k if RESOURCE_PREFIXES.iter().any(|p| k.starts_with(p)) => {
+            k if is_resource_key(k) => {
                 sorted.resource.push((key.into_owned(), value.into_owned()));
             }
-            _ => sorted.attributes.push(KeyValue {
-                key: owned(key),
-                value: Value::Str(owned(value)),
-            }),
+            _ => {
+                let value = typed_tag(&key, owned(value));
+                sorted.attributes.push(KeyValue {
+                    key: owned(key),
+                    value,
+                });
+            }
         }
     }
-    let message = || {
-        let text = description
-            .clone()
-            .or_else(|| error.clone())
-            .unwrap_or_default();
-        if text == "true" {
-            Str::Borrowed("")
-        } else {
-            owned(text)
-        }
-    };
-    sorted.status = match code.as_deref() {
-        Some("ERROR") => Status::Error { message: message() },
-        Some("OK") => Status::Ok,
-        _ if error.is_some() => Status::Error { message: message() },
-        _ => Status::Unset,
-    };
+    sorted.status = StatusTags {
+        code: code.as_deref(),
+        description: description.as_deref(),
+        error: error.as_deref(),
+    }
+    .status();
     if let Some(other) = code.filter(|c| !matches!(c.as_ref(), "ERROR" | "OK" | "UNSET")) {
         sorted
             .attributes
