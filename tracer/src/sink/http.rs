@@ -286,37 +286,6 @@ fn gzip(body: &[u8], out: &mut Vec<u8>) -> std::io::Result<()> {
     encoder.finish().map(drop)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn gzip_round_trips() {
-        use std::io::Read;
-        let body = br#"{"resourceSpans":[]}"#.repeat(100);
-        let mut out = Vec::new();
-        gzip(&body, &mut out).expect("compresses");
-        assert!(out.len() < body.len());
-        let mut back = Vec::new();
-        flate2::read::GzDecoder::new(&out[..])
-            .read_to_end(&mut back)
-            .expect("decompresses");
-        assert_eq!(back, body);
-    }
-
-    #[test]
-    fn debug_output_hides_header_values() {
-        let mut settings = HttpSettings::new("http://x".into(), Protocol::Otlp, "application/json");
-        settings.set_header("Authorization".into(), "Bearer secret".into());
-        settings.set_header("authorization".into(), "Bearer other".into());
-        assert_eq!(settings.headers.len(), 1);
-        let text = format!("{:?}", HttpSender::new(settings));
-        assert!(
-            text.contains("authorization") && !text.contains("secret") && !text.contains("other")
-        );
-    }
-}
-
 /// The builder methods both HTTP sinks offer (each has a `sender: HttpSender` field).
 macro_rules! http_options {
     () => {
@@ -379,4 +348,35 @@ pub(crate) fn export_batch(
         sender.context().count_oversized(oversized);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gzip_round_trips() {
+        use std::io::Read;
+        let body = br#"{"resourceSpans":[]}"#.repeat(100);
+        let mut out = Vec::new();
+        gzip(&body, &mut out).expect("compresses");
+        assert!(out.len() < body.len());
+        let mut back = Vec::new();
+        flate2::read::GzDecoder::new(&out[..])
+            .read_to_end(&mut back)
+            .expect("decompresses");
+        assert_eq!(back, body);
+    }
+
+    #[test]
+    fn debug_output_hides_header_values() {
+        let mut settings = HttpSettings::new("http://x".into(), Protocol::Otlp, "application/json");
+        settings.set_header("Authorization".into(), "Bearer secret".into());
+        settings.set_header("authorization".into(), "Bearer other".into());
+        assert_eq!(settings.headers.len(), 1);
+        let text = format!("{:?}", HttpSender::new(settings));
+        assert!(
+            text.contains("authorization") && !text.contains("secret") && !text.contains("other")
+        );
+    }
 }

@@ -167,11 +167,7 @@ fn valid_header(name: &str, value: &str) -> bool {
 }
 
 fn encode(data: &TraceData, out: &mut Vec<u8>) -> std::io::Result<()> {
-    // Stand-in until spindle_formats::otlp_json::write lands (branch wt-formats2).
-    let _ = (data, out);
-    Err(std::io::Error::other(
-        "the OTLP/JSON encoder is not merged yet",
-    ))
+    spindle_formats::otlp_json::write(data, out)
 }
 
 impl SpanExporter for OtlpHttpExporter {
