@@ -115,11 +115,14 @@ impl Worker {
             self.pending.append(&mut chunk);
         }
         let mut result = Ok(());
-        while !self.pending.is_empty() {
-            let rest = self
-                .pending
-                .split_off(self.batch_size.min(self.pending.len()));
-            let batch = std::mem::replace(&mut self.pending, rest);
+        // Batches are taken from the front in one pass (splitting the rest off a long
+        // `pending` again and again would copy it once per batch).
+        let mut spans = std::mem::take(&mut self.pending).into_iter();
+        loop {
+            let batch: Vec<Span> = spans.by_ref().take(self.batch_size).collect();
+            if batch.is_empty() {
+                break;
+            }
             if let Err(e) = self.export(batch) {
                 result = Err(e);
             }
