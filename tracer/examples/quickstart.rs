@@ -4,6 +4,10 @@
 //! ```text
 //! cargo run --example quickstart [OUTPUT_DIR]
 //! ```
+//!
+//! To also send the spans to a collector, name it in the environment, e.g.
+//! `OTEL_TRACES_EXPORTER=otlp OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318` (Jaeger,
+//! Tempo, the OpenTelemetry Collector) or `OTEL_TRACES_EXPORTER=zipkin`.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -28,14 +32,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .service_name("quickstart")
             .service_version(env!("CARGO_PKG_VERSION"))
             .export_to_file(&spindle_file, FileFormat::Spindle)
-            .export_to_file(&zipkin_file, FileFormat::Zipkin),
+            .export_to_file(&zipkin_file, FileFormat::Zipkin)
+            // Plus whatever OTEL_TRACES_EXPORTER names (otlp, zipkin, console, ...).
+            .exporters_from_env(),
     )?;
 
     for order in 1..=3 {
         handle_order(order);
     }
 
-    tracer.shutdown(Duration::from_secs(5))?;
+    // A collector that is down does not stop the demo: its failures are in the statistics.
+    if let Err(error) = tracer.shutdown(Duration::from_secs(5)) {
+        eprintln!("shutdown: {error}");
+    }
     let stats = tracer.stats();
     println!(
         "recorded {} spans, exported {}, dropped {}",
@@ -43,6 +52,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         stats.spans_exported,
         stats.dropped()
     );
+    if let Some(error) = &stats.last_error {
+        println!("last export error: {error}");
+    }
     summarise(&spindle_file)?;
     summarise(&zipkin_file)?;
     Ok(())
