@@ -6,12 +6,15 @@
 //! - [`read`] / [`read_file`]: any supported format, detected from the content ([`detect`]).
 //! - [`spindle_json`]: Spindle's own versioned JSON Lines format ([`write_spindle_json`]).
 //! - [`zipkin`]: Zipkin v2 JSON ([`write_zipkin`]).
+//! - [`chrome`]: Chrome Trace Event JSON for Perfetto UI and chrome://tracing
+//!   ([`write_chrome`], write only).
 //! - [`jaeger_json`]: Jaeger's query API / UI JSON (read only).
 //! - [`otlp_json`]: OTLP/JSON, as OTLP/HTTP bodies and the collector's file exporter
 //!   ([`write_otlp_json`]).
 #![forbid(unsafe_code)]
 
 mod base64;
+pub mod chrome;
 mod context;
 mod conventions;
 pub mod detect;
@@ -21,6 +24,7 @@ pub mod jaeger_json;
 pub mod model;
 mod num;
 pub mod otlp_json;
+mod plain_json;
 mod read;
 mod scan;
 pub mod spindle_json;
@@ -28,6 +32,7 @@ mod stream;
 mod text;
 pub mod zipkin;
 
+pub use chrome::write as write_chrome;
 pub use detect::{Format, detect};
 pub use error::{Location, Problem, ReadError, Warning};
 pub use model::*;
