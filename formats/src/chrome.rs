@@ -50,8 +50,8 @@ use crate::plain_json::JsonObjectOut;
 /// let mut out = Vec::new();
 /// spindle_formats::chrome::write(&data, &mut out).unwrap();
 /// let text = String::from_utf8(out).unwrap();
-/// assert!(text.contains(r#""ph":"X","ts":0.000,"dur":10.000,"pid":1,"tid":1,"#));
-/// assert!(text.contains(r#""ph":"X","ts":5.000,"dur":10.000,"pid":1,"tid":2,"#));
+/// assert!(text.contains(r#""ph":"X","cat":"internal","ts":0.000,"dur":10.000,"pid":1,"tid":1,"#));
+/// assert!(text.contains(r#""ph":"X","cat":"internal","ts":5.000,"dur":10.000,"pid":1,"tid":2,"#));
 /// ```
 pub fn write(data: &TraceData, out: &mut impl Write) -> std::io::Result<()> {
     let origin = data
