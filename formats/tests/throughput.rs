@@ -42,6 +42,7 @@ fn read_and_write_speed() {
             write_spindle_json as fn(&TraceData, &mut Vec<u8>) -> std::io::Result<()>,
         ),
         ("zipkin", write_zipkin),
+        ("otlp", write_otlp_json),
     ] {
         let mut out = Vec::new();
         let started = Instant::now();
