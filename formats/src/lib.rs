@@ -6,11 +6,13 @@
 //! - [`read`] / [`read_file`]: any supported format, detected from the content ([`detect`]).
 //! - [`spindle_json`]: Spindle's own versioned JSON Lines format ([`write_spindle_json`]).
 //! - [`zipkin`]: Zipkin v2 JSON ([`write_zipkin`]).
-//! - [`chrome`]: Chrome Trace Event JSON for Perfetto UI and chrome://tracing
-//!   ([`write_chrome`], write only).
-//! - [`jaeger_json`]: Jaeger's query API / UI JSON (read only).
 //! - [`otlp_json`]: OTLP/JSON, as OTLP/HTTP bodies and the collector's file exporter
 //!   ([`write_otlp_json`]).
+//! - [`jaeger_json`]: Jaeger's query API / UI JSON (read only).
+//! - [`chrome`]: Chrome Trace Event JSON for Perfetto UI and chrome://tracing
+//!   ([`write_chrome`], write only).
+//!
+//! The `spindle-convert` binary converts between these formats and summarizes files.
 #![forbid(unsafe_code)]
 
 mod base64;

@@ -12,6 +12,8 @@
 //! Mapping (the OTLP/JSON rules):
 //! - Keys are lowerCamelCase. `traceId` (32 hex digits), `spanId`, `parentSpanId` (16) are
 //!   written lowercase and read in either case; an empty or absent `parentSpanId` is no parent.
+//!   Ids in base64 (24 or 12 characters with `=` padding, as protobuf's generic JSON printers
+//!   such as Python's `MessageToJson` write them) are read too.
 //! - `kind` is an integer (`SPAN_KIND_INTERNAL`=1, `SERVER`=2, `CLIENT`=3, `PRODUCER`=4,
 //!   `CONSUMER`=5; 0, unspecified, reads as internal); `status.code` too (`UNSET`=0, `OK`=1,
 //!   `ERROR`=2). Both are also read as their enum names (`"SPAN_KIND_SERVER"`).
@@ -40,8 +42,8 @@ use crate::detect::Format;
 use crate::error::{Problem, ReadError};
 use crate::hex::{span_id_hex, trace_id_hex};
 use crate::model::{
-    Event, KeyValue, Link, Resource, ResourceIndex, Scope, ScopeIndex, Span, SpanKind, Status,
-    TraceData, Value,
+    Event, KeyValue, Link, Resource, ResourceIndex, Scope, ScopeIndex, Span, SpanId, SpanKind,
+    Status, TraceData, TraceId, Value,
 };
 use crate::num::{Int, float};
 use crate::read::{Loaded, ReadOptions};
@@ -670,10 +672,10 @@ fn enum_index(raw: &RawValue, names: &[&str]) -> Option<usize> {
 }
 
 fn span(wire: SpanWire<'_>) -> Result<Span, Fault<'_>> {
-    let trace_id = parse_trace_id(&wire.trace_id, "traceId")?;
-    let span_id = parse_span_id(&wire.span_id, "spanId")?;
+    let trace_id = trace_id_of(&wire.trace_id, "traceId")?;
+    let span_id = span_id_of(&wire.span_id, "spanId")?;
     let parent_span_id = match &wire.parent_span_id {
-        Some(text) if !text.is_empty() => Some(parse_span_id(&text.0, "parentSpanId")?),
+        Some(text) if !text.is_empty() => Some(span_id_of(&text.0, "parentSpanId")?),
         _ => None,
     };
     let kind = match wire.kind {
@@ -697,6 +699,24 @@ fn span(wire: SpanWire<'_>) -> Result<Span, Fault<'_>> {
         resource: ResourceIndex(0),
         scope: ScopeIndex(0),
     })
+}
+
+/// A trace id in hex, or in base64 as protobuf's generic JSON printers write `bytes`.
+fn trace_id_of<'a>(text: &Cow<'a, str>, field: &str) -> Result<TraceId, Fault<'a>> {
+    let bytes = text.ends_with("==").then(|| base64::decode(text)).flatten();
+    match bytes.and_then(|b| <[u8; 16]>::try_from(b).ok()) {
+        Some(bytes) if bytes != [0; 16] => Ok(TraceId(u128::from_be_bytes(bytes))),
+        _ => parse_trace_id(text, field),
+    }
+}
+
+/// A span id in hex, or in base64.
+fn span_id_of<'a>(text: &Cow<'a, str>, field: &str) -> Result<SpanId, Fault<'a>> {
+    let bytes = text.ends_with('=').then(|| base64::decode(text)).flatten();
+    match bytes.and_then(|b| <[u8; 8]>::try_from(b).ok()) {
+        Some(bytes) if bytes != [0; 8] => Ok(SpanId(u64::from_be_bytes(bytes))),
+        _ => parse_span_id(text, field),
+    }
 }
 
 fn kind(raw: &RawValue) -> Result<SpanKind, Fault<'_>> {
@@ -762,8 +782,8 @@ fn links(wires: Vec<LinkWire<'_>>) -> Result<Vec<Link>, Fault<'_>> {
     let mut links = Vec::with_capacity(wires.len());
     for (i, wire) in wires.into_iter().enumerate() {
         let path = format!("links[{i}]");
-        let trace_id = parse_trace_id(&wire.trace_id, "traceId").map_err(|f| f.within(&path))?;
-        let span_id = parse_span_id(&wire.span_id, "spanId").map_err(|f| f.within(&path))?;
+        let trace_id = trace_id_of(&wire.trace_id, "traceId").map_err(|f| f.within(&path))?;
+        let span_id = span_id_of(&wire.span_id, "spanId").map_err(|f| f.within(&path))?;
         let attributes =
             attributes(wire.attributes).map_err(|f| f.within("attributes").within(&path))?;
         links.push(Link {

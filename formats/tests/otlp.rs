@@ -305,3 +305,12 @@ fn bad_base64_is_named() {
     );
     assert!(error.to_string().ends_with("expected base64"), "{error}");
 }
+
+#[test]
+fn base64_ids_from_generic_protobuf_printers_are_read() {
+    let text = br#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"S/kvNXezTaajzpKdDg5HNg==","spanId":"APBnqgupArc=","parentSpanId":"","kind":"SPAN_KIND_SERVER"}]}]}]}"#;
+    let loaded = read(text, "py.json", STRICT).unwrap();
+    let span = &loaded.data.spans[0];
+    assert_eq!(span.trace_id, TraceId(0x4bf92f3577b34da6a3ce929d0e0e4736));
+    assert_eq!(span.span_id, SpanId(0x00f067aa0ba902b7));
+}
