@@ -397,19 +397,19 @@ pub fn read(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[serde(expecting = "an OTLP ExportTraceServiceRequest object")]
-struct RequestWire<'a> {
-    #[serde(borrow, default)]
-    resource_spans: Vec<ResourceSpansWire<'a>>,
+struct RequestWire<'a, S = &'a RawValue> {
+    #[serde(borrow, default = "Vec::new")]
+    resource_spans: Vec<ResourceSpansWire<'a, S>>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[serde(expecting = "a resourceSpans object")]
-struct ResourceSpansWire<'a> {
+struct ResourceSpansWire<'a, S = &'a RawValue> {
     #[serde(borrow, default)]
     resource: Option<ResourceWire<'a>>,
-    #[serde(borrow, default, alias = "instrumentationLibrarySpans")]
-    scope_spans: Vec<ScopeSpansWire<'a>>,
+    #[serde(borrow, default = "Vec::new", alias = "instrumentationLibrarySpans")]
+    scope_spans: Vec<ScopeSpansWire<'a, S>>,
 }
 
 #[derive(Deserialize)]
@@ -421,11 +421,11 @@ struct ResourceWire<'a> {
 
 #[derive(Deserialize)]
 #[serde(expecting = "a scopeSpans object")]
-struct ScopeSpansWire<'a> {
+struct ScopeSpansWire<'a, S = &'a RawValue> {
     #[serde(borrow, default, alias = "instrumentationLibrary")]
     scope: Option<ScopeWire<'a>>,
-    #[serde(borrow, default)]
-    spans: Vec<&'a RawValue>,
+    #[serde(default = "Vec::new")]
+    spans: Vec<S>,
 }
 
 #[derive(Deserialize)]
@@ -551,7 +551,57 @@ struct KvListWire<'a> {
 }
 
 /// Reads one request document into `data`; false when it was reported and skipped.
+///
+/// A document without problems is parsed once, spans and all. Otherwise it is read again with
+/// each span parsed on its own, so that a bad span is located, reported and skipped alone.
 fn read_request<'a>(
+    context: &mut ReadContext<'a>,
+    raw: &'a RawValue,
+    data: &mut TraceData,
+) -> Result<bool, ReadError> {
+    if let Ok(request) = serde_json::from_str::<RequestWire<'a, SpanWire<'a>>>(raw.get()) {
+        if let Some(batch) = convert_request(request) {
+            if data.spans.is_empty() && data.resources.is_empty() && data.scopes.is_empty() {
+                *data = batch;
+            } else {
+                data.merge(batch);
+            }
+            return Ok(true);
+        }
+    }
+    read_request_span_by_span(context, raw, data)
+}
+
+/// Converts a whole request; `None` at the first problem.
+fn convert_request(request: RequestWire<'_, SpanWire<'_>>) -> Option<TraceData> {
+    let mut data = TraceData::default();
+    for group in request.resource_spans {
+        let wire = group.resource.map(|w| w.attributes).unwrap_or_default();
+        let attributes = attributes(wire).ok()?;
+        let mut resource = None;
+        for scope_group in group.scope_spans {
+            if scope_group.spans.is_empty() {
+                continue;
+            }
+            let scope = data.intern_scope(scope(scope_group.scope).ok()?);
+            let resource = *resource.get_or_insert_with(|| {
+                data.intern_resource(Resource {
+                    attributes: attributes.clone(),
+                })
+            });
+            data.spans.reserve(scope_group.spans.len());
+            for wire in scope_group.spans {
+                let mut span = span(wire).ok()?;
+                span.resource = resource;
+                span.scope = scope;
+                data.spans.push(span);
+            }
+        }
+    }
+    Some(data)
+}
+
+fn read_request_span_by_span<'a>(
     context: &mut ReadContext<'a>,
     raw: &'a RawValue,
     data: &mut TraceData,
