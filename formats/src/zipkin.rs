@@ -1,6 +1,6 @@
 //! Zipkin v2 JSON: lists of spans, as the Zipkin API and OpenTelemetry's Zipkin exporters use.
 //!
-//! [`write`] appends one JSON list per line; [`read`] takes a list, several lists one per line,
+//! [`write()`] appends one JSON list per line; [`read`] takes a list, several lists one per line,
 //! a list of lists (traces, as the Zipkin API returns them) or span objects one per line.
 //!
 //! Mapping (OpenTelemetry's Zipkin exporter conventions where they exist):
