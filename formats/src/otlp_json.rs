@@ -12,6 +12,8 @@
 //! Mapping (the OTLP/JSON rules):
 //! - Keys are lowerCamelCase. `traceId` (32 hex digits), `spanId`, `parentSpanId` (16) are
 //!   written lowercase and read in either case; an empty or absent `parentSpanId` is no parent.
+//!   Ids in base64 (24 or 12 characters with `=` padding, as protobuf's generic JSON printers
+//!   such as Python's `MessageToJson` write them) are read too.
 //! - `kind` is an integer (`SPAN_KIND_INTERNAL`=1, `SERVER`=2, `CLIENT`=3, `PRODUCER`=4,
 //!   `CONSUMER`=5; 0, unspecified, reads as internal); `status.code` too (`UNSET`=0, `OK`=1,
 //!   `ERROR`=2). Both are also read as their enum names (`"SPAN_KIND_SERVER"`).
@@ -40,8 +42,8 @@ use crate::detect::Format;
 use crate::error::{Problem, ReadError};
 use crate::hex::{span_id_hex, trace_id_hex};
 use crate::model::{
-    Event, KeyValue, Link, Resource, ResourceIndex, Scope, ScopeIndex, Span, SpanKind, Status,
-    TraceData, Value,
+    Event, KeyValue, Link, Resource, ResourceIndex, Scope, ScopeIndex, Span, SpanId, SpanKind,
+    Status, TraceData, TraceId, Value,
 };
 use crate::num::{Int, float};
 use crate::read::{Loaded, ReadOptions};
@@ -395,19 +397,19 @@ pub fn read(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[serde(expecting = "an OTLP ExportTraceServiceRequest object")]
-struct RequestWire<'a> {
-    #[serde(borrow, default)]
-    resource_spans: Vec<ResourceSpansWire<'a>>,
+struct RequestWire<'a, S = &'a RawValue> {
+    #[serde(borrow, default = "Vec::new")]
+    resource_spans: Vec<ResourceSpansWire<'a, S>>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[serde(expecting = "a resourceSpans object")]
-struct ResourceSpansWire<'a> {
+struct ResourceSpansWire<'a, S = &'a RawValue> {
     #[serde(borrow, default)]
     resource: Option<ResourceWire<'a>>,
-    #[serde(borrow, default, alias = "instrumentationLibrarySpans")]
-    scope_spans: Vec<ScopeSpansWire<'a>>,
+    #[serde(borrow, default = "Vec::new", alias = "instrumentationLibrarySpans")]
+    scope_spans: Vec<ScopeSpansWire<'a, S>>,
 }
 
 #[derive(Deserialize)]
@@ -419,11 +421,11 @@ struct ResourceWire<'a> {
 
 #[derive(Deserialize)]
 #[serde(expecting = "a scopeSpans object")]
-struct ScopeSpansWire<'a> {
+struct ScopeSpansWire<'a, S = &'a RawValue> {
     #[serde(borrow, default, alias = "instrumentationLibrary")]
     scope: Option<ScopeWire<'a>>,
-    #[serde(borrow, default)]
-    spans: Vec<&'a RawValue>,
+    #[serde(default = "Vec::new")]
+    spans: Vec<S>,
 }
 
 #[derive(Deserialize)]
@@ -549,7 +551,57 @@ struct KvListWire<'a> {
 }
 
 /// Reads one request document into `data`; false when it was reported and skipped.
+///
+/// A document without problems is parsed once, spans and all. Otherwise it is read again with
+/// each span parsed on its own, so that a bad span is located, reported and skipped alone.
 fn read_request<'a>(
+    context: &mut ReadContext<'a>,
+    raw: &'a RawValue,
+    data: &mut TraceData,
+) -> Result<bool, ReadError> {
+    if let Ok(request) = serde_json::from_str::<RequestWire<'a, SpanWire<'a>>>(raw.get()) {
+        if let Some(batch) = convert_request(request) {
+            if data.spans.is_empty() && data.resources.is_empty() && data.scopes.is_empty() {
+                *data = batch;
+            } else {
+                data.merge(batch);
+            }
+            return Ok(true);
+        }
+    }
+    read_request_span_by_span(context, raw, data)
+}
+
+/// Converts a whole request; `None` at the first problem.
+fn convert_request(request: RequestWire<'_, SpanWire<'_>>) -> Option<TraceData> {
+    let mut data = TraceData::default();
+    for group in request.resource_spans {
+        let wire = group.resource.map(|w| w.attributes).unwrap_or_default();
+        let attributes = attributes(wire).ok()?;
+        let mut resource = None;
+        for scope_group in group.scope_spans {
+            if scope_group.spans.is_empty() {
+                continue;
+            }
+            let scope = data.intern_scope(scope(scope_group.scope).ok()?);
+            let resource = *resource.get_or_insert_with(|| {
+                data.intern_resource(Resource {
+                    attributes: attributes.clone(),
+                })
+            });
+            data.spans.reserve(scope_group.spans.len());
+            for wire in scope_group.spans {
+                let mut span = span(wire).ok()?;
+                span.resource = resource;
+                span.scope = scope;
+                data.spans.push(span);
+            }
+        }
+    }
+    Some(data)
+}
+
+fn read_request_span_by_span<'a>(
     context: &mut ReadContext<'a>,
     raw: &'a RawValue,
     data: &mut TraceData,
@@ -670,10 +722,10 @@ fn enum_index(raw: &RawValue, names: &[&str]) -> Option<usize> {
 }
 
 fn span(wire: SpanWire<'_>) -> Result<Span, Fault<'_>> {
-    let trace_id = parse_trace_id(&wire.trace_id, "traceId")?;
-    let span_id = parse_span_id(&wire.span_id, "spanId")?;
+    let trace_id = trace_id_of(&wire.trace_id, "traceId")?;
+    let span_id = span_id_of(&wire.span_id, "spanId")?;
     let parent_span_id = match &wire.parent_span_id {
-        Some(text) if !text.is_empty() => Some(parse_span_id(&text.0, "parentSpanId")?),
+        Some(text) if !text.is_empty() => Some(span_id_of(&text.0, "parentSpanId")?),
         _ => None,
     };
     let kind = match wire.kind {
@@ -697,6 +749,24 @@ fn span(wire: SpanWire<'_>) -> Result<Span, Fault<'_>> {
         resource: ResourceIndex(0),
         scope: ScopeIndex(0),
     })
+}
+
+/// A trace id in hex, or in base64 as protobuf's generic JSON printers write `bytes`.
+fn trace_id_of<'a>(text: &Cow<'a, str>, field: &str) -> Result<TraceId, Fault<'a>> {
+    let bytes = text.ends_with("==").then(|| base64::decode(text)).flatten();
+    match bytes.and_then(|b| <[u8; 16]>::try_from(b).ok()) {
+        Some(bytes) if bytes != [0; 16] => Ok(TraceId(u128::from_be_bytes(bytes))),
+        _ => parse_trace_id(text, field),
+    }
+}
+
+/// A span id in hex, or in base64.
+fn span_id_of<'a>(text: &Cow<'a, str>, field: &str) -> Result<SpanId, Fault<'a>> {
+    let bytes = text.ends_with('=').then(|| base64::decode(text)).flatten();
+    match bytes.and_then(|b| <[u8; 8]>::try_from(b).ok()) {
+        Some(bytes) if bytes != [0; 8] => Ok(SpanId(u64::from_be_bytes(bytes))),
+        _ => parse_span_id(text, field),
+    }
 }
 
 fn kind(raw: &RawValue) -> Result<SpanKind, Fault<'_>> {
@@ -762,8 +832,8 @@ fn links(wires: Vec<LinkWire<'_>>) -> Result<Vec<Link>, Fault<'_>> {
     let mut links = Vec::with_capacity(wires.len());
     for (i, wire) in wires.into_iter().enumerate() {
         let path = format!("links[{i}]");
-        let trace_id = parse_trace_id(&wire.trace_id, "traceId").map_err(|f| f.within(&path))?;
-        let span_id = parse_span_id(&wire.span_id, "spanId").map_err(|f| f.within(&path))?;
+        let trace_id = trace_id_of(&wire.trace_id, "traceId").map_err(|f| f.within(&path))?;
+        let span_id = span_id_of(&wire.span_id, "spanId").map_err(|f| f.within(&path))?;
         let attributes =
             attributes(wire.attributes).map_err(|f| f.within("attributes").within(&path))?;
         links.push(Link {

@@ -1,6 +1,6 @@
 //! Zipkin v2 JSON: lists of spans, as the Zipkin API and OpenTelemetry's Zipkin exporters use.
 //!
-//! [`write`] appends one JSON list per line; [`read`] takes a list, several lists one per line,
+//! [`write()`] appends one JSON list per line; [`read`] takes a list, several lists one per line,
 //! a list of lists (traces, as the Zipkin API returns them) or span objects one per line.
 //!
 //! Mapping (OpenTelemetry's Zipkin exporter conventions where they exist):
@@ -54,11 +54,12 @@ use crate::context::ReadContext;
 use crate::conventions::{StatusTags, is_resource_key, typed_tag};
 use crate::detect::Format;
 use crate::error::{Problem, ReadError};
-use crate::hex::{self, span_id_hex, trace_id_hex};
+use crate::hex::{span_id_hex, trace_id_hex};
 use crate::model::{
     Event, FLAG_SAMPLED, KeyValue, Resource, ResourceIndex, Scope, ScopeIndex, Span, SpanId,
     SpanKind, Status, TraceData, TraceId, Value,
 };
+use crate::plain_json::JsonObjectOut;
 use crate::read::{Loaded, ReadOptions};
 use crate::scan::join_path;
 use crate::stream::for_each_value;
@@ -273,34 +274,6 @@ fn annotation_text(event: &Event) -> String {
     let name = serde_json::to_string(event.name.as_ref()).unwrap_or_default();
     let attributes = serde_json::to_string(&JsonObjectOut(&event.attributes)).unwrap_or_default();
     format!("{name}:{attributes}")
-}
-
-/// Attributes as a plain JSON object.
-struct JsonObjectOut<'a>(&'a [KeyValue]);
-struct JsonValue<'a>(&'a Value);
-
-impl Serialize for JsonObjectOut<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(
-            self.0
-                .iter()
-                .map(|kv| (kv.key.as_ref(), JsonValue(&kv.value))),
-        )
-    }
-}
-
-impl Serialize for JsonValue<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self.0 {
-            Value::Str(s) => serializer.serialize_str(s),
-            Value::Bool(b) => serializer.serialize_bool(*b),
-            Value::I64(i) => serializer.serialize_i64(*i),
-            Value::F64(x) => serializer.serialize_f64(*x),
-            Value::Bytes(bytes) => serializer.serialize_str(&hex::encode(bytes)),
-            Value::Array(items) => serializer.collect_seq(items.iter().map(JsonValue)),
-            Value::Map(entries) => JsonObjectOut(entries).serialize(serializer),
-        }
-    }
 }
 
 /// The tags of one span: its attributes, its resource's, its scope and its status.

@@ -198,3 +198,119 @@ fn enum_names_and_old_field_names_are_read() {
     assert!(span.status.is_error());
     assert_eq!(loaded.data.scope_of(span).name, "old");
 }
+
+/// The 1-based line and column and the byte offset of the first `needle` in `text`.
+fn position_of(text: &str, needle: &str) -> (usize, usize, usize) {
+    let byte = text.find(needle).unwrap();
+    let before = &text[..byte];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap().chars().count() + 1;
+    (line, column, byte)
+}
+
+fn collector_text() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/otlp-collector.jsonl"
+    ))
+    .unwrap()
+}
+
+const LENIENT: ReadOptions = ReadOptions { strict: false };
+
+#[test]
+fn a_bad_span_id_names_line_column_and_field_and_skips_only_that_span() {
+    let text = collector_text().replace(
+        "53995c3f42cd8ad8\",\"parentSpanId",
+        "53995c3f42cd8aXX\",\"parentSpanId",
+    );
+    let (line, column, byte) = position_of(&text, "53995c3f42cd8aXX");
+    let expected = format!(
+        "c.jsonl:{line}:{column} (byte {byte}): resourceSpans[0].scopeSpans[0].spans[0].spanId: \
+         not a hex digit at character 14"
+    );
+    let loaded = read(text.as_bytes(), "c.jsonl", LENIENT).unwrap();
+    assert_eq!(loaded.data.spans.len(), 2);
+    assert_eq!(loaded.warnings[0].to_string(), expected);
+    assert_eq!(line, 2);
+    let error = read(text.as_bytes(), "c.jsonl", STRICT).unwrap_err();
+    assert_eq!(error.to_string(), expected);
+}
+
+#[test]
+fn a_wrong_type_deep_in_an_attribute_is_named() {
+    let text = collector_text().replace(r#"{"intValue":"2"}"#, r#"{"intValue":"two"}"#);
+    let loaded = read(text.as_bytes(), "c.jsonl", LENIENT).unwrap();
+    assert_eq!(loaded.data.spans.len(), 2);
+    let warning = &loaded.warnings[0];
+    assert_eq!(
+        warning.path,
+        "resourceSpans[0].scopeSpans[0].spans[0].attributes[5].value.arrayValue.values[1].intValue"
+    );
+    assert_eq!(warning.location.unwrap().line, 1);
+    assert!(
+        warning.to_string().contains(
+            "invalid value: string \"two\", expected a 64-bit integer (a number or a decimal string)"
+        ),
+        "{warning}"
+    );
+}
+
+#[test]
+fn an_unknown_kind_and_status_code_are_located() {
+    let text = collector_text()
+        .replace(r#""kind":3"#, r#""kind":9"#)
+        .replace(
+            r#""status":{"code":1}"#,
+            r#""status":{"code":"STATUS_CODE_MAYBE"}"#,
+        );
+    let (line, column, byte) = position_of(&text, r#"9,"startTime"#);
+    let loaded = read(text.as_bytes(), "c.jsonl", LENIENT).unwrap();
+    assert_eq!(loaded.data.spans.len(), 1);
+    assert_eq!(
+        loaded.warnings[0].to_string(),
+        format!(
+            "c.jsonl:{line}:{column} (byte {byte}): resourceSpans[0].scopeSpans[0].spans[0].kind: \
+             unknown span kind \"9\""
+        )
+    );
+    assert_eq!(
+        loaded.warnings[1].path,
+        "resourceSpans[0].scopeSpans[0].spans[1].status.code"
+    );
+    assert!(loaded.warnings[1].to_string().ends_with(
+        "unknown status code \"STATUS_CODE_MAYBE\" (expected 0 unset, 1 ok or 2 error)"
+    ));
+}
+
+#[test]
+fn a_cut_off_last_line_keeps_the_first_request() {
+    let text = collector_text();
+    let cut = &text[..text.len() - 200];
+    let loaded = read(cut.as_bytes(), "cut.jsonl", LENIENT).unwrap();
+    assert_eq!(loaded.data.spans.len(), 1);
+    assert_eq!(loaded.warnings[0].problem, Problem::Truncated);
+    assert_eq!(loaded.warnings[0].location.unwrap().line, 2);
+    let error = read(cut.as_bytes(), "cut.jsonl", STRICT).unwrap_err();
+    assert!(error.to_string().starts_with("cut.jsonl:2:"), "{error}");
+}
+
+#[test]
+fn bad_base64_is_named() {
+    let text = collector_text().replace("AAH+/w==", "AAH+/w=!");
+    let error = read(text.as_bytes(), "c.jsonl", STRICT).unwrap_err();
+    assert_eq!(
+        error.path,
+        "resourceSpans[0].scopeSpans[0].spans[0].attributes[4].value.bytesValue"
+    );
+    assert!(error.to_string().ends_with("expected base64"), "{error}");
+}
+
+#[test]
+fn base64_ids_from_generic_protobuf_printers_are_read() {
+    let text = br#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"S/kvNXezTaajzpKdDg5HNg==","spanId":"APBnqgupArc=","parentSpanId":"","kind":"SPAN_KIND_SERVER"}]}]}]}"#;
+    let loaded = read(text, "py.json", STRICT).unwrap();
+    let span = &loaded.data.spans[0];
+    assert_eq!(span.trace_id, TraceId(0x4bf92f3577b34da6a3ce929d0e0e4736));
+    assert_eq!(span.span_id, SpanId(0x00f067aa0ba902b7));
+}
