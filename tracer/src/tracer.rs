@@ -26,6 +26,7 @@ static INSTALLED: RwLock<Option<Arc<Tracer>>> = RwLock::new(None);
 
 /// Makes `tracer` the one new spans use.
 pub(crate) fn install(tracer: Arc<Tracer>) {
+    crate::clock::warm_up();
     let mut installed = INSTALLED.write();
     *installed = Some(tracer);
     GENERATION.fetch_add(1, Release);
