@@ -85,6 +85,9 @@ def main():
                 per_ns = median / elements
                 per = f"{fmt_time(per_ns)} ({1e9 / per_ns / 1e6:.2f} M/s)"
             ratio, target = "", ""
+            if group == "encode" and elements:
+                rate = elements * 1e9 / median
+                target = f"≥ 1 M/s {'met' if rate >= 1e6 else 'MISSED'}"
             if ours is not None and bench != OURS:
                 r = ours / median
                 ratio = f"{r:.2f}x"

@@ -157,9 +157,13 @@ impl SpanBuilder {
 /// Most emptied record boxes a thread keeps for reuse.
 const MAX_SPARE_RECORDS: usize = 64;
 
+/// The boxes are the point: each is an allocation kept for the next span's record.
+#[allow(clippy::vec_box)]
+type SpareBoxes = Vec<Box<model::Span>>;
+
 thread_local! {
     /// Record boxes whose contents went to the pipeline, each in its default state.
-    static SPARE_RECORDS: RefCell<Vec<Box<model::Span>>> = const { RefCell::new(Vec::new()) };
+    static SPARE_RECORDS: RefCell<SpareBoxes> = const { RefCell::new(Vec::new()) };
 }
 
 /// A record box in its default state: a spare one if this thread has one, else a new one.

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
 
 /// Queue capacity (in spans) given to every tracer that has one to configure.
-pub const QUEUE_SPANS: usize = 1 << 16;
+pub const QUEUE_SPANS: usize = 1 << 18;
 
 /// A shared count of spans that reached an exporter.
 #[derive(Debug, Clone, Default)]
