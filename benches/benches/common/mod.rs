@@ -69,6 +69,14 @@ pub fn spindle_flush(guard: &spindle::TracerGuard) {
     guard
         .flush(Duration::from_secs(30))
         .expect("spindle flushes");
+    let stats = guard.stats();
+    eprintln!(
+        "spindle stats: ended {}, exported {}, dropped {} (queue full {})",
+        stats.spans_ended,
+        stats.spans_exported,
+        stats.dropped(),
+        stats.dropped_queue_full
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
