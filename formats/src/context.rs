@@ -3,8 +3,12 @@
 
 use serde_json::error::Category;
 
+use std::borrow::Cow;
+
 use crate::error::{Location, Problem, ReadError, Warning};
+use crate::model::{SpanId, TraceId};
 use crate::scan::{join_path, path_at};
+use crate::text::borrowed;
 
 /// How many warnings are listed one by one; the rest are counted.
 const MAX_LISTED_WARNINGS: usize = 1000;
@@ -89,6 +93,16 @@ impl<'a> ReadContext<'a> {
         Ok(())
     }
 
+    /// Reports a fault, located at its `near` text or else at the start of `fallback`.
+    pub fn report_fault(&mut self, fault: Fault<'_>, fallback: &str) -> Result<(), ReadError> {
+        let at = fault
+            .near
+            .and_then(|t| self.offset_of(t))
+            .or_else(|| self.offset_of(fallback));
+        let warning = self.warning(at, fault.path, fault.problem);
+        self.report(warning)
+    }
+
     /// The first warning recorded.
     pub fn first_warning(&self) -> Option<&Warning> {
         self.warnings.first()
@@ -120,6 +134,48 @@ impl<'a> ReadContext<'a> {
         let problem = classify(error);
         self.warning(Some(base + local), path, problem)
     }
+}
+
+/// A problem found after parsing: the field path (relative to the span or document), some
+/// text borrowed from the input near it (to locate it), and what is wrong.
+pub(crate) struct Fault<'a> {
+    pub path: String,
+    pub near: Option<&'a str>,
+    pub problem: Problem,
+}
+
+impl<'a> Fault<'a> {
+    pub fn new(path: impl Into<String>, near: Option<&'a str>, problem: Problem) -> Self {
+        Fault {
+            path: path.into(),
+            near,
+            problem,
+        }
+    }
+
+    pub fn bad_value(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Fault::new(
+            path,
+            None,
+            Problem::BadValue {
+                message: message.into(),
+            },
+        )
+    }
+
+    /// Puts this fault under a parent path such as `spans[3]`.
+    pub fn within(mut self, parent: &str) -> Self {
+        self.path = join_path(parent, &self.path);
+        self
+    }
+}
+
+pub(crate) fn parse_trace_id<'a>(text: &Cow<'a, str>, field: &str) -> Result<TraceId, Fault<'a>> {
+    TraceId::from_hex(text).map_err(|e| Fault::new(field, borrowed(text), Problem::BadId(e)))
+}
+
+pub(crate) fn parse_span_id<'a>(text: &Cow<'a, str>, field: &str) -> Result<SpanId, Fault<'a>> {
+    SpanId::from_hex(text).map_err(|e| Fault::new(field, borrowed(text), Problem::BadId(e)))
 }
 
 /// The problem a serde_json error stands for, its text without the position suffix.

@@ -12,6 +12,13 @@ pub enum Format {
     Spindle,
     /// Zipkin v2 JSON: lists of spans (see [`crate::zipkin`]).
     Zipkin,
+    /// OTLP/JSON: `{"resourceSpans":[…]}` documents (see [`crate::otlp_json`]).
+    Otlp,
+    /// Jaeger JSON as the query API and UI give it (see [`crate::jaeger_json`]); read only.
+    Jaeger,
+    /// Chrome Trace Event JSON (see [`crate::chrome`]): written for Perfetto UI and
+    /// chrome://tracing, not read. [`detect`] names it so that [`crate::read`] can say so.
+    Chrome,
 }
 
 impl fmt::Display for Format {
@@ -19,6 +26,9 @@ impl fmt::Display for Format {
         f.write_str(match self {
             Format::Spindle => "Spindle JSON",
             Format::Zipkin => "Zipkin v2 JSON",
+            Format::Otlp => "OTLP/JSON",
+            Format::Jaeger => "Jaeger JSON",
+            Format::Chrome => "Chrome Trace Event JSON",
         })
     }
 }
@@ -28,20 +38,27 @@ const KEY_SCAN_LIMIT: usize = 64 * 1024;
 
 /// Detects the format from the first JSON tokens (after whitespace and a byte order mark).
 ///
-/// A Spindle document is an object with `"format":"spindle"`; Zipkin is a list whose first
-/// item is an object (or a list of such lists), or a lone span object with `traceId` and `id`.
+/// A Spindle document is an object with `"format":"spindle"`; OTLP an object with
+/// `resourceSpans`; Jaeger an object with `data` that is a query API response (it has `errors`
+/// or `total`, or a `traceID` key soon after) or a bare trace with `traceID` and `spans`;
+/// Chrome an object with `traceEvents` or a list whose first item has `ph`; Zipkin is a list
+/// whose first item is an object (or a list of such lists), or a lone span object with
+/// `traceId` and `id`.
 ///
 /// ```
 /// use spindle_formats::{Format, detect};
 /// assert_eq!(detect(br#"{"format":"spindle","version":1,"spans":[]}"#), Some(Format::Spindle));
 /// assert_eq!(detect(b"\n [{\"traceId\":\"0af7651916cd43dd8448eb211c80319c\"}]"), Some(Format::Zipkin));
+/// assert_eq!(detect(br#"{"resourceSpans":[]}"#), Some(Format::Otlp));
+/// assert_eq!(detect(br#"{"data":[{"traceID":"1","spans":[]}]}"#), Some(Format::Jaeger));
+/// assert_eq!(detect(br#"{"traceEvents":[]}"#), Some(Format::Chrome));
 /// assert_eq!(detect(b"<html>"), None);
 /// ```
 pub fn detect(bytes: &[u8]) -> Option<Format> {
     let start = skip_blank(bytes, 0);
     match bytes.get(start)? {
         b'[' => detect_list(bytes, start),
-        b'{' => detect_object(&object_keys(bytes, start, KEY_SCAN_LIMIT)),
+        b'{' => detect_object(bytes, &object_keys(bytes, start, KEY_SCAN_LIMIT)),
         _ => None,
     }
 }
@@ -51,14 +68,25 @@ fn detect_list(bytes: &[u8], start: usize) -> Option<Format> {
     loop {
         at = skip_blank(bytes, at + 1);
         match bytes.get(at)? {
-            b']' | b'{' => return Some(Format::Zipkin),
+            b'{' => return Some(detect_list_item(&object_keys(bytes, at, KEY_SCAN_LIMIT))),
+            b']' => return Some(Format::Zipkin),
             b'[' => {}
             _ => return None,
         }
     }
 }
 
-fn detect_object(keys: &[TopKey]) -> Option<Format> {
+/// A list of Chrome trace events, or else of Zipkin spans.
+fn detect_list_item(keys: &[TopKey]) -> Format {
+    let has = |name: &str| keys.iter().any(|k| k.key == name);
+    if has("ph") && !has("traceId") {
+        Format::Chrome
+    } else {
+        Format::Zipkin
+    }
+}
+
+fn detect_object(bytes: &[u8], keys: &[TopKey]) -> Option<Format> {
     let has = |name: &str| keys.iter().any(|k| k.key == name);
     if has("format") {
         let spindle = keys
@@ -66,7 +94,24 @@ fn detect_object(keys: &[TopKey]) -> Option<Format> {
             .any(|k| k.string_value.as_deref() == Some("spindle"));
         return spindle.then_some(Format::Spindle);
     }
+    if has("resourceSpans") {
+        return Some(Format::Otlp);
+    }
+    if has("traceEvents") {
+        return Some(Format::Chrome);
+    }
+    let jaeger_response =
+        has("data") && (has("errors") || has("total") || mentions_trace_id(bytes));
+    if jaeger_response || (has("traceID") && has("spans")) {
+        return Some(Format::Jaeger);
+    }
     (has("traceId") && has("id")).then_some(Format::Zipkin)
+}
+
+/// True if Jaeger's `"traceID"` key appears in the first bytes.
+fn mentions_trace_id(bytes: &[u8]) -> bool {
+    let head = bytes.get(..KEY_SCAN_LIMIT).unwrap_or(bytes);
+    head.windows(9).any(|w| w == b"\"traceID\"")
 }
 
 /// Describes how the input starts, for the error when [`detect`] finds nothing.
@@ -109,7 +154,21 @@ mod tests {
         assert_eq!(detect(b"[]"), Some(Format::Zipkin));
         assert_eq!(detect(b"[[{\"id\":\"1\"}]]"), Some(Format::Zipkin));
         assert_eq!(detect(br#"{"traceId":"a","id":"b"}"#), Some(Format::Zipkin));
-        assert_eq!(detect(br#"{"resourceSpans":[]}"#), None);
+        assert_eq!(detect(br#"{"resourceSpans":[]}"#), Some(Format::Otlp));
+        assert_eq!(detect(br#"{"data":[],"total":0}"#), Some(Format::Jaeger));
+        assert_eq!(
+            detect(br#"{"data":null,"errors":[]}"#),
+            Some(Format::Jaeger)
+        );
+        assert_eq!(
+            detect(br#"{"traceID":"a","spans":[],"processes":{}}"#),
+            Some(Format::Jaeger)
+        );
+        assert_eq!(detect(br#"{"data":[1]}"#), None);
+        assert_eq!(
+            detect(br#"[{"name":"a","ph":"X","ts":1}]"#),
+            Some(Format::Chrome)
+        );
         assert_eq!(detect(b"   "), None);
         assert_eq!(detect(b"[1,2]"), None);
     }

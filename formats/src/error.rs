@@ -30,6 +30,8 @@ pub enum Problem {
     Empty,
     /// The content matches no supported format; `seen` describes how it starts.
     UnknownFormat { seen: String },
+    /// The content is in a format this build writes but does not read.
+    WriteOnly { format: String },
     /// The text is not valid JSON.
     Syntax { message: String },
     /// The input ends in the middle of a JSON value (a cut-off file).
@@ -63,7 +65,13 @@ impl fmt::Display for Problem {
             Problem::Empty => f.write_str("the input is empty"),
             Problem::UnknownFormat { seen } => write!(
                 f,
-                "not a trace format this build reads (Spindle JSON or Zipkin v2 JSON): {seen}"
+                "not a trace format this build reads (Spindle JSON, Zipkin v2 JSON, OTLP/JSON or \
+                 Jaeger JSON): {seen}"
+            ),
+            Problem::WriteOnly { format } => write!(
+                f,
+                "{format} files are written by this build, not read (open them in Perfetto UI \
+                 or chrome://tracing)"
             ),
             Problem::Syntax { message } => write!(f, "invalid JSON: {message}"),
             Problem::Truncated => f.write_str("the input ends in the middle of a JSON value"),

@@ -3,16 +3,30 @@
 //! The tracer writes through these codecs and the viewer reads through them; no other crate
 //! parses or writes a trace format.
 //!
-//! - [`read`] / [`read_file`]: any supported format, detected from the content ([`detect`]).
+//! - [`read`] / [`read_file`]: any supported format, detected from the content ([`detect()`]).
 //! - [`spindle_json`]: Spindle's own versioned JSON Lines format ([`write_spindle_json`]).
 //! - [`zipkin`]: Zipkin v2 JSON ([`write_zipkin`]).
+//! - [`otlp_json`]: OTLP/JSON, as OTLP/HTTP bodies and the collector's file exporter
+//!   ([`write_otlp_json`]).
+//! - [`jaeger_json`]: Jaeger's query API / UI JSON (read only).
+//! - [`chrome`]: Chrome Trace Event JSON for Perfetto UI and chrome://tracing
+//!   ([`write_chrome`], write only).
+//!
+//! The `spindle-convert` binary converts between these formats and summarizes files.
 #![forbid(unsafe_code)]
 
+mod base64;
+pub mod chrome;
 mod context;
+mod conventions;
 pub mod detect;
 pub mod error;
 mod hex;
+pub mod jaeger_json;
 pub mod model;
+mod num;
+pub mod otlp_json;
+mod plain_json;
 mod read;
 mod scan;
 pub mod spindle_json;
@@ -20,9 +34,11 @@ mod stream;
 mod text;
 pub mod zipkin;
 
+pub use chrome::write as write_chrome;
 pub use detect::{Format, detect};
 pub use error::{Location, Problem, ReadError, Warning};
 pub use model::*;
+pub use otlp_json::write as write_otlp_json;
 pub use read::{Loaded, ReadOptions, read, read_file, read_file_with};
 pub use spindle_json::write as write_spindle_json;
 pub use zipkin::write as write_zipkin;

@@ -6,7 +6,7 @@ use crate::context::ReadContext;
 use crate::detect::{Format, describe_start, detect};
 use crate::error::{Problem, ReadError, Warning};
 use crate::model::TraceData;
-use crate::{spindle_json, zipkin};
+use crate::{jaeger_json, otlp_json, spindle_json, zipkin};
 
 /// How to treat problems in the input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -46,8 +46,18 @@ pub fn read(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, 
     match detect(bytes) {
         Some(Format::Spindle) => spindle_json::read(bytes, source, options),
         Some(Format::Zipkin) => zipkin::read(bytes, source, options),
+        Some(Format::Otlp) => otlp_json::read(bytes, source, options),
+        Some(Format::Jaeger) => jaeger_json::read(bytes, source, options),
+        Some(format @ Format::Chrome) => Err(write_only(bytes, source, format)),
         None => Err(unknown_format(bytes, source)),
     }
+}
+
+fn write_only(bytes: &[u8], source: &str, format: Format) -> ReadError {
+    let mut context = ReadContext::new(bytes, source, true);
+    let start = crate::scan::skip_blank(bytes, 0);
+    let format = format.to_string();
+    context.error(Some(start), String::new(), Problem::WriteOnly { format })
 }
 
 fn unknown_format(bytes: &[u8], source: &str) -> ReadError {

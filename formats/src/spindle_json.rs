@@ -38,19 +38,19 @@
 use std::borrow::Cow;
 use std::io::Write;
 
-use serde::de::{self, Deserializer, Visitor};
 use serde::ser::{SerializeMap, SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use crate::context::ReadContext;
+use crate::context::{Fault, ReadContext, parse_span_id, parse_trace_id};
 use crate::detect::Format;
 use crate::error::{Problem, ReadError};
 use crate::hex::{self, span_id_hex, trace_id_hex};
 use crate::model::{
-    Event, KeyValue, Link, Resource, ResourceIndex, Scope, ScopeIndex, Span, SpanId, SpanKind,
-    Status, TraceData, TraceId, Value,
+    Event, KeyValue, Link, Resource, ResourceIndex, Scope, ScopeIndex, Span, SpanKind, Status,
+    TraceData, Value,
 };
+use crate::num::float;
 use crate::read::{Loaded, ReadOptions};
 use crate::stream::for_each_value;
 use crate::text::{Text, borrowed, owned};
@@ -441,76 +441,6 @@ struct ValueWire<'a> {
     map: Option<Vec<ValueWire<'a>>>,
 }
 
-/// Reads a number, or `"NaN"`, `"Infinity"` or `"-Infinity"`.
-fn float<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
-    deserializer.deserialize_any(FloatVisitor).map(Some)
-}
-
-struct FloatVisitor;
-
-impl Visitor<'_> for FloatVisitor {
-    type Value = f64;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a number, \"NaN\", \"Infinity\" or \"-Infinity\"")
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<f64, E> {
-        Ok(v)
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<f64, E> {
-        Ok(v as f64)
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<f64, E> {
-        Ok(v as f64)
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<f64, E> {
-        match v {
-            "NaN" => Ok(f64::NAN),
-            "Infinity" => Ok(f64::INFINITY),
-            "-Infinity" => Ok(f64::NEG_INFINITY),
-            _ => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
-        }
-    }
-}
-
-/// A problem found after parsing: the field path (relative to the span or document), some
-/// text borrowed from the input near it (to locate it), and what is wrong.
-struct Fault<'a> {
-    path: String,
-    near: Option<&'a str>,
-    problem: Problem,
-}
-
-impl<'a> Fault<'a> {
-    fn new(path: impl Into<String>, near: Option<&'a str>, problem: Problem) -> Self {
-        Fault {
-            path: path.into(),
-            near,
-            problem,
-        }
-    }
-
-    fn bad_value(path: impl Into<String>, message: impl Into<String>) -> Self {
-        Fault::new(
-            path,
-            None,
-            Problem::BadValue {
-                message: message.into(),
-            },
-        )
-    }
-
-    /// Puts this fault under a parent path such as `spans[3]`.
-    fn within(mut self, parent: &str) -> Self {
-        self.path = crate::scan::join_path(parent, &self.path);
-        self
-    }
-}
-
 fn read_document<'a>(
     context: &mut ReadContext<'a>,
     raw: &'a RawValue,
@@ -518,7 +448,7 @@ fn read_document<'a>(
 ) -> Result<bool, ReadError> {
     let document = match parse_document(raw) {
         Ok(document) => document,
-        Err(Ok(fault)) => return report_fault(context, fault, raw.get()).map(|()| false),
+        Err(Ok(fault)) => return context.report_fault(fault, raw.get()).map(|()| false),
         Err(Err(error)) => {
             let warning = context.json_problem(&error, raw.get(), "");
             return context.report(warning).map(|()| false);
@@ -526,7 +456,7 @@ fn read_document<'a>(
     };
     let batch = match document_data(context, document)? {
         Ok(batch) => batch,
-        Err(fault) => return report_fault(context, fault, raw.get()).map(|()| false),
+        Err(fault) => return context.report_fault(fault, raw.get()).map(|()| false),
     };
     if data.spans.is_empty() && data.resources.is_empty() && data.scopes.is_empty() {
         *data = batch;
@@ -534,20 +464,6 @@ fn read_document<'a>(
         data.merge(batch);
     }
     Ok(true)
-}
-
-/// Reports a fault, located at its `near` text or else at the start of `fallback`.
-fn report_fault(
-    context: &mut ReadContext<'_>,
-    fault: Fault<'_>,
-    fallback: &str,
-) -> Result<(), ReadError> {
-    let at = fault
-        .near
-        .and_then(|t| context.offset_of(t))
-        .or_else(|| context.offset_of(fallback));
-    let warning = context.warning(at, fault.path, fault.problem);
-    context.report(warning)
 }
 
 /// Parses a document, checking its format and version before anything else is judged.
@@ -683,7 +599,9 @@ fn read_span<'a>(
     };
     match span(wire, counts) {
         Ok(span) => Ok(Some(span)),
-        Err(fault) => report_fault(context, fault.within(&prefix), raw.get()).map(|()| None),
+        Err(fault) => context
+            .report_fault(fault.within(&prefix), raw.get())
+            .map(|()| None),
     }
 }
 
@@ -736,14 +654,6 @@ fn check_index(what: &'static str, index: u32, count: usize) -> Result<(), Fault
         None,
         Problem::BadReference { what, index, count },
     ))
-}
-
-fn parse_trace_id<'a>(text: &Cow<'a, str>, field: &str) -> Result<TraceId, Fault<'a>> {
-    TraceId::from_hex(text).map_err(|e| Fault::new(field, borrowed(text), Problem::BadId(e)))
-}
-
-fn parse_span_id<'a>(text: &Cow<'a, str>, field: &str) -> Result<SpanId, Fault<'a>> {
-    SpanId::from_hex(text).map_err(|e| Fault::new(field, borrowed(text), Problem::BadId(e)))
 }
 
 fn events(wires: Vec<EventWire<'_>>) -> Result<Vec<Event>, Fault<'_>> {

@@ -1,6 +1,6 @@
 //! Zipkin v2 JSON: lists of spans, as the Zipkin API and OpenTelemetry's Zipkin exporters use.
 //!
-//! [`write`] appends one JSON list per line; [`read`] takes a list, several lists one per line,
+//! [`write()`] appends one JSON list per line; [`read`] takes a list, several lists one per line,
 //! a list of lists (traces, as the Zipkin API returns them) or span objects one per line.
 //!
 //! Mapping (OpenTelemetry's Zipkin exporter conventions where they exist):
@@ -27,8 +27,13 @@
 //!   `network.peer.address` and `network.peer.port` (ports as integers).
 //! - `debug`, `shared` ↔ boolean attributes `zipkin.debug`, `zipkin.shared`.
 //!
-//! Lossy (Zipkin cannot say it): tag values are strings, so typed attributes come back as their
-//! text (`true`, `200`, `["a","b"]`, bytes as hex) and typed resource attributes as strings;
+//! - Tags of well-known OpenTelemetry integer attributes (`http.status_code`,
+//!   `http.response.status_code`, `server.port`, `net.peer.port`, `process.pid`, … the list is
+//!   `INT_KEYS` in `conventions.rs`) come back as integers when their text is exactly a decimal
+//!   integer. No other tag is given a type: nothing in Zipkin says what it was.
+//!
+//! Lossy (Zipkin cannot say it): tag values are strings, so other typed attributes come back as
+//! their text (`true`, `200`, `["a","b"]`, bytes as hex) and typed resource attributes as strings;
 //! resource attributes without a resource prefix come back as span attributes; times finer than
 //! a microsecond; links; trace state; flags (read spans are sampled, [`FLAG_SAMPLED`]); scope
 //! attributes; event attribute types beyond JSON's (bytes become hex text, a non-finite float
@@ -46,13 +51,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::context::ReadContext;
+use crate::conventions::{StatusTags, is_resource_key, typed_tag};
 use crate::detect::Format;
 use crate::error::{Problem, ReadError};
-use crate::hex::{self, span_id_hex, trace_id_hex};
+use crate::hex::{span_id_hex, trace_id_hex};
 use crate::model::{
     Event, FLAG_SAMPLED, KeyValue, Resource, ResourceIndex, Scope, ScopeIndex, Span, SpanId,
-    SpanKind, Status, Str, TraceData, TraceId, Value,
+    SpanKind, Status, TraceData, TraceId, Value,
 };
+use crate::plain_json::JsonObjectOut;
 use crate::read::{Loaded, ReadOptions};
 use crate::scan::join_path;
 use crate::stream::for_each_value;
@@ -65,19 +72,6 @@ const LOCAL_ADDRESS: &str = "network.local.address";
 const LOCAL_PORT: &str = "network.local.port";
 const DEBUG: &str = "zipkin.debug";
 const SHARED: &str = "zipkin.shared";
-const RESOURCE_PREFIXES: [&str; 11] = [
-    "service.",
-    "telemetry.sdk.",
-    "telemetry.distro.",
-    "host.",
-    "os.",
-    "process.",
-    "container.",
-    "k8s.",
-    "cloud.",
-    "deployment.",
-    "device.",
-];
 
 // ---------------------------------------------------------------------------------------------
 // Writing
@@ -282,34 +276,6 @@ fn annotation_text(event: &Event) -> String {
     format!("{name}:{attributes}")
 }
 
-/// Attributes as a plain JSON object.
-struct JsonObjectOut<'a>(&'a [KeyValue]);
-struct JsonValue<'a>(&'a Value);
-
-impl Serialize for JsonObjectOut<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(
-            self.0
-                .iter()
-                .map(|kv| (kv.key.as_ref(), JsonValue(&kv.value))),
-        )
-    }
-}
-
-impl Serialize for JsonValue<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self.0 {
-            Value::Str(s) => serializer.serialize_str(s),
-            Value::Bool(b) => serializer.serialize_bool(*b),
-            Value::I64(i) => serializer.serialize_i64(*i),
-            Value::F64(x) => serializer.serialize_f64(*x),
-            Value::Bytes(bytes) => serializer.serialize_str(&hex::encode(bytes)),
-            Value::Array(items) => serializer.collect_seq(items.iter().map(JsonValue)),
-            Value::Map(entries) => JsonObjectOut(entries).serialize(serializer),
-        }
-    }
-}
-
 /// The tags of one span: its attributes, its resource's, its scope and its status.
 struct Tags<'a> {
     resource: &'a Resource,
@@ -405,7 +371,7 @@ impl Serialize for Tags<'_> {
 /// let loaded = zipkin::read(text, "z.json", ReadOptions::default()).unwrap();
 /// let span = &loaded.data.spans[0];
 /// assert_eq!(span.status, Status::Error { message: "boom".into() });
-/// assert_eq!(span.attribute("http.status_code"), Some(&Value::from("500")));
+/// assert_eq!(span.attribute("http.status_code"), Some(&Value::I64(500)));
 /// assert_eq!(span.end_unix_nanos - span.start_unix_nanos, 250_000);
 /// ```
 pub fn read(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, ReadError> {
@@ -554,7 +520,7 @@ impl Builder {
         }
         let attributes = key
             .iter()
-            .map(|(k, v)| KeyValue::new(k.clone(), v.clone()))
+            .map(|(k, v)| KeyValue::new(k.clone(), typed_tag(k, v.clone().into())))
             .collect();
         self.data.resources.push(Resource { attributes });
         let index = ResourceIndex((self.data.resources.len() - 1) as u32);
@@ -716,32 +682,24 @@ fn sort_tags(tags: Vec<(Cow<'_, str>, Cow<'_, str>)>) -> SortedTags {
             "otel.scope.version" | "otel.library.version" => {
                 sorted.scope_version = Some(value.into_owned());
             }
-            k if RESOURCE_PREFIXES.iter().any(|p| k.starts_with(p)) => {
+            k if is_resource_key(k) => {
                 sorted.resource.push((key.into_owned(), value.into_owned()));
             }
-            _ => sorted.attributes.push(KeyValue {
-                key: owned(key),
-                value: Value::Str(owned(value)),
-            }),
+            _ => {
+                let value = typed_tag(&key, owned(value));
+                sorted.attributes.push(KeyValue {
+                    key: owned(key),
+                    value,
+                });
+            }
         }
     }
-    let message = || {
-        let text = description
-            .clone()
-            .or_else(|| error.clone())
-            .unwrap_or_default();
-        if text == "true" {
-            Str::Borrowed("")
-        } else {
-            owned(text)
-        }
-    };
-    sorted.status = match code.as_deref() {
-        Some("ERROR") => Status::Error { message: message() },
-        Some("OK") => Status::Ok,
-        _ if error.is_some() => Status::Error { message: message() },
-        _ => Status::Unset,
-    };
+    sorted.status = StatusTags {
+        code: code.as_deref(),
+        description: description.as_deref(),
+        error: error.as_deref(),
+    }
+    .status();
     if let Some(other) = code.filter(|c| !matches!(c.as_ref(), "ERROR" | "OK" | "UNSET")) {
         sorted
             .attributes

@@ -157,11 +157,11 @@ fn a_cut_off_last_line_keeps_the_earlier_batches_when_lenient() {
 
 #[test]
 fn an_unknown_format_says_what_was_seen() {
-    let error = read(br#"{"resourceSpans":[]}"#, "otlp.json", LENIENT).unwrap_err();
+    let error = read(br#"{"metrics":[]}"#, "m.json", LENIENT).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "otlp.json:1:1 (byte 0): not a trace format this build reads (Spindle JSON or Zipkin \
-         v2 JSON): a JSON object with keys \"resourceSpans\""
+        "m.json:1:1 (byte 0): not a trace format this build reads (Spindle JSON, Zipkin v2 \
+         JSON, OTLP/JSON or Jaeger JSON): a JSON object with keys \"metrics\""
     );
     let error = read(b"  \n", "empty.json", LENIENT).unwrap_err();
     assert_eq!(error.to_string(), "empty.json: the input is empty");

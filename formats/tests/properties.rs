@@ -1,6 +1,8 @@
 #![allow(clippy::unwrap_used)]
 //! Property tests: no input makes a reader panic, and any model round-trips through
-//! Spindle JSON.
+//! Spindle JSON and OTLP/JSON.
+
+mod common;
 
 use proptest::prelude::*;
 use spindle_formats::*;
@@ -132,7 +134,7 @@ fn model() -> impl Strategy<Value = TraceData> {
 }
 
 /// A valid file in each format, written from a fixed model.
-fn valid_files() -> [Vec<u8>; 2] {
+fn valid_files() -> [Vec<u8>; 4] {
     let data = TraceData {
         resources: vec![Resource {
             attributes: vec![KeyValue::new("service.name", "svc")],
@@ -163,13 +165,18 @@ fn valid_files() -> [Vec<u8>; 2] {
             ..Default::default()
         }],
     };
-    let (mut spindle, mut zipkin) = (Vec::new(), Vec::new());
+    let (mut spindle, mut zipkin, mut otlp) = (Vec::new(), Vec::new(), Vec::new());
     write_spindle_json(&data, &mut spindle).unwrap();
     write_spindle_json(&data, &mut spindle).unwrap();
     write_zipkin(&data, &mut zipkin).unwrap();
     write_zipkin(&data, &mut zipkin).unwrap();
-    [spindle, zipkin]
+    write_otlp_json(&data, &mut otlp).unwrap();
+    write_otlp_json(&data, &mut otlp).unwrap();
+    [spindle, zipkin, otlp, JAEGER.to_vec()]
 }
+
+/// A small Jaeger query API response using references, typed tags, logs and processes.
+const JAEGER: &[u8] = br#"{"data":[{"traceID":"4bf92f3577b34da6a3ce929d0e0e4736","spans":[{"traceID":"4bf92f3577b34da6a3ce929d0e0e4736","spanID":"00f067aa0ba902b7","flags":1,"operationName":"a","references":[{"refType":"CHILD_OF","traceID":"4bf92f3577b34da6a3ce929d0e0e4736","spanID":"0000000000000009"},{"refType":"FOLLOWS_FROM","traceID":"4bf92f3577b34da6a3ce929d0e0e4736","spanID":"0000000000000008"}],"startTime":5,"duration":2,"tags":[{"key":"span.kind","type":"string","value":"client"},{"key":"n","type":"int64","value":3},{"key":"b","type":"binary","value":"AAE="},{"key":"error","type":"bool","value":true}],"logs":[{"timestamp":6,"fields":[{"key":"event","type":"string","value":"e"},{"key":"x","type":"float64","value":1.5}]}],"processID":"p1"}],"processes":{"p1":{"serviceName":"svc","tags":[{"key":"ip","type":"string","value":"10.0.0.1"}]}}}],"total":0,"errors":null}"#;
 
 /// One edit to a byte string.
 #[derive(Debug, Clone)]
@@ -211,9 +218,19 @@ fn apply(bytes: &mut Vec<u8>, mutation: &Mutation) {
     }
 }
 
+type Reader = fn(&[u8], &str, ReadOptions) -> Result<Loaded, ReadError>;
+
+/// Reads with format detection and with every reader directly, leniently and strictly.
 fn read_both_ways(bytes: &[u8]) {
-    for strict in [false, true] {
-        if let Ok(loaded) = read(bytes, "fuzz", ReadOptions { strict }) {
+    let readers: [Reader; 5] = [
+        read,
+        spindle_json::read,
+        zipkin::read,
+        otlp_json::read,
+        jaeger_json::read,
+    ];
+    for (reader, strict) in readers.into_iter().flat_map(|r| [(r, false), (r, true)]) {
+        if let Ok(loaded) = reader(bytes, "fuzz", ReadOptions { strict }) {
             for span in &loaded.data.spans {
                 assert!((span.resource.0 as usize) < loaded.data.resources.len());
                 assert!((span.scope.0 as usize) < loaded.data.scopes.len());
@@ -239,7 +256,7 @@ proptest! {
     }
 
     #[test]
-    fn mutated_valid_files_never_panic(which in 0usize..2, mutations in prop::collection::vec(mutation(), 1..6)) {
+    fn mutated_valid_files_never_panic(which in 0usize..4, mutations in prop::collection::vec(mutation(), 1..6)) {
         let files = valid_files();
         let mut bytes = files[which].clone();
         for m in &mutations {
@@ -257,6 +274,15 @@ proptest! {
     }
 
     #[test]
+    fn arbitrary_models_round_trip_through_otlp(data in model()) {
+        let mut out = Vec::new();
+        write_otlp_json(&data, &mut out).unwrap();
+        let loaded = read(&out, "prop.json", ReadOptions { strict: true }).unwrap();
+        prop_assert_eq!(loaded.format, Format::Otlp);
+        prop_assert_eq!(loaded.data, common::regrouped(&data));
+    }
+
+    #[test]
     fn arbitrary_models_write_readable_zipkin(data in model()) {
         let mut out = Vec::new();
         write_zipkin(&data, &mut out).unwrap();
@@ -269,4 +295,39 @@ proptest! {
             prop_assert_eq!(read_back.status.is_error(), written.status.is_error());
         }
     }
+}
+
+/// A longer fuzz run than CI's, for a release build:
+/// `SPINDLE_FUZZ_CASES=200000 cargo test --release -p spindle-formats --test properties -- --ignored`
+#[test]
+#[ignore = "long fuzz run"]
+fn long_fuzz_run() {
+    use proptest::test_runner::{Config, TestRunner};
+    let cases = std::env::var("SPINDLE_FUZZ_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(50_000);
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let files = valid_files();
+    let mutated = (0usize..files.len(), prop::collection::vec(mutation(), 1..8));
+    TestRunner::new(config.clone())
+        .run(&mutated, |(which, mutations)| {
+            let mut bytes = files[which].clone();
+            for m in &mutations {
+                apply(&mut bytes, m);
+            }
+            read_both_ways(&bytes);
+            Ok(())
+        })
+        .unwrap();
+    TestRunner::new(config)
+        .run(&prop::collection::vec(any::<u8>(), 0..512), |bytes| {
+            read_both_ways(&bytes);
+            Ok(())
+        })
+        .unwrap();
 }

@@ -207,10 +207,14 @@ fn an_opentelemetry_exporter_file_loads() {
     assert_eq!(server.duration_nanos(), 250_000_000);
     assert_eq!(
         server.attribute("http.status_code"),
-        Some(&Value::from("200")),
-        "tags stay text"
+        Some(&Value::I64(200)),
+        "well-known integer attributes get their type back"
     );
-    assert_eq!(server.attribute("cache.hit"), Some(&Value::from("true")));
+    assert_eq!(
+        server.attribute("cache.hit"),
+        Some(&Value::from("true")),
+        "other tags stay text"
+    );
     assert_eq!(server.attribute("zipkin.debug"), Some(&Value::Bool(true)));
     assert_eq!(
         server.attribute("network.local.address"),

@@ -95,3 +95,18 @@ pub fn full_model() -> TraceData {
         spans: vec![root, child],
     }
 }
+
+/// The model as an OTLP write then read gives it back: spans grouped by resource, then scope
+/// (stably), with equal resources and scopes merged, in order of first use.
+pub fn regrouped(data: &TraceData) -> TraceData {
+    let mut spans: Vec<&Span> = data.spans.iter().collect();
+    spans.sort_by_key(|span| (span.resource, span.scope));
+    let mut out = TraceData::default();
+    for span in spans {
+        let mut copy = span.clone();
+        copy.resource = out.intern_resource(data.resource_of(span).clone());
+        copy.scope = out.intern_scope(data.scope_of(span).clone());
+        out.spans.push(copy);
+    }
+    out
+}
