@@ -1,8 +1,6 @@
 //! Export encoding throughput: spans per second encoded into each file format, from a batch of
 //! 512 spans (the default export batch) shaped like the hot path's (a root, then children with
 //! two attributes) into a writer that discards.
-//!
-//! OTLP/JSON is not benchmarked yet: its codec has not landed in `spindle_formats`.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -73,6 +71,9 @@ fn encoding(c: &mut Criterion) {
     });
     group.bench_function("zipkin_json", |b| {
         b.iter(|| spindle_formats::write_zipkin(black_box(&data), &mut std::io::sink()))
+    });
+    group.bench_function("otlp_json", |b| {
+        b.iter(|| spindle_formats::write_otlp_json(black_box(&data), &mut std::io::sink()))
     });
     group.finish();
 }
