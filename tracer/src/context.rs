@@ -4,7 +4,7 @@
 //! Each thread keeps a stack of frames. Entering a span moves the span into the stack (so
 //! `spindle::current::*` can reach it); dropping the guard takes it out and ends it.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::marker::PhantomData;
 
 use spindle_formats::{KeyValue, Str, Value};
@@ -30,28 +30,42 @@ impl Frame {
     }
 }
 
+/// A thread's frames, each with the id its guard pops it by, and the next id to give.
+struct Stack {
+    frames: Vec<(u64, Frame)>,
+    next_id: u64,
+}
+
 thread_local! {
-    static STACK: RefCell<Vec<(u64, Frame)>> = const { RefCell::new(Vec::new()) };
-    static NEXT_FRAME_ID: Cell<u64> = const { Cell::new(0) };
+    static STACK: RefCell<Stack> = const {
+        RefCell::new(Stack {
+            frames: Vec::new(),
+            next_id: 0,
+        })
+    };
 }
 
 /// Pushes a frame and returns its id (used to pop exactly this frame later).
 pub(crate) fn push_frame(frame: Frame) -> u64 {
-    let id = NEXT_FRAME_ID.with(|next| {
-        let id = next.get();
-        next.set(id + 1);
+    STACK.with(|stack| {
+        let mut stack = stack.borrow_mut();
+        let id = stack.next_id;
+        stack.next_id += 1;
+        stack.frames.push((id, frame));
         id
-    });
-    STACK.with(|stack| stack.borrow_mut().push((id, frame)));
-    id
+    })
 }
 
 /// Removes the frame with this id (normally the top one) and returns it.
 pub(crate) fn pop_frame(id: u64) -> Option<Frame> {
     STACK.with(|stack| {
         let mut stack = stack.try_borrow_mut().ok()?;
-        let index = stack.iter().rposition(|(frame_id, _)| *frame_id == id)?;
-        Some(stack.remove(index).1)
+        let frames = &mut stack.frames;
+        if frames.last().is_some_and(|(top, _)| *top == id) {
+            return frames.pop().map(|(_, frame)| frame);
+        }
+        let index = frames.iter().rposition(|(frame_id, _)| *frame_id == id)?;
+        Some(frames.remove(index).1)
     })
 }
 
@@ -59,7 +73,10 @@ pub(crate) fn pop_frame(id: u64) -> Option<Frame> {
 pub(crate) fn current_span_context() -> Option<SpanContext> {
     STACK.with(|stack| {
         let stack = stack.try_borrow().ok()?;
-        stack.last().map(|(_, frame)| frame.span_context().clone())
+        stack
+            .frames
+            .last()
+            .map(|(_, frame)| frame.span_context().clone())
     })
 }
 
@@ -69,8 +86,12 @@ pub(crate) fn with_span<R>(id: Option<u64>, f: impl FnOnce(&mut Span) -> R) -> O
     STACK.with(|stack| {
         let mut stack = stack.try_borrow_mut().ok()?;
         let frame = match id {
-            None => stack.last_mut(),
-            Some(id) => stack.iter_mut().rev().find(|(frame_id, _)| *frame_id == id),
+            None => stack.frames.last_mut(),
+            Some(id) => stack
+                .frames
+                .iter_mut()
+                .rev()
+                .find(|(frame_id, _)| *frame_id == id),
         };
         match frame {
             Some((_, Frame::Span(span))) => Some(f(span)),

@@ -3,6 +3,7 @@
 //! A span that is not sampled carries only its context (for propagation): setting attributes
 //! on it does nothing, and the closure-taking methods never run their closures.
 
+use std::cell::RefCell;
 use std::error::Error;
 
 use spindle_formats::{self as model, Event, KeyValue, Link, SpanKind, Status, Str, Value};
@@ -24,6 +25,8 @@ use crate::tracer;
 #[derive(Debug)]
 pub struct Span {
     context: SpanContext,
+    /// The recorded data, boxed so that moving a span moves a pointer; the box comes from
+    /// this thread's spare boxes and goes back there when the span ends (no allocation).
     record: Option<Box<model::Span>>,
 }
 
@@ -130,24 +133,64 @@ impl SpanBuilder {
                 record: None,
             };
         }
-        let record = model::Span {
-            trace_id,
-            span_id: context.span_id,
-            parent_span_id: parent.as_ref().map(|p| p.span_id),
-            name: self.name,
-            kind: self.kind,
-            start_unix_nanos: self.start_unix_nanos.unwrap_or_else(now_unix_nanos),
-            attributes: self.attributes,
-            links: self.links,
-            flags: record_flags(&context, parent.as_ref()),
-            trace_state: trace_state_text(&context),
-            ..Default::default()
-        };
+        // A spare record is in its default state: set only what differs.
+        let mut record = spare_record();
+        record.trace_id = trace_id;
+        record.span_id = context.span_id;
+        record.parent_span_id = parent.as_ref().map(|p| p.span_id);
+        record.name = self.name;
+        record.kind = self.kind;
+        record.start_unix_nanos = self.start_unix_nanos.unwrap_or_else(now_unix_nanos);
+        record.attributes = self.attributes;
+        record.links = self.links;
+        record.flags = record_flags(&context, parent.as_ref());
+        if !context.trace_state.is_empty() {
+            record.trace_state = trace_state_text(&context);
+        }
         Span {
             context,
-            record: Some(Box::new(record)),
+            record: Some(record),
         }
     }
+}
+
+/// Most emptied record boxes a thread keeps for reuse.
+const MAX_SPARE_RECORDS: usize = 64;
+
+/// The boxes are the point: each is an allocation kept for the next span's record.
+#[allow(clippy::vec_box)]
+type SpareBoxes = Vec<Box<model::Span>>;
+
+thread_local! {
+    /// Record boxes whose contents went to the pipeline, each in its default state.
+    static SPARE_RECORDS: RefCell<SpareBoxes> = const { RefCell::new(Vec::new()) };
+}
+
+/// A record box in its default state: a spare one if this thread has one, else a new one.
+fn spare_record() -> Box<model::Span> {
+    SPARE_RECORDS
+        .try_with(|spare| {
+            spare
+                .try_borrow_mut()
+                .ok()
+                .and_then(|mut spare| spare.pop())
+        })
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+}
+
+/// Hands the record to the pipeline and keeps its (now default) box for the next span.
+fn finish(mut record: Box<model::Span>, end_unix_nanos: u64) {
+    record.end_unix_nanos = end_unix_nanos.max(record.start_unix_nanos);
+    tracer::submit(&mut record);
+    let _ = SPARE_RECORDS.try_with(|spare| {
+        if let Ok(mut spare) = spare.try_borrow_mut()
+            && spare.len() < MAX_SPARE_RECORDS
+        {
+            spare.push(record);
+        }
+    });
 }
 
 fn trace_state_text(context: &SpanContext) -> Str {
@@ -310,9 +353,8 @@ impl Span {
 
     /// Ends the span at the given Unix time in nanoseconds.
     pub fn end_at(mut self, unix_nanos: u64) {
-        if let Some(mut record) = self.record.take() {
-            record.end_unix_nanos = unix_nanos.max(record.start_unix_nanos);
-            tracer::submit(record);
+        if let Some(record) = self.record.take() {
+            finish(record, unix_nanos);
         }
     }
 }
@@ -349,9 +391,8 @@ pub(crate) fn set_attribute(attributes: &mut Vec<KeyValue>, kv: KeyValue) {
 
 impl Drop for Span {
     fn drop(&mut self) {
-        if let Some(mut record) = self.record.take() {
-            record.end_unix_nanos = now_unix_nanos().max(record.start_unix_nanos);
-            tracer::submit(record);
+        if let Some(record) = self.record.take() {
+            finish(record, now_unix_nanos());
         }
     }
 }

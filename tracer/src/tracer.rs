@@ -26,6 +26,7 @@ static INSTALLED: RwLock<Option<Arc<Tracer>>> = RwLock::new(None);
 
 /// Makes `tracer` the one new spans use.
 pub(crate) fn install(tracer: Arc<Tracer>) {
+    crate::clock::warm_up();
     let mut installed = INSTALLED.write();
     *installed = Some(tracer);
     GENERATION.fetch_add(1, Release);
@@ -151,23 +152,25 @@ fn default_sampler() -> &'static Sampler {
     DEFAULT.get_or_init(Sampler::default)
 }
 
-/// Hands an ended span to the pipeline.
-pub(crate) fn submit(record: Box<Record>) {
-    let mut record = Some(*record);
-    with_cache(|cache| {
+/// Hands an ended span to the pipeline, taking the record's contents (it is left in its
+/// default state, so that its box can be reused).
+pub(crate) fn submit(record: &mut Record) {
+    let submitted = with_cache(|cache| {
         let pipeline = cache.tracer.as_ref().and_then(|t| t.pipeline.as_ref());
-        if let (Some(pipeline), Some(buffer), Some(record)) =
-            (pipeline, &cache.buffer, record.take())
-        {
-            pipeline.submit(buffer, record);
+        match (pipeline, &cache.buffer) {
+            (Some(pipeline), Some(buffer)) => {
+                pipeline.submit(buffer, std::mem::take(record));
+                true
+            }
+            _ => false,
         }
     });
     // Thread teardown: hand off through a one-off buffer.
-    if let Some(record) = record
+    if submitted != Some(true)
         && let Some(pipeline) = installed().and_then(|t| t.pipeline.clone())
     {
         let buffer = pipeline.register_thread();
-        pipeline.submit(&buffer, record);
+        pipeline.submit(&buffer, std::mem::take(record));
         pipeline.retire_thread(&buffer);
     }
 }

@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Prints one Markdown table of medians and ratios (Spindle / peer) from criterion's output.
+
+Reads <target>/criterion/<group>/<bench>/new/{estimates,benchmark}.json, plus the delivery
+records and the thread-scaling results the benches write beside them. <target> is
+$CARGO_TARGET_DIR, else the workspace's target/ (or pass the criterion directory as argv[1]).
+
+    cargo bench -p spindle-benches && python3 benches/report.py
+"""
+import json
+import os
+import sys
+from pathlib import Path
+
+OURS = "spindle"
+# What Spindle's number in each group is compared with, and the target ratio (ours / that).
+TARGETS = {
+    ("pair_sampled", "fastrace"): 0.25,
+    ("pair_sampled", "opentelemetry_sdk"): 0.25,
+    ("pair_sampled", "floor/pair_floor"): 2.5,
+    ("pair_unsampled", "fastrace"): 0.5,
+    ("root_99_children", "fastrace"): 0.5,
+}
+GROUP_ORDER = ["pair_sampled", "pair_unsampled", "root_99_children", "floor", "propagation", "encode"]
+
+
+def criterion_dir():
+    if len(sys.argv) > 1:
+        return Path(sys.argv[1])
+    target = os.environ.get("CARGO_TARGET_DIR")
+    root = Path(__file__).resolve().parent.parent
+    return Path(target) / "criterion" if target else root / "target" / "criterion"
+
+
+def load(crit):
+    """{group: {bench: (median_ns, elements or None)}}"""
+    out = {}
+    for est in sorted(crit.glob("*/*/new/estimates.json")):
+        bench_dir = est.parent.parent
+        group, bench = bench_dir.parent.name, bench_dir.name
+        median = json.loads(est.read_text())["median"]["point_estimate"]
+        elements = None
+        meta = est.parent / "benchmark.json"
+        if meta.exists():
+            throughput = json.loads(meta.read_text()).get("throughput") or {}
+            elements = throughput.get("Elements")
+        out.setdefault(group, {})[bench] = (median, elements)
+    return out
+
+
+def fmt_time(ns):
+    if ns >= 1e6:
+        return f"{ns / 1e6:.2f} ms"
+    if ns >= 1e3:
+        return f"{ns / 1e3:.2f} µs"
+    return f"{ns:.1f} ns"
+
+
+def delivery(crit, group, bench):
+    f = crit / "delivery" / f"{group}__{bench}.json"
+    if not f.exists():
+        return ""
+    d = json.loads(f.read_text())
+    if d["created"] == 0:
+        return f"{d['delivered']} of 0 (unsampled)"
+    return f"{100.0 * d['delivered'] / d['created']:.2f}% of {d['created']:,}"
+
+
+def main():
+    crit = criterion_dir()
+    data = load(crit)
+    if not data:
+        sys.exit(f"no criterion results under {crit}")
+    floor = data.get("floor", {}).get("pair_floor", (None,))[0]
+    rows = []
+    groups = sorted(data, key=lambda g: (GROUP_ORDER.index(g) if g in GROUP_ORDER else 99, g))
+    for group in groups:
+        benches = data[group]
+        ours = benches.get(OURS, (None,))[0]
+        order = sorted(benches, key=lambda b: (b != OURS, benches[b][0]))
+        for bench in order:
+            median, elements = benches[bench]
+            per = ""
+            if elements:
+                per_ns = median / elements
+                per = f"{fmt_time(per_ns)} ({1e9 / per_ns / 1e6:.2f} M/s)"
+            ratio, target = "", ""
+            if group == "encode" and elements:
+                rate = elements * 1e9 / median
+                target = f"≥ 1 M/s {'met' if rate >= 1e6 else 'MISSED'}"
+            if ours is not None and bench != OURS:
+                r = ours / median
+                ratio = f"{r:.2f}x"
+                t = TARGETS.get((group, bench))
+                if t is not None:
+                    target = f"≤ {t}x {'met' if r <= t else 'MISSED'}"
+            rows.append((group, bench, fmt_time(median), per, ratio, target, delivery(crit, group, bench)))
+        if group == "pair_sampled" and ours is not None and floor:
+            r = ours / floor
+            t = TARGETS[("pair_sampled", "floor/pair_floor")]
+            rows.append((group, "(floor/pair_floor)", fmt_time(floor), "", f"{r:.2f}x",
+                         f"≤ {t}x {'met' if r <= t else 'MISSED'}", ""))
+    print("| group | benchmark | median | per span / element | spindle ÷ this | target | delivered |")
+    print("| --- | --- | ---: | ---: | ---: | --- | --- |")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+    threads = sorted((crit / "threads").glob("*.json")) if (crit / "threads").exists() else []
+    if threads:
+        print()
+        print("| producers | tracer | created spans/s | delivered spans/s | delivered | 2 threads ÷ 1 (delivered/s) |")
+        print("| --- | --- | ---: | ---: | ---: | ---: |")
+        results = {}
+        for f in threads:
+            d = json.loads(f.read_text())
+            tracer = d["name"].split("/")[1]
+            results[(tracer, d["threads"])] = d
+        for (tracer, n), d in sorted(results.items()):
+            rate = d["delivered"] / d["seconds"]
+            scaling = ""
+            one = results.get((tracer, 1))
+            if n == 2 and one:
+                s = rate / (one["delivered"] / one["seconds"])
+                scaling = f"{s:.2f}x" + (" (≥ 1.7x " + ("met" if s >= 1.7 else "MISSED") + ")" if tracer == OURS else "")
+            print(f"| {n} | {tracer} | {d['created'] / d['seconds'] / 1e6:.2f} M | {rate / 1e6:.2f} M "
+                  f"| {100.0 * d['delivered'] / max(d['created'], 1):.1f}% | {scaling} |")
+
+
+if __name__ == "__main__":
+    main()
