@@ -8,12 +8,12 @@
 mod stats;
 mod worker;
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
-use std::thread::JoinHandle;
+use std::sync::{Arc, OnceLock};
+use std::thread::{JoinHandle, Thread};
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Sender, bounded};
+use crossbeam_channel::{Receiver, Sender, bounded};
 use parking_lot::Mutex;
 use spindle_formats::{Resource, Span};
 
@@ -54,6 +54,11 @@ pub(crate) struct Pipeline {
     queued: AtomicUsize,
     capacity: usize,
     chunk: usize,
+    /// Queued spans at which producers wake the worker (one batch, or half the queue).
+    wake_at: usize,
+    /// Emptied chunk vectors going back to producers, so span end reuses warm memory.
+    spare: (Sender<Vec<Span>>, Receiver<Vec<Span>>),
+    worker_thread: OnceLock<Thread>,
     control: Sender<Control>,
     counters: Counters,
     threads: Mutex<Vec<Arc<ThreadBuffer>>>,
@@ -76,6 +81,9 @@ impl Pipeline {
             queued: AtomicUsize::new(0),
             capacity,
             chunk: CHUNK.min(config.max_export_batch_size.max(1)),
+            wake_at: config.max_export_batch_size.clamp(1, capacity.div_ceil(2)),
+            spare: bounded(capacity / CHUNK + 4),
+            worker_thread: OnceLock::new(),
             control,
             counters: Counters::default(),
             threads: Mutex::new(Vec::new()),
@@ -87,6 +95,7 @@ impl Pipeline {
             .name("spindle-exporter".into())
             .spawn(move || worker.run(spans, control_rx))
             .map_err(|e| TraceError::Other(format!("cannot start the exporter thread: {e}")))?;
+        let _ = pipeline.worker_thread.set(handle.thread().clone());
         *pipeline.worker.lock() = Some(handle);
         Ok(pipeline)
     }
@@ -126,7 +135,12 @@ impl Pipeline {
         }
         inner.spans.push(span);
         if inner.spans.len() >= self.chunk {
-            let chunk = std::mem::replace(&mut inner.spans, Vec::with_capacity(self.chunk));
+            let fresh = self
+                .spare
+                .1
+                .try_recv()
+                .unwrap_or_else(|_| Vec::with_capacity(self.chunk));
+            let chunk = std::mem::replace(&mut inner.spans, fresh);
             drop(inner);
             self.enqueue(chunk);
         }
@@ -135,7 +149,8 @@ impl Pipeline {
     /// Puts a chunk on the queue, or drops and counts it if the queue is full.
     fn enqueue(&self, chunk: Vec<Span>) {
         let n = chunk.len();
-        if self.queued.fetch_add(n, Relaxed) + n > self.capacity {
+        let before = self.queued.fetch_add(n, Relaxed);
+        if before + n > self.capacity {
             self.queued.fetch_sub(n, Relaxed);
             self.counters
                 .drop_spans(&self.counters.dropped_queue_full, n as u64, "queue full");
@@ -144,6 +159,22 @@ impl Pipeline {
             let counter = &self.counters.dropped_after_shutdown;
             self.counters
                 .drop_spans(counter, n as u64, "exporter stopped");
+        } else if before < self.wake_at && before + n >= self.wake_at {
+            self.wake_worker();
+        }
+    }
+
+    /// Wakes the worker if it sleeps (cheap if it does not).
+    fn wake_worker(&self) {
+        if let Some(thread) = self.worker_thread.get() {
+            thread.unpark();
+        }
+    }
+
+    /// Gives an emptied chunk vector back to the producers (dropped if enough are spare).
+    fn recycle(&self, chunk: Vec<Span>) {
+        if chunk.capacity() == self.chunk {
+            let _ = self.spare.0.try_send(chunk);
         }
     }
 
@@ -189,6 +220,7 @@ impl Pipeline {
         self.control
             .send_deadline(message(reply), deadline)
             .map_err(|_| TraceError::Timeout(timeout))?;
+        self.wake_worker();
         answer
             .recv_deadline(deadline)
             .unwrap_or(Err(TraceError::Timeout(timeout)))

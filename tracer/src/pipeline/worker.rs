@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, Sender, select};
+use crossbeam_channel::{Receiver, Sender, TryRecvError};
 use spindle_formats::{Resource, Scope, Span, TraceData};
 
 use super::Pipeline;
@@ -67,32 +67,37 @@ impl Worker {
         }
     }
 
+    /// Sleeps until a batch is queued (producers wake it), a request arrives, or the
+    /// schedule delay passes; producers are not woken-up per chunk, so span end stays cheap.
     pub fn run(mut self, spans: Receiver<Vec<Span>>, control: Receiver<Control>) {
         crate::tracer::suppress_this_thread();
         let mut next_tick = Instant::now() + self.delay;
         loop {
-            let wait = next_tick.saturating_duration_since(Instant::now());
-            select! {
-                recv(spans) -> chunk => match chunk {
-                    Ok(chunk) => self.take_chunk(chunk),
-                    Err(_) => return,
-                },
-                recv(control) -> message => match message {
-                    Ok(Control::Flush(reply)) => {
-                        let _ = reply.send(self.export_everything(&spans));
-                    }
-                    Ok(Control::Shutdown(reply)) => {
-                        let result = self.export_everything(&spans);
-                        self.sinks.iter_mut().for_each(|(sink, _)| sink.shutdown());
-                        let _ = reply.send(result);
-                        return;
-                    }
-                    Err(_) => return,
-                },
-                default(wait) => {
-                    let _ = self.export_everything(&spans);
-                    next_tick = Instant::now() + self.delay;
+            match control.try_recv() {
+                Ok(Control::Flush(reply)) => {
+                    let _ = reply.send(self.export_everything(&spans));
+                    continue;
                 }
+                Ok(Control::Shutdown(reply)) => {
+                    let result = self.export_everything(&spans);
+                    self.sinks.iter_mut().for_each(|(sink, _)| sink.shutdown());
+                    let _ = reply.send(result);
+                    return;
+                }
+                Err(TryRecvError::Disconnected) => return,
+                Err(TryRecvError::Empty) => {}
+            }
+            let mut took = false;
+            while let Ok(chunk) = spans.try_recv() {
+                self.take_chunk(chunk);
+                took = true;
+            }
+            let now = Instant::now();
+            if now >= next_tick {
+                let _ = self.export_everything(&spans);
+                next_tick = Instant::now() + self.delay;
+            } else if !took {
+                std::thread::park_timeout(next_tick - now);
             }
         }
     }
@@ -100,6 +105,7 @@ impl Worker {
     fn take_chunk(&mut self, mut chunk: Vec<Span>) {
         self.pipeline.queued.fetch_sub(chunk.len(), Relaxed);
         self.pending.append(&mut chunk);
+        self.pipeline.recycle(chunk);
         while self.pending.len() >= self.batch_size {
             let rest = self.pending.split_off(self.batch_size);
             let full = std::mem::replace(&mut self.pending, rest);
@@ -113,6 +119,7 @@ impl Worker {
         while let Ok(mut chunk) = spans.try_recv() {
             self.pipeline.queued.fetch_sub(chunk.len(), Relaxed);
             self.pending.append(&mut chunk);
+            self.pipeline.recycle(chunk);
         }
         let mut result = Ok(());
         // Batches are taken from the front in one pass (splitting the rest off a long
