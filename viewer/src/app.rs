@@ -79,11 +79,7 @@ impl ViewerApp {
                 tab: settings.tab,
                 ..Focus::default()
             },
-            list: TraceListView {
-                sort: settings.sort,
-                descending: settings.descending,
-                ..TraceListView::default()
-            },
+            list: TraceListView::sorted(settings.sort, settings.descending),
             settings,
             doc: Document::default(),
             loading: None,
@@ -278,7 +274,7 @@ impl ViewerApp {
             i.raw
                 .dropped_files
                 .iter()
-                .filter_map(|f| f.path.clone())
+                .map(|f| f.path().to_path_buf())
                 .collect()
         });
         if !dropped.is_empty() {
@@ -491,13 +487,13 @@ impl ViewerApp {
         for problem in &fatal {
             ui.colored_label(
                 ui.visuals().error_fg_color,
-                format!("⚠ Could not open {}", problem.message),
+                format!("Could not open {}", problem.message),
             );
         }
         let warnings: Vec<_> = self.doc.problems.iter().filter(|p| !p.fatal).collect();
         if !warnings.is_empty() {
             let header = format!(
-                "⚠ {} problem{} while reading; the affected spans were skipped, all others are shown",
+                "{} problem{} while reading; the affected spans were skipped, all others are shown",
                 warnings.len(),
                 if warnings.len() == 1 { "" } else { "s" }
             );
@@ -519,7 +515,7 @@ impl ViewerApp {
             ui.colored_label(
                 ui.visuals().warn_fg_color,
                 format!(
-                    "⚠ {orphans} span{} ha{} a parent that is not in the loaded files; shown under 'missing parent' in their trace.",
+                    "{orphans} span{} ha{} a parent that is not in the loaded files; shown under 'missing parent' in their trace.",
                     if orphans == 1 { "" } else { "s" },
                     if orphans == 1 { "s" } else { "ve" },
                 ),
@@ -559,7 +555,7 @@ impl ViewerApp {
         let screen = ctx.content_rect();
         let painter = ctx.layer_painter(egui::LayerId::new(
             egui::Order::Foreground,
-            egui::Id::new("drop"),
+            egui::Id::unique("drop"),
         ));
         painter.rect_filled(screen, 0.0, egui::Color32::from_black_alpha(160));
         painter.text(

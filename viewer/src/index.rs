@@ -357,7 +357,7 @@ impl Index {
             }
         }
         agg[0].total = agg[0].children.iter().map(|&c| agg[c as usize].total).sum();
-        agg[0].count = agg[0].children.iter().map(|&c| agg[c as usize].count).sum();
+        agg[0].count = data.spans.len() as u64;
         for node in 0..agg.len() {
             let mut children = std::mem::take(&mut agg[node].children);
             children.sort_by(|&a, &b| agg[a as usize].name.cmp(&agg[b as usize].name));

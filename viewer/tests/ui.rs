@@ -90,7 +90,7 @@ fn click_trace_then_span_in_timeline_shows_attributes() {
     harness.get_by_label("retry");
     harness.get_by_label("Self time");
     // Following the link opens the other trace and selects its root.
-    harness.get_by_label_contains("→ GET /products").click();
+    harness.get_by_label_contains("Go to GET /products").click();
     harness.run_steps(2);
     assert_eq!(selected_name(&harness).as_deref(), Some("GET /products"));
 }
@@ -109,6 +109,7 @@ fn flame_graph_block_selects_span() {
     // Aggregated: every trace's root under 'all traces'.
     harness.get_by_label("Aggregated flame graph").click();
     harness.run_steps(2);
+    assert_eq!(harness.state().focus.tab, Tab::Aggregate);
     harness.get_by_label_contains("all traces (10 spans)");
     harness
         .get_by_label_contains("GET /checkout (frontend, 1 spans")
@@ -122,29 +123,34 @@ fn search_next_previous_and_matches_only() {
     let mut harness = shop_app("search");
     harness.get_by_label("frontend: GET /checkout").click();
     harness.run_steps(1);
+    harness.get_by_label("Search:").focus();
+    harness.run_steps(1);
     harness.get_by_label("Search:").type_text("card");
     harness.run_steps(2);
     let matches = harness.state().focus.matches.len();
     assert_eq!(matches, 1, "charge card only");
-    harness.get_by_label("Next ▶").click();
+    harness.get_by_label("Next >").click();
     harness.run_steps(2);
     assert_eq!(selected_name(&harness).as_deref(), Some("charge card"));
     // Search by attribute value through the real field.
     let mut harness = shop_app("search2");
     harness.get_by_label("frontend: GET /checkout").click();
     harness.run_steps(1);
+    harness.get_by_label("Search:").focus();
+    harness.run_steps(1);
     harness.get_by_label("Search:").type_text("postgresql");
     harness.run_steps(2);
     assert_eq!(harness.state().focus.matches.len(), 1);
-    harness.get_by_label("Next ▶").click();
+    harness.get_by_label("Next >").click();
     harness.run_steps(2);
     assert_eq!(selected_name(&harness).as_deref(), Some("SELECT cart"));
-    harness.get_by_label("◀ Previous").click();
+    harness.get_by_label("< Previous").click();
     harness.run_steps(2);
     assert_eq!(selected_name(&harness).as_deref(), Some("SELECT cart"));
     // Matches only: the match and its ancestors stay, the rest goes.
-    harness.get_by_label("Matches only").click();
+    harness.get_by_label("Matches only").click_accesskit();
     harness.run_steps(2);
+    assert!(harness.state().focus.matches_only);
     let rows: Vec<String> = harness
         .state()
         .focus
@@ -267,7 +273,7 @@ fn broken_file_shows_message_and_good_spans() {
             "duration":5,"localEndpoint":{"serviceName":"edge"}}]"#,
     )
     .expect("write");
-    let mut harness = app(vec![good, junk, partial]);
+    let harness = app(vec![good, junk, partial]);
     harness.get_by_label_contains("junk.json:1:1 (byte 0): not a trace format");
     harness.get_by_label_contains("1 problem while reading");
     harness.get_by_label("edge: good span");
@@ -305,7 +311,7 @@ fn large_load_shows_progress_and_can_be_cancelled() {
     assert!(harness.state().is_loading());
     harness.get_by_label_contains("Loading 1 file:");
     harness.get_by_label("Cancel loading").click();
-    harness.step();
+    harness.run_steps(2);
     assert!(!harness.state().is_loading());
     assert!(harness.state().document().data.spans.is_empty());
     harness.get_by_label_contains("Loading cancelled");
@@ -364,6 +370,8 @@ fn trace_list_filters_and_sorts() {
         .type_text("db.system=postgresql");
     harness.run_steps(1);
     assert!(harness.query_by_label("frontend: GET /products").is_some());
+    harness.get_by_label("Min duration").focus();
+    harness.run_steps(1);
     harness.get_by_label("Min duration").type_text("100ms");
     harness.run_steps(1);
     assert!(harness.query_by_label("frontend: GET /products").is_none());

@@ -236,7 +236,7 @@ fn links(ui: &mut Ui, doc: &Document, span: &Span) -> Option<(usize, Node)> {
         match (target, doc.index.trace_index(link.trace_id)) {
             (Some(i), Some(t)) => {
                 let name = &doc.data.spans[i].name;
-                if ui.link(format!("→ {name}: {text}")).clicked() {
+                if ui.link(format!("Go to {name}: {text}")).clicked() {
                     jump = Some((t, Node(i as u32)));
                 }
             }

@@ -103,7 +103,7 @@ impl View for FlameView {
         let graph = ui.available_rect_before_wrap();
         let pan = ui.interact(
             graph,
-            Id::new(("flame-pan", self.kind as u8)),
+            Id::unique(("flame-pan", self.kind as u8)),
             Sense::drag(),
         );
         self.mouse(ui, &pan, graph, extent as f64);
@@ -112,7 +112,6 @@ impl View for FlameView {
         egui::ScrollArea::vertical()
             .id_salt(("flame-levels", self.kind as u8))
             .auto_shrink([false, false])
-            .drag_to_scroll(false)
             .show_viewport(ui, |ui, viewport| {
                 ui.set_height(levels as f32 * LEVEL_H);
                 let first = (viewport.top() / LEVEL_H).floor().max(0.0) as usize;
@@ -317,7 +316,7 @@ impl FlameView {
         if r.width() < MIN_WIDGET_W {
             return None;
         }
-        let id = Id::new((
+        let id = Id::unique((
             "flame",
             self.kind as u8,
             item.level,

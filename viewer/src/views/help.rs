@@ -7,9 +7,9 @@ use crate::views::{Focus, View};
 
 /// Keys and what they do, as the overlay lists them.
 pub const KEYS: &[(&str, &str)] = &[
-    ("↑ / ↓", "previous / next span"),
+    ("Up / Down", "previous / next span"),
     (
-        "← / →",
+        "Left / Right",
         "collapse or go to parent / expand or go to first child",
     ),
     ("Enter / Space", "expand or collapse the selected span"),
@@ -18,7 +18,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("F", "zoom to the selected span"),
     ("0", "reset zoom"),
     ("+ / -", "zoom in / out"),
-    ("Shift+← / Shift+→", "pan left / right"),
+    ("Shift+Left / Shift+Right", "pan left / right"),
     ("Ctrl+wheel, drag", "zoom, pan (timeline and flame graphs)"),
     (
         "1 / 2 / 3",

@@ -36,12 +36,12 @@ impl View for SearchView {
             }
             let has = !focus.matches.is_empty();
             if ui
-                .add_enabled(has, egui::Button::new("◀ Previous"))
+                .add_enabled(has, egui::Button::new("< Previous"))
                 .clicked()
             {
                 focus.step_match(false);
             }
-            if ui.add_enabled(has, egui::Button::new("Next ▶")).clicked() {
+            if ui.add_enabled(has, egui::Button::new("Next >")).clicked() {
                 focus.step_match(true);
             }
             if ui

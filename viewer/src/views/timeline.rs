@@ -63,7 +63,7 @@ impl View for TimelineView {
         focus.refresh(doc);
         let Some(trace) = focus.current(doc) else {
             ui.centered_and_justified(|ui| {
-                ui.label("Select a trace in the list (or open a file: File ▸ Open).");
+                ui.label("Select a trace in the list (or open a file: File > Open).");
             });
             return;
         };
@@ -260,14 +260,13 @@ impl TimelineView {
     ) -> Vec<Action> {
         let area = ui.available_rect_before_wrap();
         let bars_area = Rect::from_min_max(pos2(area.left() + label_w, area.top()), area.max);
-        let pan = ui.interact(bars_area, Id::new("timeline-pan"), Sense::drag());
+        let pan = ui.interact(bars_area, Id::unique("timeline-pan"), Sense::drag());
         self.mouse_zoom_pan(ui, &pan, bars_area, duration);
 
         let row_step = ROW_H + ui.spacing().item_spacing.y;
         let mut scroll = egui::ScrollArea::vertical()
             .id_salt("timeline-rows")
-            .auto_shrink([false, false])
-            .drag_to_scroll(false);
+            .auto_shrink([false, false]);
         if std::mem::take(&mut focus.request.scroll_to_selected)
             && let Some(row) = focus.node.and_then(|n| focus.timeline.row_of(n))
             && !(self.visible_rows.start + 1..self.visible_rows.end.saturating_sub(1))
@@ -323,7 +322,11 @@ impl TimelineView {
         let (rect, _) = ui.allocate_exact_size(vec2(ui.available_width(), ROW_H), Sense::hover());
         let row = cx.row;
         let label = span_label(cx.doc, cx.trace, row.node);
-        let response = ui.interact(rect, Id::new(("timeline-row", row.node.0)), Sense::click());
+        let response = ui.interact(
+            rect,
+            Id::unique(("timeline-row", row.node.0)),
+            Sense::click(),
+        );
         let selected = cx.selected;
         let info_label = label.clone();
         response
@@ -358,7 +361,7 @@ impl TimelineView {
             };
             let t = ui.interact(
                 toggle,
-                Id::new(("timeline-toggle", row.node.0)),
+                Id::unique(("timeline-toggle", row.node.0)),
                 Sense::click(),
             );
             let verb = if row.collapsed { "Expand" } else { "Collapse" };
@@ -368,13 +371,25 @@ impl TimelineView {
             if t.clicked() {
                 actions.push(Action::Toggle(row.node));
             }
-            painter.text(
-                toggle.center(),
-                Align2::CENTER_CENTER,
-                if row.collapsed { "▶" } else { "▼" },
-                FontId::proportional(10.0),
+            let c = toggle.center();
+            let points = if row.collapsed {
+                vec![
+                    pos2(c.x - 3.0, c.y - 5.0),
+                    pos2(c.x + 4.0, c.y),
+                    pos2(c.x - 3.0, c.y + 5.0),
+                ]
+            } else {
+                vec![
+                    pos2(c.x - 5.0, c.y - 3.0),
+                    pos2(c.x + 5.0, c.y - 3.0),
+                    pos2(c.x, c.y + 4.0),
+                ]
+            };
+            painter.add(egui::Shape::convex_polygon(
+                points,
                 visuals.text_color(),
-            );
+                Stroke::NONE,
+            ));
         }
         self.paint_label(&painter, cx, label_rect, toggle.right() + 2.0, &visuals);
         for &(x, _) in cx.ticks {
@@ -429,7 +444,7 @@ impl TimelineView {
                 painter.text(
                     pos2(x + 2.0, y),
                     Align2::LEFT_CENTER,
-                    format!("⚠ missing parent ({} subtrees)", cx.trace.orphans.len()),
+                    format!("missing parent ({} subtrees)", cx.trace.orphans.len()),
                     FontId::proportional(13.0),
                     visuals.warn_fg_color,
                 );

@@ -70,6 +70,15 @@ pub fn parse_duration(text: &str) -> Option<u64> {
 }
 
 impl TraceListView {
+    /// An unfiltered list with this sort order.
+    pub fn sorted(sort: SortBy, descending: bool) -> Self {
+        TraceListView {
+            sort,
+            descending,
+            ..TraceListView::default()
+        }
+    }
+
     /// Forgets the filtered order (after a load or a filter change).
     pub fn invalidate(&mut self) {
         self.rows = None;
@@ -129,8 +138,8 @@ impl TraceListView {
         egui::Grid::new("trace-filters")
             .num_columns(2)
             .show(ui, |ui| {
-                ui.label("Service");
-                egui::ComboBox::from_id_salt("service-filter")
+                ui.label("");
+                egui::ComboBox::new("service-filter", "Service")
                     .selected_text(if self.filter.service.is_empty() {
                         "any"
                     } else {
@@ -166,7 +175,7 @@ impl TraceListView {
                 (SortBy::Name, "Name"),
             ] {
                 let arrow = if self.sort == sort {
-                    if self.descending { " ⏷" } else { " ⏶" }
+                    if self.descending { " (desc)" } else { " (asc)" }
                 } else {
                     ""
                 };
@@ -254,7 +263,11 @@ fn row(ui: &mut Ui, doc: &Document, trace: &Trace, selected: bool) -> bool {
     let index = &doc.index;
     let (rect, _) = ui.allocate_exact_size(vec2(ui.available_width(), ROW_H), Sense::hover());
     let label = trace.label(index);
-    let response = ui.interact(rect, Id::new(("trace-row", trace.trace_id)), Sense::click());
+    let response = ui.interact(
+        rect,
+        Id::unique(("trace-row", trace.trace_id)),
+        Sense::click(),
+    );
     let info = label.clone();
     response.widget_info(move || WidgetInfo::selected(Role::Button, true, selected, &info));
     let visuals = ui.visuals();
