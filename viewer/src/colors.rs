@@ -1,0 +1,20 @@
+//! Service colours: stable per service id, readable with dark text in both themes.
+
+use eframe::egui::Color32;
+use eframe::egui::ecolor::Hsva;
+
+/// The fill of a span bar for a service.
+pub fn service(id: u32) -> Color32 {
+    // Golden-ratio hue steps keep neighbouring ids apart.
+    let hue = (id as f32 * 0.618_034).fract();
+    Hsva::new(hue, 0.45, 0.92, 1.0).into()
+}
+
+/// Text drawn on a service-coloured bar.
+pub const ON_BAR: Color32 = Color32::from_rgb(20, 20, 20);
+
+/// Error marker colour.
+pub const ERROR: Color32 = Color32::from_rgb(220, 50, 47);
+
+/// Outline of a search match.
+pub const MATCH: Color32 = Color32::from_rgb(255, 170, 0);

@@ -1,0 +1,18 @@
+//! Spindle's desktop trace viewer: open trace files in any format `spindle-formats` reads and
+//! read them at a glance: trace list, waterfall, flame graphs, span details, search.
+//!
+//! Data flows one way: files → `spindle-formats` → [`index`] → [`layout`] → [`views`]. Loading and
+//! indexing run on a background thread ([`load`]); views only touch what is on screen.
+#![forbid(unsafe_code)]
+
+pub mod app;
+pub mod colors;
+pub mod fixture;
+pub mod index;
+pub mod layout;
+pub mod load;
+pub mod units;
+pub mod views;
+
+pub use app::ViewerApp;
+pub use eframe;

@@ -1,0 +1,338 @@
+//! Loading trace files on a background thread: progress in bytes, cancel, a repaint request
+//! when something changes, several files merged into one [`Document`], and a watcher that
+//! notices when a loaded file changes on disk.
+//!
+//! Files are read only through `spindle-formats`; the index is built here too, so the UI
+//! thread never parses or indexes anything.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, TryRecvError, channel};
+use std::time::{Duration, SystemTime};
+
+use spindle_formats::{Format, ReadOptions, TraceData};
+
+use crate::index::Index;
+use crate::layout::FlameLayout;
+
+/// Everything one load produced.
+#[derive(Debug, Default)]
+pub struct Document {
+    pub data: TraceData,
+    pub index: Index,
+    /// The aggregated flame graph of all traces, laid out once per load.
+    pub aggregate: FlameLayout,
+    pub files: Vec<FileInfo>,
+    pub problems: Vec<FileProblem>,
+}
+
+impl Document {
+    /// Indexes data that is already in memory (tests, benchmarks, generated traces).
+    pub fn from_data(data: TraceData) -> Document {
+        let index = Index::build(&data);
+        let aggregate = FlameLayout::aggregate(&index);
+        Document {
+            data,
+            index,
+            aggregate,
+            files: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+}
+
+/// One opened file.
+#[derive(Debug, Clone)]
+pub struct FileInfo {
+    pub path: PathBuf,
+    pub format: Option<Format>,
+    pub spans: usize,
+    pub stamp: Option<Stamp>,
+}
+
+/// A problem with one file, in plain words.
+#[derive(Debug, Clone)]
+pub struct FileProblem {
+    pub file: String,
+    /// Full sentence: `file:line:col (byte N): field: problem`.
+    pub message: String,
+    /// True when nothing of the file could be loaded; false for a skipped span.
+    pub fatal: bool,
+}
+
+/// Size and modification time: what the watcher compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    pub len: u64,
+    pub modified: Option<SystemTime>,
+}
+
+impl Stamp {
+    pub fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        Some(Stamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+        })
+    }
+}
+
+/// What the loader is doing now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Reading,
+    Decoding,
+    Indexing,
+}
+
+#[derive(Debug, Default)]
+struct Progress {
+    read: AtomicU64,
+    total: AtomicU64,
+    stage: AtomicU8,
+}
+
+/// Shared state a running load reports through.
+#[derive(Debug)]
+struct Shared {
+    progress: Progress,
+    cancel: AtomicBool,
+}
+
+/// A load in progress.
+#[derive(Debug)]
+pub struct Loading {
+    pub paths: Vec<PathBuf>,
+    /// A reload of files already open (the UI keeps its selection and view).
+    pub is_reload: bool,
+    shared: Arc<Shared>,
+    rx: Receiver<Option<Document>>,
+}
+
+/// How a load ended.
+#[derive(Debug)]
+pub enum Outcome {
+    Done(Box<Document>),
+    Cancelled,
+}
+
+impl Loading {
+    /// Starts loading `paths` on a new thread; `repaint` is called whenever progress is made.
+    pub fn start(
+        paths: Vec<PathBuf>,
+        is_reload: bool,
+        repaint: impl Fn() + Send + 'static,
+    ) -> Loading {
+        let shared = Arc::new(Shared {
+            progress: Progress::default(),
+            cancel: AtomicBool::new(false),
+        });
+        let (tx, rx) = channel();
+        let thread_shared = Arc::clone(&shared);
+        let thread_paths = paths.clone();
+        let spawned = std::thread::Builder::new()
+            .name("spindle-load".into())
+            .spawn(move || {
+                let document = load(&thread_paths, &thread_shared, &repaint);
+                // The receiver may be gone (the window closed); nothing to do then.
+                let _ = tx.send(document);
+                repaint();
+            });
+        if spawned.is_err() {
+            shared.cancel.store(true, Ordering::Relaxed);
+        }
+        Loading {
+            paths,
+            is_reload,
+            shared,
+            rx,
+        }
+    }
+
+    /// Asks the thread to stop; [`Loading::poll`] then reports [`Outcome::Cancelled`].
+    pub fn cancel(&self) {
+        self.shared.cancel.store(true, Ordering::Relaxed);
+    }
+
+    /// The result, once the thread is done.
+    pub fn poll(&self) -> Option<Outcome> {
+        match self.rx.try_recv() {
+            Ok(Some(document)) => Some(Outcome::Done(Box::new(document))),
+            Ok(None) | Err(TryRecvError::Disconnected) => Some(Outcome::Cancelled),
+            Err(TryRecvError::Empty) => None,
+        }
+    }
+
+    /// Bytes read, bytes in total, and the stage.
+    pub fn progress(&self) -> (u64, u64, Stage) {
+        let p = &self.shared.progress;
+        let stage = match p.stage.load(Ordering::Relaxed) {
+            0 => Stage::Reading,
+            1 => Stage::Decoding,
+            _ => Stage::Indexing,
+        };
+        (
+            p.read.load(Ordering::Relaxed),
+            p.total.load(Ordering::Relaxed),
+            stage,
+        )
+    }
+}
+
+const CHUNK: usize = 1 << 20;
+
+fn load(paths: &[PathBuf], shared: &Shared, repaint: &dyn Fn()) -> Option<Document> {
+    let progress = &shared.progress;
+    let total: u64 = paths
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    progress.total.store(total, Ordering::Relaxed);
+    let mut document = Document::default();
+    for path in paths {
+        let source = path.display().to_string();
+        let stamp = Stamp::of(path);
+        progress.stage.store(0, Ordering::Relaxed);
+        let bytes = match read_bytes(path, shared, repaint) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return None,
+            Err(error) => {
+                document.problems.push(FileProblem {
+                    message: format!("{source}: cannot read the file: {error}"),
+                    file: source.clone(),
+                    fatal: true,
+                });
+                document.files.push(FileInfo {
+                    path: path.clone(),
+                    format: None,
+                    spans: 0,
+                    stamp,
+                });
+                continue;
+            }
+        };
+        progress.stage.store(1, Ordering::Relaxed);
+        repaint();
+        match spindle_formats::read(&bytes, &source, ReadOptions::default()) {
+            Ok(loaded) => {
+                document
+                    .problems
+                    .extend(loaded.warnings.iter().map(|w| FileProblem {
+                        file: source.clone(),
+                        message: w.to_string(),
+                        fatal: false,
+                    }));
+                document.files.push(FileInfo {
+                    path: path.clone(),
+                    format: Some(loaded.format),
+                    spans: loaded.data.spans.len(),
+                    stamp,
+                });
+                if document.data.spans.is_empty() && document.data.resources.is_empty() {
+                    document.data = loaded.data;
+                } else {
+                    document.data.merge(loaded.data);
+                }
+            }
+            Err(error) => {
+                document.problems.push(FileProblem {
+                    file: source.clone(),
+                    message: error.to_string(),
+                    fatal: true,
+                });
+                document.files.push(FileInfo {
+                    path: path.clone(),
+                    format: None,
+                    spans: 0,
+                    stamp,
+                });
+            }
+        }
+        if shared.cancel.load(Ordering::Relaxed) {
+            return None;
+        }
+    }
+    progress.stage.store(2, Ordering::Relaxed);
+    repaint();
+    document.index = Index::build(&document.data);
+    document.aggregate = FlameLayout::aggregate(&document.index);
+    if shared.cancel.load(Ordering::Relaxed) {
+        return None;
+    }
+    Some(document)
+}
+
+/// Reads a whole file in chunks, counting progress; `Ok(None)` when cancelled.
+fn read_bytes(
+    path: &Path,
+    shared: &Shared,
+    repaint: &dyn Fn(),
+) -> std::io::Result<Option<Vec<u8>>> {
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
+    let mut chunk = vec![0u8; CHUNK];
+    loop {
+        if shared.cancel.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        let n = match file.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        bytes.extend_from_slice(&chunk[..n]);
+        shared.progress.read.fetch_add(n as u64, Ordering::Relaxed);
+        repaint();
+    }
+    Ok(Some(bytes))
+}
+
+/// Polls the loaded files' size and modification time on its own thread.
+#[derive(Debug)]
+pub struct Watcher {
+    stop: Arc<AtomicBool>,
+    rx: Receiver<()>,
+}
+
+impl Watcher {
+    /// Watches `files`, calling `repaint` when one changes.
+    pub fn start(
+        files: Vec<(PathBuf, Option<Stamp>)>,
+        interval: Duration,
+        repaint: impl Fn() + Send + 'static,
+    ) -> Watcher {
+        let stop = Arc::new(AtomicBool::new(false));
+        let (tx, rx) = channel();
+        let thread_stop = Arc::clone(&stop);
+        let _detached = std::thread::Builder::new()
+            .name("spindle-watch".into())
+            .spawn(move || {
+                while !thread_stop.load(Ordering::Relaxed) {
+                    std::thread::sleep(interval);
+                    let changed = files.iter().any(|(path, stamp)| Stamp::of(path) != *stamp);
+                    if changed && !thread_stop.load(Ordering::Relaxed) {
+                        let _ = tx.send(());
+                        repaint();
+                        return;
+                    }
+                }
+            });
+        Watcher { stop, rx }
+    }
+
+    /// True once a watched file changed.
+    pub fn changed(&self) -> bool {
+        self.rx.try_recv().is_ok()
+    }
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}

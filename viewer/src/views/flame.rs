@@ -1,0 +1,412 @@
+//! Flame graphs (icicles, root on top): the current trace on a time axis, or every loaded trace
+//! merged by (service, operation) call path. Layouts are built once per trace or load
+//! ([`crate::layout::FlameLayout`]); per frame only visible blocks are touched, and runs of
+//! sub-pixel blocks are drawn as one hatched block labelled with their count.
+
+use eframe::egui::{
+    self, Align2, FontId, Id, Rect, Role, Sense, Stroke, StrokeKind, Ui, WidgetInfo, pos2, vec2,
+};
+
+use crate::colors;
+use crate::index::Node;
+use crate::layout::{FlameKind, FlameLayout, Item, node_range};
+use crate::load::Document;
+use crate::units;
+use crate::views::timeline::span_label;
+use crate::views::{Focus, View};
+
+/// Height of one level in points.
+pub const LEVEL_H: f32 = 20.0;
+const AXIS_H: f32 = 18.0;
+/// Items narrower than this are painted but not registered as widgets.
+const MIN_WIDGET_W: f32 = 3.0;
+
+/// Zoom state of one flame graph.
+#[derive(Debug, Clone)]
+pub struct FlameView {
+    pub kind: FlameKind,
+    /// Visible axis range in layout units (nanoseconds).
+    pub view: (f64, f64),
+    /// Which layout the view range belongs to: (trace, extent).
+    shown: Option<(Option<usize>, u64)>,
+    items: Vec<Item>,
+}
+
+impl Default for FlameView {
+    fn default() -> Self {
+        FlameView::new(FlameKind::Trace)
+    }
+}
+
+impl FlameView {
+    pub fn new(kind: FlameKind) -> FlameView {
+        FlameView {
+            kind,
+            view: (0.0, 1.0),
+            shown: None,
+            items: Vec::new(),
+        }
+    }
+
+    fn layout<'f>(&self, doc: &'f Document, focus: &'f Focus) -> &'f FlameLayout {
+        match self.kind {
+            FlameKind::Trace => &focus.flame,
+            FlameKind::Aggregate => &doc.aggregate,
+        }
+    }
+
+    fn label(&self, doc: &Document, focus: &Focus, node: u32) -> String {
+        match self.kind {
+            FlameKind::Trace => match focus.current(doc) {
+                Some(trace) => span_label(doc, trace, Node(node)),
+                None => String::new(),
+            },
+            FlameKind::Aggregate => match doc.index.agg.get(node as usize) {
+                Some(agg) if node == 0 => format!("{} ({} spans)", agg.name, agg.count),
+                Some(agg) => format!(
+                    "{} ({}, {} spans, total {}, self {})",
+                    agg.name,
+                    doc.index.service_name(agg.service),
+                    agg.count,
+                    units::duration(agg.total),
+                    units::duration(agg.self_time)
+                ),
+                None => String::new(),
+            },
+        }
+    }
+}
+
+impl View for FlameView {
+    fn ui(&mut self, ui: &mut Ui, doc: &Document, focus: &mut Focus) {
+        let extent = self.layout(doc, focus).extent;
+        if self.layout(doc, focus).levels.is_empty() {
+            ui.centered_and_justified(|ui| {
+                ui.label(match self.kind {
+                    FlameKind::Trace => "Select a trace in the list to see its flame graph.",
+                    FlameKind::Aggregate => "Open a trace file to see the aggregated flame graph.",
+                });
+            });
+            return;
+        }
+        let trace_key = (self.kind == FlameKind::Trace)
+            .then_some(focus.trace)
+            .flatten();
+        if self.shown != Some((trace_key, extent)) {
+            self.shown = Some((trace_key, extent));
+            self.view = (0.0, extent as f64);
+        }
+        self.apply_request(doc, focus, extent as f64);
+        self.toolbar(ui, focus);
+        let rect = ui.available_rect_before_wrap();
+        self.axis(ui, rect);
+        let graph = ui.available_rect_before_wrap();
+        let pan = ui.interact(
+            graph,
+            Id::unique(("flame-pan", self.kind as u8)),
+            Sense::drag(),
+        );
+        self.mouse(ui, &pan, graph, extent as f64);
+        let levels = self.layout(doc, focus).levels.len();
+        let mut clicked = None;
+        egui::ScrollArea::vertical()
+            .id_salt(("flame-levels", self.kind as u8))
+            .auto_shrink([false, false])
+            .show_viewport(ui, |ui, viewport| {
+                ui.set_height(levels as f32 * LEVEL_H);
+                let first = (viewport.top() / LEVEL_H).floor().max(0.0) as usize;
+                let last = ((viewport.bottom() / LEVEL_H).ceil() as usize + 1).min(levels);
+                let origin = ui.min_rect().left_top();
+                let width = ui.available_width();
+                let mut items = std::mem::take(&mut self.items);
+                self.layout(doc, focus)
+                    .visible(self.view, width, first..last, &mut items);
+                for item in &items {
+                    let r = Rect::from_min_max(
+                        pos2(
+                            origin.x + item.x0.max(-1.0),
+                            origin.y + item.level as f32 * LEVEL_H,
+                        ),
+                        pos2(
+                            origin.x + item.x1.min(width + 1.0),
+                            origin.y + (item.level + 1) as f32 * LEVEL_H - 1.0,
+                        ),
+                    );
+                    if let Some(c) = self.paint_item(ui, doc, focus, item, r) {
+                        clicked = Some(c);
+                    }
+                }
+                self.items = items;
+            });
+        if let Some((node, range)) = clicked {
+            self.on_click(doc, focus, node, range, extent as f64);
+        }
+    }
+}
+
+impl FlameView {
+    fn apply_request(&mut self, doc: &Document, focus: &mut Focus, extent: f64) {
+        let request = &mut focus.request;
+        if std::mem::take(&mut request.reset_zoom) {
+            self.view = (0.0, extent);
+        }
+        if self.kind == FlameKind::Trace
+            && std::mem::take(&mut request.zoom_to_selected)
+            && let (Some(node), Some(trace)) = (
+                focus.node,
+                focus.trace.and_then(|t| doc.index.traces.get(t)),
+            )
+        {
+            let (a, b) = node_range(&doc.data, trace, node);
+            self.view = (a as f64, (b as f64).max(a as f64 + 1.0));
+        }
+        let zoom = std::mem::replace(&mut request.zoom, 1.0);
+        if zoom > 0.0 && zoom != 1.0 {
+            let c = (self.view.0 + self.view.1) / 2.0;
+            self.zoom_around(c, zoom, extent);
+        }
+        let pan = std::mem::take(&mut request.pan);
+        if pan != 0.0 {
+            self.pan_by((self.view.1 - self.view.0) * pan, extent);
+        }
+    }
+
+    fn zoom_around(&mut self, at: f64, factor: f64, extent: f64) {
+        let width = ((self.view.1 - self.view.0) * factor).clamp(1.0, extent);
+        let frac = (at - self.view.0) / (self.view.1 - self.view.0).max(1e-9);
+        let start = at - frac * width;
+        self.view = (start, start + width);
+        self.pan_by(0.0, extent);
+    }
+
+    fn pan_by(&mut self, shift: f64, extent: f64) {
+        let width = self.view.1 - self.view.0;
+        let start = (self.view.0 + shift).clamp(0.0, (extent - width).max(0.0));
+        self.view = (start, start + width);
+    }
+
+    fn toolbar(&mut self, ui: &mut Ui, focus: &mut Focus) {
+        ui.horizontal(|ui| {
+            if ui.button("Reset zoom (0)").clicked() {
+                focus.request.reset_zoom = true;
+            }
+            let what = match self.kind {
+                FlameKind::Trace => "Click a block to select and zoom to it",
+                FlameKind::Aggregate => "All loaded traces merged by service + operation path; width is total time",
+            };
+            ui.weak(format!("{what} · Ctrl+wheel zooms, drag pans · hatched blocks merge spans narrower than a pixel"));
+        });
+    }
+
+    fn axis(&self, ui: &mut Ui, rect: Rect) {
+        let (axis, _) = ui.allocate_exact_size(vec2(rect.width(), AXIS_H), Sense::hover());
+        let painter = ui.painter_at(axis);
+        let width = self.view.1 - self.view.0;
+        let step = units::grid_step(width * 90.0 / f64::from(axis.width().max(1.0)));
+        let mut t = (self.view.0 / step).ceil() * step;
+        let grid = ui.painter_at(ui.available_rect_before_wrap());
+        let mut n = 0;
+        while t <= self.view.1 && n < 64 {
+            let x = axis.left() + ((t - self.view.0) / width) as f32 * axis.width();
+            let text = match self.kind {
+                FlameKind::Trace => units::duration(t as u64),
+                FlameKind::Aggregate => format!("{:.0}%", t / self.layout_extent_hint() * 100.0),
+            };
+            painter.text(
+                pos2(x + 2.0, axis.center().y),
+                Align2::LEFT_CENTER,
+                text,
+                FontId::proportional(11.0),
+                ui.visuals().weak_text_color(),
+            );
+            grid.line_segment(
+                [pos2(x, axis.top()), pos2(x, grid.clip_rect().bottom())],
+                Stroke::new(1.0, ui.visuals().faint_bg_color),
+            );
+            t += step;
+            n += 1;
+        }
+    }
+
+    fn layout_extent_hint(&self) -> f64 {
+        self.shown.map_or(1.0, |(_, e)| e.max(1) as f64)
+    }
+
+    fn mouse(&mut self, ui: &Ui, pan: &egui::Response, graph: Rect, extent: f64) {
+        let per_px = (self.view.1 - self.view.0) / f64::from(graph.width().max(1.0));
+        if pan.dragged() {
+            self.pan_by(-f64::from(pan.drag_delta().x) * per_px, extent);
+        }
+        if let Some(pos) = ui
+            .input(|i| i.pointer.hover_pos())
+            .filter(|p| graph.contains(*p))
+        {
+            let (zoom, scroll) = ui.input(|i| (i.zoom_delta(), i.smooth_scroll_delta));
+            let at = self.view.0 + f64::from(pos.x - graph.left()) * per_px;
+            if zoom != 1.0 {
+                self.zoom_around(at, 1.0 / f64::from(zoom), extent);
+            }
+            if scroll.x != 0.0 {
+                self.pan_by(-f64::from(scroll.x) * per_px, extent);
+            }
+        }
+    }
+
+    /// Paints one item; returns the clicked node (if any) and the item's axis range.
+    fn paint_item(
+        &self,
+        ui: &mut Ui,
+        doc: &Document,
+        focus: &Focus,
+        item: &Item,
+        r: Rect,
+    ) -> Option<(Option<u32>, (f64, f64))> {
+        let visuals = ui.visuals();
+        let painter = ui.painter();
+        let text_font = FontId::proportional(12.0);
+        let (fill, name) = match item.node {
+            Some(node) => self.fill_and_name(doc, visuals, node),
+            None => (
+                visuals.weak_text_color().gamma_multiply(0.35),
+                format!("{} spans", item.count),
+            ),
+        };
+        painter.rect_filled(r, 1.0, fill);
+        if item.node.is_none() && r.width() >= 3.0 {
+            // Hatch: merged run of tiny spans.
+            let mut x = r.left();
+            while x < r.right() {
+                painter.line_segment(
+                    [pos2(x, r.bottom()), pos2((x + 6.0).min(r.right()), r.top())],
+                    Stroke::new(1.0, visuals.text_color().gamma_multiply(0.5)),
+                );
+                x += 5.0;
+            }
+        }
+        let selected =
+            self.kind == FlameKind::Trace && item.node.is_some_and(|n| focus.node == Some(Node(n)));
+        let matched = self.kind == FlameKind::Trace
+            && item
+                .node
+                .is_some_and(|n| focus.match_set.contains(&Node(n)));
+        if selected {
+            painter.rect_stroke(
+                r,
+                1.0,
+                Stroke::new(2.0, visuals.strong_text_color()),
+                StrokeKind::Inside,
+            );
+        } else if matched {
+            painter.rect_stroke(r, 1.0, Stroke::new(2.0, colors::MATCH), StrokeKind::Inside);
+        }
+        if r.width() > 24.0 {
+            let color = if item.node.is_some() {
+                colors::ON_BAR
+            } else {
+                visuals.text_color()
+            };
+            painter.with_clip_rect(r.shrink(1.0)).text(
+                pos2(r.left() + 3.0, r.center().y),
+                Align2::LEFT_CENTER,
+                name,
+                text_font,
+                color,
+            );
+        }
+        if r.width() < MIN_WIDGET_W {
+            return None;
+        }
+        let id = Id::unique((
+            "flame",
+            self.kind as u8,
+            item.level,
+            item.node,
+            (item.x0 as i32),
+        ));
+        let response = ui.interact(r, id, Sense::click());
+        let label = match item.node {
+            Some(node) => self.label(doc, focus, node),
+            None => format!("{} merged spans", item.count),
+        };
+        let info = label.clone();
+        response.widget_info(move || WidgetInfo::selected(Role::Button, true, selected, &info));
+        let response = response.on_hover_text(label);
+        if response.clicked() {
+            let width = f64::from(r.width().max(1.0));
+            let graph_w = f64::from(ui.min_rect().width().max(1.0));
+            let per_px = (self.view.1 - self.view.0) / graph_w;
+            let a = self.view.0 + f64::from(item.x0.max(0.0)) * per_px;
+            return Some((item.node, (a, a + width * per_px)));
+        }
+        None
+    }
+
+    fn fill_and_name(
+        &self,
+        doc: &Document,
+        visuals: &egui::Visuals,
+        node: u32,
+    ) -> (egui::Color32, String) {
+        match self.kind {
+            FlameKind::Trace => match Node(node).span() {
+                Some(i) => {
+                    let span = &doc.data.spans[i];
+                    let fill = if span.status.is_error() {
+                        colors::ERROR.gamma_multiply(0.8)
+                    } else {
+                        colors::service(doc.index.service_of[i])
+                    };
+                    (fill, span.name.to_string())
+                }
+                None => (
+                    visuals.warn_fg_color.gamma_multiply(0.6),
+                    "missing parent".into(),
+                ),
+            },
+            FlameKind::Aggregate => match doc.index.agg.get(node as usize) {
+                Some(agg) if node != 0 => (colors::service(agg.service), agg.name.clone()),
+                Some(agg) => (
+                    visuals.weak_text_color().gamma_multiply(0.5),
+                    agg.name.clone(),
+                ),
+                None => (visuals.weak_text_color(), String::new()),
+            },
+        }
+    }
+
+    fn on_click(
+        &mut self,
+        doc: &Document,
+        focus: &mut Focus,
+        node: Option<u32>,
+        range: (f64, f64),
+        extent: f64,
+    ) {
+        match (self.kind, node) {
+            (FlameKind::Trace, Some(node)) => {
+                focus.select_node(Some(Node(node)));
+                if let Some(trace) = focus.current(doc) {
+                    let (a, b) = node_range(&doc.data, trace, Node(node));
+                    self.view = (a as f64, (b as f64).max(a as f64 + 1.0));
+                }
+            }
+            (FlameKind::Aggregate, Some(node)) => {
+                if let Some(level) = self
+                    .layout(doc, focus)
+                    .levels
+                    .iter()
+                    .find_map(|l| l.blocks.iter().find(|b| b.node == node))
+                {
+                    self.view = (
+                        level.start as f64,
+                        (level.end as f64).max(level.start as f64 + 1.0),
+                    );
+                }
+            }
+            (_, None) => {
+                let pad = (range.1 - range.0) * 0.5;
+                self.view = ((range.0 - pad).max(0.0), (range.1 + pad).min(extent));
+            }
+        }
+    }
+}
