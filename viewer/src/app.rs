@@ -377,9 +377,7 @@ impl ViewerApp {
             self.focus.select_node(Some(rows[at - 1].node));
         } else if down && at + 1 < rows.len() {
             self.focus.select_node(Some(rows[at + 1].node));
-        } else if toggle && row.has_children {
-            self.focus.toggle(&self.doc, row.node);
-        } else if left && row.has_children && !row.collapsed {
+        } else if (toggle && row.has_children) || (left && row.has_children && !row.collapsed) {
             self.focus.toggle(&self.doc, row.node);
         } else if left {
             let parent = rows[..at]
