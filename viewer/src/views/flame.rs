@@ -186,7 +186,7 @@ impl FlameView {
     }
 
     fn toolbar(&mut self, ui: &mut Ui, focus: &mut Focus) {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             if ui.button("Reset zoom (0)").clicked() {
                 focus.request.reset_zoom = true;
             }
