@@ -22,7 +22,10 @@ use spindle_viewer::views::{Focus, View};
 
 fn input() -> egui::RawInput {
     egui::RawInput {
-        screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0, 800.0))),
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(1280.0, 800.0),
+        )),
         ..Default::default()
     }
 }
@@ -78,11 +81,18 @@ fn open(c: &mut Criterion) {
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(30));
     group.bench_function("serde_json_value", |b| {
-        b.iter(|| black_box(serde_json::from_slice::<serde_json::Value>(&bytes).map(|_| ()).is_ok()))
+        b.iter(|| {
+            black_box(
+                serde_json::from_slice::<serde_json::Value>(&bytes)
+                    .map(|_| ())
+                    .is_ok(),
+            )
+        })
     });
     group.bench_function("viewer_read_index_ready", |b| {
         b.iter(|| {
-            let Ok(loaded) = spindle_formats::read(&bytes, "bench.json", ReadOptions::default()) else {
+            let Ok(loaded) = spindle_formats::read(&bytes, "bench.json", ReadOptions::default())
+            else {
                 return 0;
             };
             let index = Index::build(&loaded.data);
