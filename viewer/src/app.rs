@@ -578,14 +578,14 @@ impl eframe::App for ViewerApp {
         }
         egui::Panel::left("traces")
             .resizable(true)
-            .default_size(400.0)
+            .default_size(340.0)
             .show(ui, |ui| {
                 ui.heading("Traces");
                 self.list.ui(ui, &self.doc, &mut self.focus);
             });
         egui::Panel::right("details")
             .resizable(true)
-            .default_size(380.0)
+            .default_size(330.0)
             .show(ui, |ui| self.details.ui(ui, &self.doc, &mut self.focus));
         egui::CentralPanel::default().show(ui, |ui| self.central(ui));
         self.help.ui(ui, &self.doc, &mut self.focus);

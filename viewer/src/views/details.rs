@@ -191,7 +191,10 @@ impl DetailsView {
                     ui.label(kv.key.as_ref());
                     ui.weak(type_name(&kv.value));
                     let text = kv.value.to_string();
-                    ui.add(egui::Label::new(RichText::new(&text).monospace()).wrap());
+                    ui.add(
+                        egui::Label::new(RichText::new(&text).monospace())
+                            .wrap_mode(egui::TextWrapMode::Extend),
+                    );
                     if ui
                         .small_button("copy")
                         .on_hover_text("Copy key=value")

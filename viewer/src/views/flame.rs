@@ -186,7 +186,7 @@ impl FlameView {
     }
 
     fn toolbar(&mut self, ui: &mut Ui, focus: &mut Focus) {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             if ui.button("Reset zoom (0)").clicked() {
                 focus.request.reset_zoom = true;
             }
@@ -352,7 +352,7 @@ impl FlameView {
                 Some(i) => {
                     let span = &doc.data.spans[i];
                     let fill = if span.status.is_error() {
-                        colors::ERROR.gamma_multiply(0.8)
+                        egui::Color32::from_rgb(240, 128, 118)
                     } else {
                         colors::service(doc.index.service_of[i])
                     };

@@ -16,7 +16,7 @@ pub struct SearchView {
 
 impl View for SearchView {
     fn ui(&mut self, ui: &mut Ui, doc: &Document, focus: &mut Focus) {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let label = ui.label("Search:");
             let edit = egui::TextEdit::singleline(&mut self.text)
                 .hint_text("name, service, attribute key or value  ( / )")

@@ -128,7 +128,7 @@ impl TimelineView {
     }
 
     fn toolbar(&mut self, ui: &mut Ui, doc: &Document, focus: &mut Focus) {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             if ui.button("Expand all").clicked() {
                 focus.collapse_all(doc, false);
             }

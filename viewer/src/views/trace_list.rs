@@ -324,7 +324,11 @@ fn row(ui: &mut Ui, doc: &Document, trace: &Trace, selected: bool) -> bool {
         painter.text(
             pos2(rect.right() - 4.0, bottom),
             Align2::RIGHT_CENTER,
-            format!("{} errors", trace.error_count),
+            format!(
+                "{} error{}",
+                trace.error_count,
+                if trace.error_count == 1 { "" } else { "s" }
+            ),
             FontId::proportional(11.0),
             colors::ERROR,
         )
