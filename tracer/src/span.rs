@@ -3,7 +3,6 @@
 //! A span that is not sampled carries only its context (for propagation): setting attributes
 //! on it does nothing, and the closure-taking methods never run their closures.
 
-use std::cell::RefCell;
 use std::error::Error;
 
 use spindle_formats::{self as model, Event, KeyValue, Link, SpanKind, Status, Str, Value};
@@ -108,7 +107,7 @@ impl SpanBuilder {
     }
 
     /// Starts the span.
-    pub fn start(self) -> Span {
+    pub fn start(mut self) -> Span {
         let parent = match self.parent {
             Parent::Current => context::current_span_context(),
             Parent::Root => None,
@@ -127,21 +126,23 @@ impl SpanBuilder {
                 .unwrap_or_default(),
             is_remote: false,
         };
-        if !sampling.recorded {
+        let Some(mut record) = sampling.record else {
             return Span {
                 context,
                 record: None,
             };
-        }
-        // A spare record is in its default state: set only what differs.
-        let mut record = spare_record();
+        };
+        // A spare record is in its default state (its attribute vector may have capacity):
+        // set only what differs.
         record.trace_id = trace_id;
         record.span_id = context.span_id;
         record.parent_span_id = parent.as_ref().map(|p| p.span_id);
         record.name = self.name;
         record.kind = self.kind;
         record.start_unix_nanos = self.start_unix_nanos.unwrap_or_else(now_unix_nanos);
-        record.attributes = self.attributes;
+        if !self.attributes.is_empty() {
+            record.attributes.append(&mut self.attributes);
+        }
         record.links = self.links;
         record.flags = record_flags(&context, parent.as_ref());
         if !context.trace_state.is_empty() {
@@ -154,43 +155,10 @@ impl SpanBuilder {
     }
 }
 
-/// Most emptied record boxes a thread keeps for reuse.
-const MAX_SPARE_RECORDS: usize = 64;
-
-/// The boxes are the point: each is an allocation kept for the next span's record.
-#[allow(clippy::vec_box)]
-type SpareBoxes = Vec<Box<model::Span>>;
-
-thread_local! {
-    /// Record boxes whose contents went to the pipeline, each in its default state.
-    static SPARE_RECORDS: RefCell<SpareBoxes> = const { RefCell::new(Vec::new()) };
-}
-
-/// A record box in its default state: a spare one if this thread has one, else a new one.
-fn spare_record() -> Box<model::Span> {
-    SPARE_RECORDS
-        .try_with(|spare| {
-            spare
-                .try_borrow_mut()
-                .ok()
-                .and_then(|mut spare| spare.pop())
-        })
-        .ok()
-        .flatten()
-        .unwrap_or_default()
-}
-
-/// Hands the record to the pipeline and keeps its (now default) box for the next span.
+/// Hands the record to the pipeline (its box comes back, emptied, for a later span).
 fn finish(mut record: Box<model::Span>, end_unix_nanos: u64) {
     record.end_unix_nanos = end_unix_nanos.max(record.start_unix_nanos);
-    tracer::submit(&mut record);
-    let _ = SPARE_RECORDS.try_with(|spare| {
-        if let Ok(mut spare) = spare.try_borrow_mut()
-            && spare.len() < MAX_SPARE_RECORDS
-        {
-            spare.push(record);
-        }
-    });
+    tracer::submit(record);
 }
 
 fn trace_state_text(context: &SpanContext) -> Str {

@@ -45,7 +45,14 @@ struct ThreadCache {
     generation: u64,
     tracer: Option<Arc<Tracer>>,
     buffer: Option<Arc<ThreadBuffer>>,
+    /// Empty record boxes (attribute capacity kept) for this thread's next spans: the
+    /// exporter hands them back a chunk at a time, so span start neither allocates nor frees.
+    spare_records: SpareRecords,
 }
+
+/// The boxes are the point: each is an allocation reused for another span's record.
+#[allow(clippy::vec_box)]
+pub(crate) type SpareRecords = Vec<Box<Record>>;
 
 impl ThreadCache {
     fn refresh(&mut self, generation: u64) {
@@ -78,17 +85,17 @@ thread_local! {
 }
 
 /// Runs `f` with this thread's up-to-date cache. Returns `None` without calling `f` during
-/// thread teardown or from a re-entrant call that cannot borrow the cache: never a panic.
-fn with_cache<R>(f: impl FnOnce(&ThreadCache) -> R) -> Option<R> {
+/// thread teardown or from a re-entrant call (a custom sampler starting spans) that cannot
+/// borrow the cache: never a panic.
+fn with_cache<R>(f: impl FnOnce(&mut ThreadCache) -> R) -> Option<R> {
     let generation = GENERATION.load(Acquire);
     CACHE
         .try_with(|cache| {
-            if let Ok(mut stale) = cache.try_borrow_mut()
-                && stale.generation != generation
-            {
-                stale.refresh(generation);
+            let mut cache = cache.try_borrow_mut().ok()?;
+            if cache.generation != generation {
+                cache.refresh(generation);
             }
-            cache.try_borrow().ok().map(|cache| f(&cache))
+            Some(f(&mut cache))
         })
         .ok()
         .flatten()
@@ -105,15 +112,16 @@ pub(crate) fn suppress_this_thread() {
 }
 
 /// The outcome of sampling a new span.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug)]
 pub(crate) struct Sampling {
     /// The sampled flag the span propagates.
     pub sampled: bool,
-    /// Whether its data is recorded (sampled and a pipeline is installed).
-    pub recorded: bool,
+    /// An empty record to fill if the span is recorded (sampled and a pipeline is installed).
+    pub record: Option<Box<Record>>,
 }
 
-/// Decides whether a new span is sampled and recorded, and counts it as started if so.
+/// Decides whether a new span is sampled and recorded; if recorded, counts it as started and
+/// gives it a record box.
 pub(crate) fn sample(
     parent: Option<&SpanContext>,
     trace_id: TraceId,
@@ -128,21 +136,18 @@ pub(crate) fn sample(
             Some(tracer) => decide(&tracer.sampler),
             None => decide(default_sampler()),
         };
-        let buffer = cache
-            .buffer
-            .as_ref()
-            .filter(|_| sampled && !cache.suppressed);
-        if let Some(buffer) = buffer {
-            buffer.count_started();
-        }
-        Sampling {
-            sampled,
-            recorded: buffer.is_some(),
-        }
+        let record = match &cache.buffer {
+            Some(buffer) if sampled && !cache.suppressed => {
+                buffer.count_started();
+                Some(cache.spare_records.pop().unwrap_or_default())
+            }
+            _ => None,
+        };
+        Sampling { sampled, record }
     });
     cached.unwrap_or_else(|| Sampling {
         sampled: decide(default_sampler()),
-        recorded: false,
+        record: None,
     })
 }
 
@@ -152,25 +157,23 @@ fn default_sampler() -> &'static Sampler {
     DEFAULT.get_or_init(Sampler::default)
 }
 
-/// Hands an ended span to the pipeline, taking the record's contents (it is left in its
-/// default state, so that its box can be reused).
-pub(crate) fn submit(record: &mut Record) {
-    let submitted = with_cache(|cache| {
+/// Hands an ended span's record to the pipeline.
+pub(crate) fn submit(record: Box<Record>) {
+    let mut record = Some(record);
+    with_cache(|cache| {
         let pipeline = cache.tracer.as_ref().and_then(|t| t.pipeline.as_ref());
-        match (pipeline, &cache.buffer) {
-            (Some(pipeline), Some(buffer)) => {
-                pipeline.submit(buffer, std::mem::take(record));
-                true
-            }
-            _ => false,
+        if let (Some(pipeline), Some(buffer)) = (pipeline, &cache.buffer)
+            && let Some(record) = record.take()
+        {
+            pipeline.submit(buffer, record, &mut cache.spare_records);
         }
     });
     // Thread teardown: hand off through a one-off buffer.
-    if submitted != Some(true)
+    if let Some(record) = record
         && let Some(pipeline) = installed().and_then(|t| t.pipeline.clone())
     {
         let buffer = pipeline.register_thread();
-        pipeline.submit(&buffer, std::mem::take(record));
+        pipeline.submit(&buffer, record, &mut Vec::new());
         pipeline.retire_thread(&buffer);
     }
 }

@@ -353,3 +353,53 @@ fn a_full_queue_drops_and_counts_instead_of_blocking() {
         stats.spans_exported
     );
 }
+
+/// Record boxes go back to the application threads after export: a span recorded in a reused
+/// box must carry nothing of the span that used the box before.
+#[test]
+fn spans_recorded_in_reused_records_carry_nothing_of_earlier_spans() {
+    let (_lock, tracer, memory) = memory_tracer();
+    let rounds = 4;
+    let per_round = 1000;
+    for round in 0..rounds {
+        for i in 0..per_round {
+            let parent = Span::root(format!("r{round}-{i}")).enter();
+            let mut span = Span::new("plain");
+            if round % 2 == 0 {
+                span.set_attribute("round", round as i64);
+                span.set_attribute("i", i as i64);
+                span.add_event("odd", vec![KeyValue::new("k", "v")]);
+                span.set_status(Status::Error {
+                    message: "failed".into(),
+                });
+            }
+            drop(span);
+            drop(parent);
+        }
+        tracer.flush(WAIT).unwrap();
+    }
+    let spans = memory.spans();
+    assert_eq!(spans.len(), rounds * per_round * 2);
+    for span in spans.iter().filter(|s| s.name == "plain") {
+        assert!(span.parent_span_id.is_some());
+        match span.attributes.first() {
+            None => {
+                assert!(span.events.is_empty(), "{span:?}");
+                assert_eq!(span.status, Status::Unset, "{span:?}");
+            }
+            Some(first) => {
+                assert_eq!(span.attributes.len(), 2, "{span:?}");
+                assert_eq!(first.key, "round");
+                assert_eq!(span.events.len(), 1, "{span:?}");
+            }
+        }
+    }
+    let with_attributes = spans.iter().filter(|s| !s.attributes.is_empty()).count();
+    assert_eq!(with_attributes, rounds / 2 * per_round);
+    assert!(
+        spans
+            .iter()
+            .all(|s| s.name != "plain" || s.end_unix_nanos >= s.start_unix_nanos)
+    );
+    assert_eq!(tracer.stats().dropped(), 0);
+}

@@ -2,8 +2,16 @@
 //! queue to one background worker that batches, encodes and writes.
 //!
 //! Span end locks only its own thread's buffer (uncontended: the worker takes it only to drain
-//! idle threads) and, every `CHUNK` spans, does one non-blocking `try_send`. A full queue drops
-//! the chunk and counts it; nothing on the application thread waits for the exporter.
+//! idle threads), pushes the record's box, and every `CHUNK` spans does one non-blocking
+//! `try_send`. A full queue drops the chunk and counts it; nothing on the application thread
+//! waits for the exporter.
+//!
+//! Records travel in boxes that go round: the worker moves each record out of its box, and
+//! after the export sends the emptied boxes back (a chunk at a time, each with its cleared
+//! attribute vector) for the producers' next spans. So in steady state span start and end
+//! neither allocate nor free, and no memory allocated on an application thread is freed on
+//! the exporter's (which, with glibc's malloc, contends on the arena lock of the thread that
+//! allocated it).
 
 mod stats;
 mod worker;
@@ -27,6 +35,16 @@ use worker::{Control, Worker};
 /// Spans handed off together from a thread's buffer.
 const CHUNK: usize = 64;
 
+/// Most chunks of emptied boxes waiting for producers (bounds the memory they keep).
+const MAX_RETURNED_CHUNKS: usize = 64;
+
+/// A record, boxed so that it moves as a pointer.
+pub(crate) type Record = Box<Span>;
+
+/// Records handed off together, or emptied boxes handed back.
+#[allow(clippy::vec_box)]
+pub(crate) type Chunk = Vec<Record>;
+
 /// One thread's ended spans waiting for hand-off, and its counters.
 #[derive(Debug, Default)]
 pub(crate) struct ThreadBuffer {
@@ -36,7 +54,7 @@ pub(crate) struct ThreadBuffer {
 
 #[derive(Debug, Default)]
 struct BufferInner {
-    spans: Vec<Span>,
+    spans: Chunk,
     ended: u64,
 }
 
@@ -50,14 +68,14 @@ impl ThreadBuffer {
 /// The running pipeline of one installed tracer.
 #[derive(Debug)]
 pub(crate) struct Pipeline {
-    queue: Sender<Vec<Span>>,
+    queue: Sender<Chunk>,
     queued: AtomicUsize,
     capacity: usize,
     chunk: usize,
     /// Queued spans at which producers wake the worker (one batch, or half the queue).
     wake_at: usize,
-    /// Emptied chunk vectors going back to producers, so span end reuses warm memory.
-    spare: (Sender<Vec<Span>>, Receiver<Vec<Span>>),
+    /// Chunks of emptied record boxes going back to producers.
+    returned: (Sender<Chunk>, Receiver<Chunk>),
     worker_thread: OnceLock<Thread>,
     control: Sender<Control>,
     counters: Counters,
@@ -82,7 +100,7 @@ impl Pipeline {
             capacity,
             chunk: CHUNK.min(config.max_export_batch_size.max(1)),
             wake_at: config.max_export_batch_size.clamp(1, capacity.div_ceil(2)),
-            spare: bounded(capacity / CHUNK + 4),
+            returned: bounded((capacity / CHUNK).clamp(1, MAX_RETURNED_CHUNKS)),
             worker_thread: OnceLock::new(),
             control,
             counters: Counters::default(),
@@ -123,8 +141,9 @@ impl Pipeline {
         }
     }
 
-    /// Takes an ended span. Never blocks on the exporter.
-    pub fn submit(&self, buffer: &ThreadBuffer, span: Span) {
+    /// Takes an ended span's record. Never blocks on the exporter. At each hand-off the
+    /// thread's `spare` boxes are restocked from those the worker handed back.
+    pub fn submit(&self, buffer: &ThreadBuffer, record: Record, spare: &mut Chunk) {
         let mut inner = buffer.inner.lock();
         inner.ended += 1;
         if self.shut_down.load(Relaxed) {
@@ -133,21 +152,35 @@ impl Pipeline {
                 .drop_spans(&self.counters.dropped_after_shutdown, 1, "after shutdown");
             return;
         }
-        inner.spans.push(span);
+        inner.spans.push(record);
         if inner.spans.len() >= self.chunk {
-            let fresh = self
-                .spare
-                .1
-                .try_recv()
-                .unwrap_or_else(|_| Vec::with_capacity(self.chunk));
+            let fresh = self.restock(spare);
             let chunk = std::mem::replace(&mut inner.spans, fresh);
             drop(inner);
             self.enqueue(chunk);
         }
     }
 
+    /// Moves a chunk of handed-back boxes into `spare` if it runs low, and returns an empty
+    /// vector for the next chunk (the handed-back one when there is one).
+    fn restock(&self, spare: &mut Chunk) -> Chunk {
+        if spare.len() < self.chunk
+            && let Ok(mut returned) = self.returned.1.try_recv()
+        {
+            if spare.is_empty() {
+                std::mem::swap(spare, &mut returned);
+            } else {
+                spare.append(&mut returned);
+            }
+            if returned.capacity() >= self.chunk {
+                return returned;
+            }
+        }
+        Vec::with_capacity(self.chunk)
+    }
+
     /// Puts a chunk on the queue, or drops and counts it if the queue is full.
-    fn enqueue(&self, chunk: Vec<Span>) {
+    fn enqueue(&self, chunk: Chunk) {
         let n = chunk.len();
         let before = self.queued.fetch_add(n, Relaxed);
         if before + n > self.capacity {
@@ -171,15 +204,13 @@ impl Pipeline {
         }
     }
 
-    /// Gives an emptied chunk vector back to the producers (dropped if enough are spare).
-    fn recycle(&self, chunk: Vec<Span>) {
-        if chunk.capacity() == self.chunk {
-            let _ = self.spare.0.try_send(chunk);
-        }
+    /// Hands a chunk of emptied boxes back to the producers (dropped if enough are waiting).
+    fn hand_back(&self, boxes: Chunk) {
+        let _ = self.returned.0.try_send(boxes);
     }
 
     /// Takes every span waiting in thread buffers (the worker calls this).
-    fn drain_threads(&self, into: &mut Vec<Span>) {
+    fn drain_threads(&self, into: &mut Chunk) {
         let threads = self.threads.lock().clone();
         for buffer in threads {
             into.append(&mut buffer.inner.lock().spans);

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender, TryRecvError};
 use spindle_formats::{Resource, Scope, Span, TraceData};
 
-use super::Pipeline;
+use super::{Chunk, Pipeline};
 use crate::config::BatchConfig;
 use crate::error::TraceError;
 use crate::sink::{ExportContext, SpanExporter};
@@ -21,11 +21,22 @@ pub(crate) enum Control {
     Shutdown(Sender<Result<(), TraceError>>),
 }
 
+/// Attribute vectors up to this capacity go back to the producers with their box (larger ones
+/// are freed rather than kept).
+const MAX_KEPT_ATTRIBUTES: usize = 32;
+
 pub(crate) struct Worker {
     pipeline: Arc<Pipeline>,
     sinks: Vec<(Box<dyn SpanExporter>, ExportContext)>,
     batch: TraceData,
+    /// Records taken out of their boxes, waiting for a full batch.
     pending: Vec<Span>,
+    /// The emptied boxes of `pending`'s and the batch's records.
+    boxes: Chunk,
+    /// Boxes on their way back to the producers, and empty vectors to carry them.
+    returning: Chunk,
+    carriers: Vec<Chunk>,
+    chunk: usize,
     batch_size: usize,
     delay: Duration,
 }
@@ -58,10 +69,14 @@ impl Worker {
             })
             .collect();
         Worker {
+            chunk: pipeline.chunk,
             pipeline,
             sinks,
             batch,
             pending: Vec::new(),
+            boxes: Vec::new(),
+            returning: Vec::new(),
+            carriers: Vec::new(),
             batch_size: config.max_export_batch_size.max(1),
             delay: config.scheduled_delay,
         }
@@ -69,7 +84,7 @@ impl Worker {
 
     /// Sleeps until a batch is queued (producers wake it), a request arrives, or the
     /// schedule delay passes; producers are not woken-up per chunk, so span end stays cheap.
-    pub fn run(mut self, spans: Receiver<Vec<Span>>, control: Receiver<Control>) {
+    pub fn run(mut self, spans: Receiver<Chunk>, control: Receiver<Control>) {
         crate::tracer::suppress_this_thread();
         let mut next_tick = Instant::now() + self.delay;
         loop {
@@ -102,35 +117,48 @@ impl Worker {
         }
     }
 
-    fn take_chunk(&mut self, mut chunk: Vec<Span>) {
+    fn take_chunk(&mut self, chunk: Chunk) {
         self.pipeline.queued.fetch_sub(chunk.len(), Relaxed);
-        self.pending.append(&mut chunk);
-        self.pipeline.recycle(chunk);
+        self.unbox(chunk);
         while self.pending.len() >= self.batch_size {
-            let rest = self.pending.split_off(self.batch_size);
-            let full = std::mem::replace(&mut self.pending, rest);
-            let _ = self.export(full);
+            let batch = self.pending.drain(..self.batch_size);
+            self.batch.spans.extend(batch);
+            let _ = self.export();
+        }
+    }
+
+    /// Moves the records out of their boxes into `pending`, keeping the boxes.
+    fn unbox(&mut self, mut chunk: Chunk) {
+        for mut record in chunk.drain(..) {
+            self.pending.push(std::mem::take(&mut *record));
+            self.boxes.push(record);
+        }
+        if self.carriers.len() < super::MAX_RETURNED_CHUNKS && chunk.capacity() >= self.chunk {
+            self.carriers.push(chunk);
         }
     }
 
     /// Exports every span in thread buffers, in the queue and pending here.
-    fn export_everything(&mut self, spans: &Receiver<Vec<Span>>) -> Result<(), TraceError> {
-        self.pipeline.drain_threads(&mut self.pending);
-        while let Ok(mut chunk) = spans.try_recv() {
+    fn export_everything(&mut self, spans: &Receiver<Chunk>) -> Result<(), TraceError> {
+        let mut idle = Vec::new();
+        self.pipeline.drain_threads(&mut idle);
+        self.unbox(idle);
+        while let Ok(chunk) = spans.try_recv() {
             self.pipeline.queued.fetch_sub(chunk.len(), Relaxed);
-            self.pending.append(&mut chunk);
-            self.pipeline.recycle(chunk);
+            self.unbox(chunk);
         }
         let mut result = Ok(());
-        // Batches are taken from the front in one pass (splitting the rest off a long
-        // `pending` again and again would copy it once per batch).
-        let mut spans = std::mem::take(&mut self.pending).into_iter();
+        // Batches are taken from the front in one pass (draining the front of a long
+        // `pending` again and again would move the rest once per batch).
+        let mut pending = std::mem::take(&mut self.pending).into_iter();
         loop {
-            let batch: Vec<Span> = spans.by_ref().take(self.batch_size).collect();
-            if batch.is_empty() {
+            self.batch
+                .spans
+                .extend(pending.by_ref().take(self.batch_size));
+            if self.batch.spans.is_empty() {
                 break;
             }
-            if let Err(e) = self.export(batch) {
+            if let Err(e) = self.export() {
                 result = Err(e);
             }
         }
@@ -142,11 +170,34 @@ impl Worker {
         result
     }
 
+    /// Empties the exported batch: each record's attribute vector goes back, cleared, in a
+    /// box, so the producer that gets the box fills it without allocating.
+    fn hand_back_boxes(&mut self) {
+        for span in self.batch.spans.drain(..) {
+            let Some(mut record) = self.boxes.pop() else {
+                break;
+            };
+            let mut attributes = span.attributes;
+            if attributes.capacity() <= MAX_KEPT_ATTRIBUTES {
+                attributes.clear();
+                record.attributes = attributes;
+            }
+            self.returning.push(record);
+            if self.returning.len() >= self.chunk {
+                let carrier = self
+                    .carriers
+                    .pop()
+                    .unwrap_or_else(|| Vec::with_capacity(self.chunk));
+                let boxes = std::mem::replace(&mut self.returning, carrier);
+                self.pipeline.hand_back(boxes);
+            }
+        }
+    }
+
     /// Hands one batch to every sink. The spans count as exported if every sink took them,
     /// less those a sink left out for being too large (the most any one sink left out).
-    fn export(&mut self, spans: Vec<Span>) -> Result<(), TraceError> {
-        let count = spans.len() as u64;
-        self.batch.spans = spans;
+    fn export(&mut self) -> Result<(), TraceError> {
+        let count = self.batch.spans.len() as u64;
         let mut failure = None;
         let mut oversized = 0;
         for (sink, context) in &mut self.sinks {
@@ -160,7 +211,7 @@ impl Worker {
             }
             oversized = oversized.max(context.oversized().saturating_sub(before));
         }
-        self.batch.spans.clear();
+        self.hand_back_boxes();
         let counters = &self.pipeline.counters;
         match failure {
             None => {
