@@ -403,3 +403,36 @@ fn spans_recorded_in_reused_records_carry_nothing_of_earlier_spans() {
     );
     assert_eq!(tracer.stats().dropped(), 0);
 }
+
+#[derive(Debug, Clone, Default)]
+struct BatchSizes(Arc<Mutex<Vec<usize>>>);
+
+impl SpanExporter for BatchSizes {
+    fn export(&mut self, batch: &TraceData) -> Result<(), ExportError> {
+        self.0.lock().unwrap().push(batch.spans.len());
+        Ok(())
+    }
+}
+
+#[test]
+fn batches_never_exceed_the_configured_size() {
+    let _lock = serial();
+    let sizes = BatchSizes::default();
+    let tracer = spindle::init(
+        Config::new()
+            .max_export_batch_size(100)
+            .exporter(sizes.clone()),
+    )
+    .unwrap();
+    for i in 0..1050 {
+        Span::new(format!("s{i}")).end();
+    }
+    tracer.flush(WAIT).unwrap();
+    let sizes = sizes.0.lock().unwrap().clone();
+    assert_eq!(sizes.iter().sum::<usize>(), 1050, "{sizes:?}");
+    assert!(sizes.iter().all(|&n| n <= 100), "{sizes:?}");
+    assert!(
+        sizes.iter().filter(|&&n| n == 100).count() >= 10,
+        "{sizes:?}"
+    );
+}

@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, TryRecvError};
-use spindle_formats::{Resource, Scope, Span, TraceData};
+use spindle_formats::{Resource, Scope, TraceData};
 
 use super::{Chunk, Pipeline};
 use crate::config::BatchConfig;
@@ -28,10 +28,10 @@ const MAX_KEPT_ATTRIBUTES: usize = 32;
 pub(crate) struct Worker {
     pipeline: Arc<Pipeline>,
     sinks: Vec<(Box<dyn SpanExporter>, ExportContext)>,
+    /// The batch being filled: records taken out of their boxes, waiting for a full batch
+    /// or the schedule delay.
     batch: TraceData,
-    /// Records taken out of their boxes, waiting for a full batch.
-    pending: Vec<Span>,
-    /// The emptied boxes of `pending`'s and the batch's records.
+    /// The emptied boxes of the batch's records.
     boxes: Chunk,
     /// Boxes on their way back to the producers, and empty vectors to carry them.
     returning: Chunk,
@@ -73,7 +73,6 @@ impl Worker {
             pipeline,
             sinks,
             batch,
-            pending: Vec::new(),
             boxes: Vec::new(),
             returning: Vec::new(),
             carriers: Vec::new(),
@@ -119,48 +118,43 @@ impl Worker {
 
     fn take_chunk(&mut self, chunk: Chunk) {
         self.pipeline.queued.fetch_sub(chunk.len(), Relaxed);
-        self.unbox(chunk);
-        while self.pending.len() >= self.batch_size {
-            let batch = self.pending.drain(..self.batch_size);
-            self.batch.spans.extend(batch);
-            let _ = self.export();
-        }
+        let _ = self.unbox(chunk);
     }
 
-    /// Moves the records out of their boxes into `pending`, keeping the boxes.
-    fn unbox(&mut self, mut chunk: Chunk) {
+    /// Moves the records out of their boxes into the batch (one copy each), keeping the boxes,
+    /// and exports each batch that fills up.
+    fn unbox(&mut self, mut chunk: Chunk) -> Result<(), TraceError> {
+        let mut result = Ok(());
         for mut record in chunk.drain(..) {
-            self.pending.push(std::mem::take(&mut *record));
+            self.batch.spans.push(std::mem::take(&mut *record));
             self.boxes.push(record);
+            if self.batch.spans.len() >= self.batch_size
+                && let Err(e) = self.export()
+            {
+                result = Err(e);
+            }
         }
         if self.carriers.len() < super::MAX_RETURNED_CHUNKS && chunk.capacity() >= self.chunk {
             self.carriers.push(chunk);
         }
+        result
     }
 
-    /// Exports every span in thread buffers, in the queue and pending here.
+    /// Exports every span in thread buffers, in the queue and in the batch.
     fn export_everything(&mut self, spans: &Receiver<Chunk>) -> Result<(), TraceError> {
         let mut idle = Vec::new();
         self.pipeline.drain_threads(&mut idle);
-        self.unbox(idle);
+        let mut result = self.unbox(idle);
         while let Ok(chunk) = spans.try_recv() {
             self.pipeline.queued.fetch_sub(chunk.len(), Relaxed);
-            self.unbox(chunk);
-        }
-        let mut result = Ok(());
-        // Batches are taken from the front in one pass (draining the front of a long
-        // `pending` again and again would move the rest once per batch).
-        let mut pending = std::mem::take(&mut self.pending).into_iter();
-        loop {
-            self.batch
-                .spans
-                .extend(pending.by_ref().take(self.batch_size));
-            if self.batch.spans.is_empty() {
-                break;
-            }
-            if let Err(e) = self.export() {
+            if let Err(e) = self.unbox(chunk) {
                 result = Err(e);
             }
+        }
+        if !self.batch.spans.is_empty()
+            && let Err(e) = self.export()
+        {
+            result = Err(e);
         }
         for (sink, _) in &mut self.sinks {
             if let Err(e) = sink.flush() {
