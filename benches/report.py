@@ -125,6 +125,52 @@ def main():
             print(f"| {n} | {tracer} | {d['created'] / d['seconds'] / 1e6:.2f} M | {rate / 1e6:.2f} M "
                   f"| {100.0 * d['delivered'] / max(d['created'], 1):.1f}% | {scaling} |")
 
+    process_tables(crit)
+
+
+def process_tables(crit):
+    """The whole-process runs of benches/process.rs: paced CPU per pair, and saturation."""
+    runs = {}
+    for f in sorted((crit / "process").glob("*.json")) if (crit / "process").exists() else []:
+        d = json.loads(f.read_text())
+        runs[(d["mode"], d["tracer"])] = d
+    none = runs.get(("paced", "none"))
+    paced = {t: d for (m, t), d in runs.items() if m == "paced" and t != "none"}
+    if paced and none:
+        cpu = {t: (d["cpu_ns"] - none["cpu_ns"]) / d["pairs"] for t, d in paced.items()}
+        ours = cpu.get(OURS)
+        print()
+        print(f"Paced load ({none['pairs'] / none['seconds']:,.0f} pairs/s for {none['seconds']:.0f} s), "
+              f"Zipkin JSON encoding included; CPU of the whole process per pair, less the "
+              f"{none['cpu_ns'] / none['pairs']:.0f} ns of the same loop with no tracer:")
+        print()
+        print("| tracer | CPU per pair | delivered | spindle ÷ this | target |")
+        print("| --- | ---: | ---: | ---: | --- |")
+        for tracer in sorted(cpu, key=lambda t: (t != OURS, cpu[t])):
+            d = paced[tracer]
+            ratio, target = "", ""
+            if ours is not None and tracer != OURS:
+                r = ours / cpu[tracer]
+                ratio, target = f"{r:.2f}x", f"≤ 0.3x {'met' if r <= 0.3 else 'MISSED'}"
+            print(f"| {tracer} | {fmt_time(cpu[tracer])} | {100.0 * d['delivered'] / max(d['created'], 1):.1f}% "
+                  f"| {ratio} | {target} |")
+    saturated = {t: d for (m, t), d in runs.items() if m == "saturation"}
+    if saturated:
+        print()
+        print("Saturation (one thread flat out, counting exporter, queues of 65,536 where sizable):")
+        print()
+        print("| tracer | seconds | created/s | delivered/s | delivered | counted drops | lost uncounted | peak RSS growth |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for tracer, d in sorted(saturated.items(), key=lambda kv: kv[0] != OURS):
+            secs, created, delivered = d["seconds"], d["created"], d["delivered"]
+            counted = d["counted_drops"]
+            uncounted = created - delivered - (counted or 0)
+            growth = (d["rss_peak_kib"] - d["rss_start_kib"]) / 1024
+            mark = f" (≤ 64 MB {'met' if growth <= 64 else 'MISSED'})" if tracer == OURS else ""
+            print(f"| {tracer} | {secs:.1f} | {created / secs / 1e6:.2f} M | {delivered / secs / 1e6:.2f} M "
+                  f"| {100.0 * delivered / max(created, 1):.1f}% | {'not counted' if counted is None else f'{counted:,}'} "
+                  f"| {uncounted:,} | {growth:.1f} MB{mark} |")
+
 
 if __name__ == "__main__":
     main()
