@@ -11,6 +11,7 @@ use crate::clock::now_unix_nanos;
 use crate::context::{self, EnteredSpan};
 use crate::id::{new_span_id, new_trace_id};
 use crate::span_context::{SpanContext, TraceFlags};
+use crate::trace_state::TraceState;
 use crate::tracer;
 
 /// One timed operation. Ends (and is handed to the exporter) when dropped or on [`Span::end`].
@@ -113,45 +114,55 @@ impl SpanBuilder {
             Parent::Root => None,
             Parent::Explicit(parent) => Some(parent),
         };
-        let trace_id = parent.as_ref().map_or_else(new_trace_id, |p| p.trace_id);
-        let sampling = tracer::sample(parent.as_ref(), trace_id, &self.name, self.kind);
-        let context = SpanContext {
-            trace_id,
-            span_id: new_span_id(),
-            // Only the sampled flag is defined (W3C level 1); unknown bits are not passed on.
-            trace_flags: TraceFlags::NONE.with_sampled(sampling.sampled),
-            trace_state: parent
-                .as_ref()
-                .map(|p| p.trace_state.clone())
-                .unwrap_or_default(),
-            is_remote: false,
-        };
-        let Some(mut record) = sampling.record else {
-            return Span {
-                context,
-                record: None,
-            };
-        };
+        let mut span = start_span(self.name, self.kind, parent, self.start_unix_nanos);
+        if let Some(record) = &mut span.record {
+            record.attributes.append(&mut self.attributes);
+            if !self.links.is_empty() {
+                record.links = self.links;
+            }
+        }
+        span
+    }
+}
+
+/// Starts a span under `parent` (none: a new trace): its ids, the sampling decision and, if it
+/// is recorded, its record.
+fn start_span(name: Str, kind: SpanKind, parent: Option<SpanContext>, start: Option<u64>) -> Span {
+    let trace_id = parent.as_ref().map_or_else(new_trace_id, |p| p.trace_id);
+    let sampling = tracer::sample(parent.as_ref(), trace_id, &name, kind);
+    // Only the sampled flag is defined (W3C level 1); unknown bits are not passed on.
+    let trace_flags = TraceFlags::NONE.with_sampled(sampling.sampled);
+    let span_id = new_span_id();
+    let record = sampling.record.map(|mut record| {
         // A spare record is in its default state (its attribute vector may have capacity):
         // set only what differs.
         record.trace_id = trace_id;
-        record.span_id = context.span_id;
+        record.span_id = span_id;
         record.parent_span_id = parent.as_ref().map(|p| p.span_id);
-        record.name = self.name;
-        record.kind = self.kind;
-        record.start_unix_nanos = self.start_unix_nanos.unwrap_or_else(now_unix_nanos);
-        if !self.attributes.is_empty() {
-            record.attributes.append(&mut self.attributes);
-        }
-        record.links = self.links;
-        record.flags = record_flags(&context, parent.as_ref());
-        if !context.trace_state.is_empty() {
-            record.trace_state = trace_state_text(&context);
-        }
-        Span {
-            context,
-            record: Some(record),
-        }
+        record.name = name;
+        record.kind = kind;
+        record.start_unix_nanos = start.unwrap_or_else(now_unix_nanos);
+        record.flags = record_flags(trace_flags, parent.as_ref());
+        record
+    });
+    let (trace_state, mut record) = match parent {
+        Some(parent) => (parent.trace_state, record),
+        None => (TraceState::default(), record),
+    };
+    if let Some(record) = &mut record
+        && !trace_state.is_empty()
+    {
+        record.trace_state = trace_state.header().into();
+    }
+    Span {
+        context: SpanContext {
+            trace_id,
+            span_id,
+            trace_flags,
+            trace_state,
+            is_remote: false,
+        },
+        record,
     }
 }
 
@@ -170,23 +181,28 @@ fn trace_state_text(context: &SpanContext) -> Str {
 }
 
 /// W3C flags in the low byte, plus OTLP's "parent is remote" bits.
-fn record_flags(context: &SpanContext, parent: Option<&SpanContext>) -> u32 {
+fn record_flags(flags: TraceFlags, parent: Option<&SpanContext>) -> u32 {
     let remote = match parent {
         Some(p) if p.is_remote => model::FLAG_HAS_IS_REMOTE | model::FLAG_IS_REMOTE,
         _ => model::FLAG_HAS_IS_REMOTE,
     };
-    u32::from(context.trace_flags.0) | remote
+    u32::from(flags.0) | remote
 }
 
 impl Span {
     /// Starts a span named `name`, a child of the current span (or a new trace if none).
     pub fn new(name: impl Into<Str>) -> Span {
-        Span::builder(name).start()
+        start_span(
+            name.into(),
+            SpanKind::Internal,
+            context::current_span_context(),
+            None,
+        )
     }
 
     /// Starts a new trace, ignoring any current span.
     pub fn root(name: impl Into<Str>) -> Span {
-        Span::builder(name).root().start()
+        start_span(name.into(), SpanKind::Internal, None, None)
     }
 
     /// A span that records nothing and has no valid context.
