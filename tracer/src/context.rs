@@ -46,6 +46,7 @@ thread_local! {
 }
 
 /// Pushes a frame and returns its id (used to pop exactly this frame later).
+#[inline]
 pub(crate) fn push_frame(frame: Frame) -> u64 {
     STACK.with(|stack| {
         let mut stack = stack.borrow_mut();
@@ -57,6 +58,7 @@ pub(crate) fn push_frame(frame: Frame) -> u64 {
 }
 
 /// Removes the frame with this id (normally the top one) and returns it.
+#[inline]
 pub(crate) fn pop_frame(id: u64) -> Option<Frame> {
     STACK.with(|stack| {
         let mut stack = stack.try_borrow_mut().ok()?;
@@ -70,6 +72,7 @@ pub(crate) fn pop_frame(id: u64) -> Option<Frame> {
 }
 
 /// The context of the current span or attached context, if any.
+#[inline]
 pub(crate) fn current_span_context() -> Option<SpanContext> {
     STACK.with(|stack| {
         let stack = stack.try_borrow().ok()?;
@@ -149,6 +152,7 @@ impl EnteredSpan {
 }
 
 impl Drop for EnteredSpan {
+    #[inline]
     fn drop(&mut self) {
         // The span ends here, after the stack is no longer borrowed.
         drop(pop_frame(self.frame));

@@ -9,37 +9,51 @@ thread_local! {
 }
 
 /// One step of wyrand: a fast, well-mixed 64-bit generator (not for cryptography).
-fn next_u64() -> u64 {
-    RNG.with(|state| {
-        let mut s = state.get();
-        if s == 0 {
-            s = rand::random::<u64>() | 1;
+#[inline]
+fn wyrand(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0xa076_1d64_78bd_642f);
+    let t = u128::from(*state) * u128::from(*state ^ 0xe703_7ed1_a0b4_28db);
+    ((t >> 64) as u64) ^ (t as u64)
+}
+
+/// Runs `f` on this thread's generator state (seeded from `rand` on first use).
+#[inline]
+fn with_rng<R>(f: impl FnOnce(&mut u64) -> R) -> R {
+    RNG.with(|cell| {
+        let mut state = cell.get();
+        if state == 0 {
+            state = rand::random::<u64>() | 1;
         }
-        s = s.wrapping_add(0xa076_1d64_78bd_642f);
-        state.set(s);
-        let t = u128::from(s) * u128::from(s ^ 0xe703_7ed1_a0b4_28db);
-        ((t >> 64) as u64) ^ (t as u64)
+        let out = f(&mut state);
+        cell.set(state);
+        out
     })
 }
 
 /// A new random, non-zero trace id.
+#[inline]
 pub fn new_trace_id() -> TraceId {
-    loop {
-        let id = (u128::from(next_u64()) << 64) | u128::from(next_u64());
-        if id != 0 {
-            return TraceId(id);
+    with_rng(|state| {
+        loop {
+            let id = (u128::from(wyrand(state)) << 64) | u128::from(wyrand(state));
+            if id != 0 {
+                return TraceId(id);
+            }
         }
-    }
+    })
 }
 
 /// A new random, non-zero span id.
+#[inline]
 pub fn new_span_id() -> SpanId {
-    loop {
-        let id = next_u64();
-        if id != 0 {
-            return SpanId(id);
+    with_rng(|state| {
+        loop {
+            let id = wyrand(state);
+            if id != 0 {
+                return SpanId(id);
+            }
         }
-    }
+    })
 }
 
 #[cfg(test)]

@@ -167,6 +167,7 @@ fn start_span(name: Str, kind: SpanKind, parent: Option<SpanContext>, start: Opt
 }
 
 /// Hands the record to the pipeline (its box comes back, emptied, for a later span).
+#[inline(never)]
 fn finish(mut record: Box<model::Span>, end_unix_nanos: u64) {
     record.end_unix_nanos = end_unix_nanos.max(record.start_unix_nanos);
     tracer::submit(record);
@@ -374,6 +375,7 @@ pub(crate) fn set_attribute(attributes: &mut Vec<KeyValue>, kv: KeyValue) {
 }
 
 impl Drop for Span {
+    #[inline]
     fn drop(&mut self) {
         if let Some(record) = self.record.take() {
             finish(record, now_unix_nanos());

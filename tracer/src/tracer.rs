@@ -87,6 +87,7 @@ thread_local! {
 /// Runs `f` with this thread's up-to-date cache. Returns `None` without calling `f` during
 /// thread teardown or from a re-entrant call (a custom sampler starting spans) that cannot
 /// borrow the cache: never a panic.
+#[inline]
 fn with_cache<R>(f: impl FnOnce(&mut ThreadCache) -> R) -> Option<R> {
     let generation = GENERATION.load(Acquire);
     CACHE
@@ -122,6 +123,7 @@ pub(crate) struct Sampling {
 
 /// Decides whether a new span is sampled and recorded; if recorded, counts it as started and
 /// gives it a record box.
+#[inline]
 pub(crate) fn sample(
     parent: Option<&SpanContext>,
     trace_id: TraceId,
