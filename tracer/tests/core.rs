@@ -436,3 +436,48 @@ fn batches_never_exceed_the_configured_size() {
         "{sizes:?}"
     );
 }
+
+/// Keeps every exported span; slow, so that the queue overflows.
+#[derive(Debug, Clone, Default)]
+struct SlowMemory(Arc<Mutex<Vec<spindle_formats::Span>>>);
+
+impl SpanExporter for SlowMemory {
+    fn export(&mut self, batch: &TraceData) -> Result<(), ExportError> {
+        std::thread::sleep(Duration::from_millis(5));
+        self.0.lock().unwrap().extend(batch.spans.iter().cloned());
+        Ok(())
+    }
+}
+
+/// Dropped chunks give their boxes back to the thread for reuse: spans recorded in them after
+/// an overload carry exactly their own attributes.
+#[test]
+fn spans_recorded_after_an_overload_carry_only_their_own_attributes() {
+    let _lock = serial();
+    let memory = SlowMemory::default();
+    let config = Config::new()
+        .max_queue_size(128)
+        .max_export_batch_size(64)
+        .exporter(memory.clone());
+    let tracer = spindle::init(config).unwrap();
+    for i in 0..20_000i64 {
+        let mut span = Span::new(format!("{i}"));
+        if i % 2 == 0 {
+            span.set_attribute("i", i);
+        }
+    }
+    tracer.flush(Duration::from_secs(30)).unwrap();
+    let stats = tracer.stats();
+    assert!(stats.dropped_queue_full > 0, "{stats:?}");
+    let spans = memory.0.lock().unwrap().clone();
+    assert_eq!(spans.len() as u64, stats.spans_exported);
+    for span in &spans {
+        let i: i64 = span.name.parse().unwrap();
+        if i % 2 == 0 {
+            assert_eq!(span.attributes, vec![KeyValue::new("i", i)], "{span:?}");
+        } else {
+            assert!(span.attributes.is_empty(), "{span:?}");
+        }
+        assert!(span.events.is_empty() && span.parent_span_id.is_none());
+    }
+}

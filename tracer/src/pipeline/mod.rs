@@ -38,6 +38,10 @@ const CHUNK: usize = 64;
 /// Most chunks of emptied boxes waiting for producers (bounds the memory they keep).
 const MAX_RETURNED_CHUNKS: usize = 64;
 
+/// Attribute vectors up to this capacity are kept with their box for reuse (larger ones are
+/// freed rather than kept).
+const MAX_KEPT_ATTRIBUTES: usize = 32;
+
 /// A record, boxed so that it moves as a pointer.
 pub(crate) type Record = Box<Span>;
 
@@ -137,7 +141,7 @@ impl Pipeline {
             .fetch_add(buffer.started.load(Relaxed), Relaxed);
         self.counters.retired_ended.fetch_add(ended, Relaxed);
         if !spans.is_empty() {
-            self.enqueue(spans);
+            let _ = self.enqueue(spans);
         }
     }
 
@@ -157,7 +161,9 @@ impl Pipeline {
             let fresh = self.restock(spare);
             let chunk = std::mem::replace(&mut inner.spans, fresh);
             drop(inner);
-            self.enqueue(chunk);
+            if let Err(dropped) = self.enqueue(chunk) {
+                reuse_dropped(dropped, spare, self.chunk);
+            }
         }
     }
 
@@ -179,22 +185,28 @@ impl Pipeline {
         Vec::with_capacity(self.chunk)
     }
 
-    /// Puts a chunk on the queue, or drops and counts it if the queue is full.
-    fn enqueue(&self, chunk: Chunk) {
+    /// Puts a chunk on the queue, or drops and counts it if the queue is full (and gives the
+    /// chunk back, so its boxes can be reused).
+    fn enqueue(&self, chunk: Chunk) -> Result<(), Chunk> {
         let n = chunk.len();
         let before = self.queued.fetch_add(n, Relaxed);
         if before + n > self.capacity {
             self.queued.fetch_sub(n, Relaxed);
             self.counters
                 .drop_spans(&self.counters.dropped_queue_full, n as u64, "queue full");
-        } else if self.queue.try_send(chunk).is_err() {
+            return Err(chunk);
+        }
+        if let Err(full) = self.queue.try_send(chunk) {
             self.queued.fetch_sub(n, Relaxed);
             let counter = &self.counters.dropped_after_shutdown;
             self.counters
                 .drop_spans(counter, n as u64, "exporter stopped");
-        } else if before < self.wake_at && before + n >= self.wake_at {
+            return Err(full.into_inner());
+        }
+        if before < self.wake_at && before + n >= self.wake_at {
             self.wake_worker();
         }
+        Ok(())
     }
 
     /// Wakes the worker if it sleeps (cheap if it does not).
@@ -263,5 +275,26 @@ impl Pipeline {
         let started = threads.iter().map(|b| b.started.load(Relaxed)).sum();
         let ended = threads.iter().map(|b| b.inner.lock().ended).sum();
         self.counters.snapshot(started, ended)
+    }
+}
+
+/// Empties the boxes of a chunk the queue had no room for and keeps them as spare (on the
+/// application thread that allocated them), so an overloaded tracer does not turn every
+/// span into an allocation here and a free on the exporter's thread.
+fn reuse_dropped(mut dropped: Chunk, spare: &mut Chunk, chunk: usize) {
+    for mut record in dropped.drain(..) {
+        if spare.len() >= 2 * chunk {
+            break;
+        }
+        let mut attributes = std::mem::take(&mut record.attributes);
+        attributes.clear();
+        if attributes.capacity() > MAX_KEPT_ATTRIBUTES {
+            attributes = Vec::new();
+        }
+        *record = Span {
+            attributes,
+            ..Span::default()
+        };
+        spare.push(record);
     }
 }

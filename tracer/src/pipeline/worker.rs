@@ -21,10 +21,6 @@ pub(crate) enum Control {
     Shutdown(Sender<Result<(), TraceError>>),
 }
 
-/// Attribute vectors up to this capacity go back to the producers with their box (larger ones
-/// are freed rather than kept).
-const MAX_KEPT_ATTRIBUTES: usize = 32;
-
 pub(crate) struct Worker {
     pipeline: Arc<Pipeline>,
     sinks: Vec<(Box<dyn SpanExporter>, ExportContext)>,
@@ -172,7 +168,7 @@ impl Worker {
                 break;
             };
             let mut attributes = span.attributes;
-            if attributes.capacity() <= MAX_KEPT_ATTRIBUTES {
+            if attributes.capacity() <= super::MAX_KEPT_ATTRIBUTES {
                 attributes.clear();
                 record.attributes = attributes;
             }
