@@ -41,6 +41,26 @@ impl<const N: usize> Serialize for HexId<N> {
     }
 }
 
+/// Appends the 32 lowercase hex digits of a trace id.
+pub(crate) fn push_trace_id(out: &mut Vec<u8>, id: TraceId) {
+    push_hex(out, &id.to_bytes());
+}
+
+/// Appends the 16 lowercase hex digits of a span id.
+pub(crate) fn push_span_id(out: &mut Vec<u8>, id: SpanId) {
+    push_hex(out, &id.to_bytes());
+}
+
+/// Appends bytes as lowercase hex digits.
+pub(crate) fn push_hex(out: &mut Vec<u8>, bytes: &[u8]) {
+    for byte in bytes {
+        out.extend_from_slice(&[
+            DIGITS[usize::from(byte >> 4)],
+            DIGITS[usize::from(byte & 0xf)],
+        ]);
+    }
+}
+
 /// Bytes as lowercase hex text.
 pub(crate) fn encode(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() * 2);
@@ -87,5 +107,9 @@ mod tests {
         assert_eq!(decode("00FE"), Some(vec![0, 0xfe]));
         assert_eq!(decode("0"), None);
         assert_eq!(decode("zz"), None);
+        let mut out = Vec::new();
+        push_trace_id(&mut out, TraceId(0xab));
+        push_span_id(&mut out, SpanId(u64::MAX));
+        assert_eq!(out, b"000000000000000000000000000000abffffffffffffffff");
     }
 }

@@ -23,6 +23,7 @@ pub mod detect;
 pub mod error;
 mod hex;
 pub mod jaeger_json;
+mod json_out;
 pub mod model;
 mod num;
 pub mod otlp_json;

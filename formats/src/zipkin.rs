@@ -44,17 +44,18 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Write;
 use std::net::IpAddr;
+use std::ops::Range;
 
+use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
-use serde::ser::{SerializeMap, SerializeStruct, Serializer};
-use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::context::ReadContext;
 use crate::conventions::{StatusTags, is_resource_key, typed_tag};
 use crate::detect::Format;
 use crate::error::{Problem, ReadError};
-use crate::hex::{span_id_hex, trace_id_hex};
+use crate::hex;
+use crate::json_out;
 use crate::model::{
     Event, FLAG_SAMPLED, KeyValue, Resource, ResourceIndex, Scope, ScopeIndex, Span, SpanId,
     SpanKind, Status, TraceData, TraceId, Value,
@@ -102,69 +103,115 @@ const SHARED: &str = "zipkin.shared";
 /// );
 /// ```
 pub fn write(data: &TraceData, out: &mut impl Write) -> std::io::Result<()> {
-    let mut line = Vec::with_capacity(64 + data.spans.len() * 256);
-    let spans = data.spans.iter().map(|span| SpanOut { data, span });
-    let mut serializer = serde_json::Serializer::new(&mut line);
-    serializer.collect_seq(spans)?;
-    line.push(b'\n');
+    let mut line = Vec::with_capacity(1024);
+    let mut writer = SpanWriter::new(data);
+    line.push(b'[');
+    for (index, span) in data.spans.iter().enumerate() {
+        if index > 0 {
+            line.push(b',');
+        }
+        writer.span(&mut line, span);
+        if index == 0 {
+            reserve_like_the_first(&mut line, data.spans.len());
+        }
+    }
+    line.extend_from_slice(b"]\n");
     out.write_all(&line)
 }
 
-struct SpanOut<'a> {
-    data: &'a TraceData,
-    span: &'a Span,
+/// Reserves room for `spans` spans (the first one written) about as long as the first, so the
+/// line is not copied as it grows.
+fn reserve_like_the_first(line: &mut Vec<u8>, spans: usize) {
+    let per_span = (line.len() + line.len() / 4).min(4096);
+    line.reserve(
+        per_span
+            .saturating_mul(spans.saturating_sub(1))
+            .saturating_add(2),
+    );
 }
 
-impl Serialize for SpanOut<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let span = self.span;
-        let resource = self.data.resource_of(span);
-        let mut out = serializer.serialize_struct("Span", 13)?;
-        out.serialize_field("traceId", &trace_id_hex(span.trace_id))?;
-        out.serialize_field("id", &span_id_hex(span.span_id))?;
-        if let Some(parent) = span.parent_span_id {
-            out.serialize_field("parentId", &span_id_hex(parent))?;
+/// Writes spans as JSON by hand, with what is the same for every span of a resource or a scope
+/// rendered once per batch.
+struct SpanWriter<'a> {
+    resources: Vec<ResourceOut<'a>>,
+    /// For a span whose resource index is out of range (as `TraceData::resource_of`).
+    no_resource: ResourceOut<'a>,
+    /// Each scope's tags, rendered (empty for a span whose scope index is out of range).
+    scopes: Vec<Vec<u8>>,
+    /// Scratch space for typed values rendered as text.
+    text: String,
+    /// Scratch space for annotation text.
+    annotation: Vec<u8>,
+}
+
+impl<'a> SpanWriter<'a> {
+    fn new(data: &'a TraceData) -> Self {
+        let mut text = String::new();
+        let resources = data
+            .resources
+            .iter()
+            .map(|resource| ResourceOut::new(resource, &mut text))
+            .collect();
+        SpanWriter {
+            resources,
+            no_resource: ResourceOut::default(),
+            scopes: data.scopes.iter().map(scope_tags).collect(),
+            text,
+            annotation: Vec::new(),
         }
-        out.serialize_field("name", &span.name)?;
-        if let Some(kind) = kind_name(span.kind) {
-            out.serialize_field("kind", kind)?;
-        }
-        let start_micros = span.start_unix_nanos / 1000;
-        let duration = (span.end_unix_nanos / 1000)
-            .saturating_sub(start_micros)
-            .max(1);
-        out.serialize_field("timestamp", &start_micros)?;
-        out.serialize_field("duration", &duration)?;
-        for (field, key) in [("debug", DEBUG), ("shared", SHARED)] {
-            if let Some(Value::Bool(flag)) = span.attribute(key) {
-                out.serialize_field(field, flag)?;
-            }
-        }
-        let local = Endpoint::local(resource, span);
-        if !local.is_empty() {
-            out.serialize_field("localEndpoint", &local)?;
-        }
-        let remote = Endpoint::remote(span);
-        if !remote.is_empty() {
-            out.serialize_field("remoteEndpoint", &remote)?;
-        }
-        if !span.events.is_empty() {
-            let annotations = span.events.iter().map(AnnotationOut);
-            out.serialize_field(
-                "annotations",
-                &SeqOf(std::cell::Cell::new(Some(annotations))),
-            )?;
-        }
-        let tags = Tags {
-            resource,
-            scope: self.data.scope_of(span),
-            span,
-        };
-        if tags.iter().next().is_some() {
-            out.serialize_field("tags", &tags)?;
-        }
-        out.end()
     }
+
+    /// Appends one span object.
+    fn span(&mut self, out: &mut Vec<u8>, span: &Span) {
+        let resource = self
+            .resources
+            .get(span.resource.0 as usize)
+            .unwrap_or(&self.no_resource);
+        let scope = self
+            .scopes
+            .get(span.scope.0 as usize)
+            .map_or(&[][..], Vec::as_slice);
+        let fields = Fields::of(span);
+        span_head(out, span);
+        flags(out, &fields);
+        local_endpoint(out, &resource.service_name, &fields);
+        remote_endpoint(out, &fields);
+        annotations(out, &span.events, &mut self.annotation);
+        let mut tags = TagsOut::open(out);
+        tags.span_attributes(span, &mut self.text);
+        tags.resource(resource, span);
+        tags.block(scope);
+        tags.status(&span.status);
+        tags.close();
+        out.push(b'}');
+    }
+}
+
+/// Appends `{` and the span's ids, name, kind, timestamp and duration.
+fn span_head(out: &mut Vec<u8>, span: &Span) {
+    out.extend_from_slice(br#"{"traceId":""#);
+    hex::push_trace_id(out, span.trace_id);
+    out.extend_from_slice(br#"","id":""#);
+    hex::push_span_id(out, span.span_id);
+    if let Some(parent) = span.parent_span_id {
+        out.extend_from_slice(br#"","parentId":""#);
+        hex::push_span_id(out, parent);
+    }
+    out.extend_from_slice(br#"","name":"#);
+    json_out::string(out, &span.name);
+    if let Some(kind) = kind_name(span.kind) {
+        out.extend_from_slice(br#","kind":""#);
+        out.extend_from_slice(kind.as_bytes());
+        out.push(b'"');
+    }
+    let start_micros = span.start_unix_nanos / 1000;
+    let duration = (span.end_unix_nanos / 1000)
+        .saturating_sub(start_micros)
+        .max(1);
+    out.extend_from_slice(br#","timestamp":"#);
+    json_out::u64(out, start_micros);
+    out.extend_from_slice(br#","duration":"#);
+    json_out::u64(out, duration);
 }
 
 fn kind_name(kind: SpanKind) -> Option<&'static str> {
@@ -177,62 +224,121 @@ fn kind_name(kind: SpanKind) -> Option<&'static str> {
     }
 }
 
-/// An iterator serialized once as a list.
-struct SeqOf<I>(std::cell::Cell<Option<I>>);
+/// The span attributes that become span fields, found in one pass (the last one wins, as
+/// `Span::attribute` finds them).
+#[derive(Default)]
+struct Fields<'a> {
+    debug: Option<&'a Value>,
+    shared: Option<&'a Value>,
+    peer_service: Option<&'a Value>,
+    peer_address: Option<&'a Value>,
+    peer_port: Option<&'a Value>,
+    local_address: Option<&'a Value>,
+    local_port: Option<&'a Value>,
+}
 
-impl<I: Iterator<Item = T>, T: Serialize> Serialize for SeqOf<I> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.take().into_iter().flatten())
+impl<'a> Fields<'a> {
+    fn of(span: &'a Span) -> Self {
+        let mut fields = Fields::default();
+        for kv in &span.attributes {
+            let slot = match kv.key.as_ref() {
+                DEBUG => &mut fields.debug,
+                SHARED => &mut fields.shared,
+                PEER_SERVICE => &mut fields.peer_service,
+                PEER_ADDRESS => &mut fields.peer_address,
+                PEER_PORT => &mut fields.peer_port,
+                LOCAL_ADDRESS => &mut fields.local_address,
+                LOCAL_PORT => &mut fields.local_port,
+                _ => continue,
+            };
+            *slot = Some(&kv.value);
+        }
+        fields
     }
 }
 
-#[derive(Serialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct Endpoint<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    service_name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ipv4: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ipv6: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    port: Option<i64>,
-}
-
-impl<'a> Endpoint<'a> {
-    fn local(resource: &'a Resource, span: &'a Span) -> Self {
-        let mut endpoint = Endpoint::with_address(span, LOCAL_ADDRESS, LOCAL_PORT);
-        endpoint.service_name = resource.service_name();
-        endpoint
-    }
-
-    fn remote(span: &'a Span) -> Self {
-        let mut endpoint = Endpoint::with_address(span, PEER_ADDRESS, PEER_PORT);
-        endpoint.service_name = span.attribute(PEER_SERVICE).and_then(Value::as_str);
-        endpoint
-    }
-
-    fn with_address(span: &'a Span, address_key: &str, port_key: &str) -> Self {
-        let address = span.attribute(address_key).and_then(Value::as_str);
-        let (ipv4, ipv6) = match address.map(|a| (a, a.parse::<IpAddr>())) {
-            Some((text, Ok(IpAddr::V4(_)))) => (Some(text), None),
-            Some((text, Ok(IpAddr::V6(_)))) => (None, Some(text)),
-            _ => (None, None),
-        };
-        let port = span.attribute(port_key).and_then(valid_port);
-        Endpoint {
-            service_name: None,
-            ipv4,
-            ipv6,
-            port,
+/// Appends `"debug"` and `"shared"` when their attributes are booleans.
+fn flags(out: &mut Vec<u8>, fields: &Fields<'_>) {
+    let flags: [(&[u8], _); 2] = [
+        (br#","debug":"#, fields.debug),
+        (br#","shared":"#, fields.shared),
+    ];
+    for (field, value) in flags {
+        if let Some(Value::Bool(flag)) = value {
+            out.extend_from_slice(field);
+            out.extend_from_slice(if *flag { b"true" } else { b"false" });
         }
     }
+}
 
-    fn is_empty(&self) -> bool {
-        self.service_name.is_none()
-            && self.ipv4.is_none()
-            && self.ipv6.is_none()
-            && self.port.is_none()
+/// Appends `"localEndpoint"` unless it would be empty. `service_name` is the rendered
+/// `"serviceName":…` entry, or empty.
+fn local_endpoint(out: &mut Vec<u8>, service_name: &[u8], fields: &Fields<'_>) {
+    let mark = out.len();
+    out.extend_from_slice(br#","localEndpoint":{"#);
+    out.extend_from_slice(service_name);
+    let written = !service_name.is_empty();
+    close_endpoint(out, mark, written, fields.local_address, fields.local_port);
+}
+
+/// Appends `"remoteEndpoint"` unless it would be empty.
+fn remote_endpoint(out: &mut Vec<u8>, fields: &Fields<'_>) {
+    let mark = out.len();
+    out.extend_from_slice(br#","remoteEndpoint":{"#);
+    let service = fields.peer_service.and_then(Value::as_str);
+    if let Some(name) = service {
+        out.extend_from_slice(br#""serviceName":"#);
+        json_out::string(out, name);
+    }
+    close_endpoint(
+        out,
+        mark,
+        service.is_some(),
+        fields.peer_address,
+        fields.peer_port,
+    );
+}
+
+/// Appends an endpoint's address and port and closes it, or takes the endpoint back out (to
+/// `mark`) when nothing was written.
+fn close_endpoint(
+    out: &mut Vec<u8>,
+    mark: usize,
+    mut written: bool,
+    address: Option<&Value>,
+    port: Option<&Value>,
+) {
+    if let Some((field, text)) = ip_address(address) {
+        comma_unless_first(out, &mut written);
+        out.extend_from_slice(field);
+        json_out::string(out, text);
+    }
+    if let Some(port) = port.and_then(valid_port) {
+        comma_unless_first(out, &mut written);
+        out.extend_from_slice(br#""port":"#);
+        json_out::i64(out, port);
+    }
+    if written {
+        out.push(b'}');
+    } else {
+        out.truncate(mark);
+    }
+}
+
+/// Pushes `,` if something was written already, and notes that something now is.
+fn comma_unless_first(out: &mut Vec<u8>, written: &mut bool) {
+    if *written {
+        out.push(b',');
+    }
+    *written = true;
+}
+
+/// The `"ipv4":` or `"ipv6":` field name and the address, for text that is an IP address.
+fn ip_address(value: Option<&Value>) -> Option<(&'static [u8], &str)> {
+    let text = value?.as_str()?;
+    match text.parse::<IpAddr>().ok()? {
+        IpAddr::V4(_) => Some((br#""ipv4":"#, text)),
+        IpAddr::V6(_) => Some((br#""ipv6":"#, text)),
     }
 }
 
@@ -253,106 +359,201 @@ fn is_field_attribute(kv: &KeyValue) -> bool {
     }
 }
 
-struct AnnotationOut<'a>(&'a Event);
-
-impl Serialize for AnnotationOut<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let event = self.0;
-        let mut out = serializer.serialize_struct("Annotation", 2)?;
-        out.serialize_field("timestamp", &(event.time_unix_nanos / 1000))?;
-        if event.attributes.is_empty() {
-            out.serialize_field("value", &event.name)?;
-        } else {
-            out.serialize_field("value", &annotation_text(event))?;
-        }
-        out.end()
+/// Appends `"annotations"` for the span's events, if it has any.
+fn annotations(out: &mut Vec<u8>, events: &[Event], text: &mut Vec<u8>) {
+    if events.is_empty() {
+        return;
     }
+    out.extend_from_slice(br#","annotations":["#);
+    for (index, event) in events.iter().enumerate() {
+        if index > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(br#"{"timestamp":"#);
+        json_out::u64(out, event.time_unix_nanos / 1000);
+        out.extend_from_slice(br#","value":"#);
+        if event.attributes.is_empty() {
+            json_out::string(out, &event.name);
+        } else {
+            annotation_text(text, event);
+            out.push(b'"');
+            json_out::escaped(out, text);
+            out.push(b'"');
+        }
+        out.push(b'}');
+    }
+    out.push(b']');
 }
 
 /// `"name":{attributes as JSON}`, as OpenTelemetry's Zipkin exporters write events.
-fn annotation_text(event: &Event) -> String {
-    let name = serde_json::to_string(event.name.as_ref()).unwrap_or_default();
-    let attributes = serde_json::to_string(&JsonObjectOut(&event.attributes)).unwrap_or_default();
-    format!("{name}:{attributes}")
-}
-
-/// The tags of one span: its attributes, its resource's, its scope and its status.
-struct Tags<'a> {
-    resource: &'a Resource,
-    scope: &'a Scope,
-    span: &'a Span,
-}
-
-/// A tag value: text as is, or a typed value rendered as text.
-enum TagValue<'a> {
-    Text(&'a str),
-    Value(&'a Value),
-}
-
-impl Serialize for TagValue<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            TagValue::Text(text) | TagValue::Value(Value::Str(Cow::Borrowed(text))) => {
-                serializer.serialize_str(text)
-            }
-            TagValue::Value(Value::Str(Cow::Owned(text))) => serializer.serialize_str(text),
-            TagValue::Value(value) => serializer.collect_str(value),
-        }
+fn annotation_text(text: &mut Vec<u8>, event: &Event) {
+    text.clear();
+    json_out::string(text, &event.name);
+    text.push(b':');
+    let mark = text.len();
+    if serde_json::to_writer(&mut *text, &JsonObjectOut(&event.attributes)).is_err() {
+        text.truncate(mark);
     }
 }
 
-impl<'a> Tags<'a> {
-    fn iter(&self) -> impl Iterator<Item = (&'a str, TagValue<'a>)> + 'a {
-        let (span, scope): (&'a Span, &'a Scope) = (self.span, self.scope);
-        let attributes = span.attributes.iter().filter(|kv| !is_field_attribute(kv));
-        let resource = self
-            .resource
+/// What every span of one resource shares, rendered once per batch.
+#[derive(Default)]
+struct ResourceOut<'a> {
+    /// `"serviceName":…` for the local endpoint, or empty when there is no service name.
+    service_name: Vec<u8>,
+    /// The resource's tags (every attribute but `service.name`), comma-separated.
+    tags: Vec<u8>,
+    /// Each tag's key and where its `"key":"value"` is in `tags`.
+    entries: Vec<(&'a str, Range<usize>)>,
+}
+
+impl<'a> ResourceOut<'a> {
+    fn new(resource: &'a Resource, text: &mut String) -> Self {
+        let mut rendered = ResourceOut::default();
+        if let Some(name) = resource.service_name() {
+            rendered
+                .service_name
+                .extend_from_slice(br#""serviceName":"#);
+            json_out::string(&mut rendered.service_name, name);
+        }
+        for kv in resource
             .attributes
             .iter()
-            .filter(move |kv| kv.key != "service.name" && span.attribute(&kv.key).is_none());
-        let scope = [
-            ("otel.scope.name", &scope.name),
-            ("otel.scope.version", &scope.version),
-        ]
-        .into_iter()
-        .filter(|(_, text)| !text.is_empty())
-        .map(|(key, text)| (key, TagValue::Text(text)));
-        attributes
-            .chain(resource)
-            .map(|kv| (kv.key.as_ref(), TagValue::Value(&kv.value)))
-            .chain(scope)
-            .chain(status_tags(&span.status))
+            .filter(|kv| kv.key != "service.name")
+        {
+            if !rendered.tags.is_empty() {
+                rendered.tags.push(b',');
+            }
+            let start = rendered.tags.len();
+            tag(&mut rendered.tags, &kv.key, &kv.value, text);
+            rendered.entries.push((&kv.key, start..rendered.tags.len()));
+        }
+        rendered
+    }
+
+    /// True if the span has an attribute with the key of one of the resource's tags.
+    fn is_overridden_by(&self, span: &Span) -> bool {
+        self.entries
+            .iter()
+            .any(|(key, _)| span.attribute(key).is_some())
     }
 }
 
-fn status_tags<'a>(status: &'a Status) -> impl Iterator<Item = (&'a str, TagValue<'a>)> {
-    let tags: [Option<(&'a str, TagValue<'a>)>; 2] = match status {
-        Status::Unset => [None, None],
-        Status::Ok => [Some(("otel.status_code", TagValue::Text("OK"))), None],
-        Status::Error { message } => {
-            let message = if message.is_empty() {
-                "true"
-            } else {
-                message.as_ref()
-            };
-            [
-                Some(("otel.status_code", TagValue::Text("ERROR"))),
-                Some(("error", TagValue::Text(message))),
-            ]
+/// The scope's name and version as rendered tags (comma-separated; empty ones left out).
+fn scope_tags(scope: &Scope) -> Vec<u8> {
+    let mut tags = Vec::new();
+    let fields: [(&[u8], &str); 2] = [
+        (br#""otel.scope.name":"#, &scope.name),
+        (br#""otel.scope.version":"#, &scope.version),
+    ];
+    for (key, text) in fields.into_iter().filter(|(_, text)| !text.is_empty()) {
+        if !tags.is_empty() {
+            tags.push(b',');
         }
-    };
-    tags.into_iter().flatten()
+        tags.extend_from_slice(key);
+        json_out::string(&mut tags, text);
+    }
+    tags
 }
 
-impl Serialize for Tags<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        for (key, value) in self.iter() {
-            map.serialize_entry(key, &value)?;
+/// Appends `"key":"value"`, a typed value as its text.
+fn tag(out: &mut Vec<u8>, key: &str, value: &Value, text: &mut String) {
+    json_out::string(out, key);
+    out.push(b':');
+    match value {
+        Value::Str(value) => json_out::string(out, value),
+        Value::I64(n) => {
+            out.push(b'"');
+            json_out::i64(out, *n);
+            out.push(b'"');
         }
-        map.end()
+        Value::Bool(flag) => {
+            out.extend_from_slice(if *flag { br#""true""# } else { br#""false""# })
+        }
+        other => {
+            text.clear();
+            // Writing into a `String` fails only if `Display` does, which `Value`'s never does.
+            let _ = std::fmt::Write::write_fmt(text, format_args!("{other}"));
+            json_out::string(out, text);
+        }
     }
 }
+
+/// The `"tags"` object being written: taken back out if it ends up empty.
+struct TagsOut<'o> {
+    out: &'o mut Vec<u8>,
+    mark: usize,
+    written: bool,
+}
+
+impl<'o> TagsOut<'o> {
+    fn open(out: &'o mut Vec<u8>) -> Self {
+        let mark = out.len();
+        out.extend_from_slice(br#","tags":{"#);
+        TagsOut {
+            out,
+            mark,
+            written: false,
+        }
+    }
+
+    /// The span's attributes, but those written as span or endpoint fields.
+    fn span_attributes(&mut self, span: &Span, text: &mut String) {
+        for kv in span.attributes.iter().filter(|kv| !is_field_attribute(kv)) {
+            comma_unless_first(self.out, &mut self.written);
+            tag(self.out, &kv.key, &kv.value, text);
+        }
+    }
+
+    /// The resource's tags, but those whose key the span has an attribute for.
+    fn resource(&mut self, resource: &ResourceOut<'_>, span: &Span) {
+        if !resource.is_overridden_by(span) {
+            self.block(&resource.tags);
+            return;
+        }
+        for (key, range) in &resource.entries {
+            if span.attribute(key).is_none() {
+                self.block(resource.tags.get(range.clone()).unwrap_or_default());
+            }
+        }
+    }
+
+    /// Rendered, comma-separated tags.
+    fn block(&mut self, tags: &[u8]) {
+        if !tags.is_empty() {
+            comma_unless_first(self.out, &mut self.written);
+            self.out.extend_from_slice(tags);
+        }
+    }
+
+    fn status(&mut self, status: &Status) {
+        match status {
+            Status::Unset => {}
+            Status::Ok => self.block(br#""otel.status_code":"OK""#),
+            Status::Error { message } => {
+                self.block(br#""otel.status_code":"ERROR","error":"#);
+                if message.is_empty() {
+                    self.out.extend_from_slice(br#""true""#);
+                } else {
+                    json_out::string(self.out, message);
+                }
+            }
+        }
+    }
+
+    fn close(self) {
+        if self.written {
+            self.out.push(b'}');
+        } else {
+            self.out.truncate(self.mark);
+        }
+    }
+}
+
+#[cfg(test)]
+mod reference;
+#[cfg(test)]
+mod tests;
 
 // ---------------------------------------------------------------------------------------------
 // Reading
