@@ -27,7 +27,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use common::{Delivered, criterion_dir, fastrace_pair, otel_pair, spindle_pair, tracing_pair};
-use spindle_formats::TraceData;
+use spindle_formats::SpanBatch;
 
 /// The environment variable that makes this binary run one case as a child.
 const CHILD: &str = "SPINDLE_PROCESS_CASE";
@@ -231,7 +231,7 @@ struct Sink {
 
 /// Spindle's Zipkin path: the same encoding its Zipkin file and HTTP sinks do.
 impl spindle::SpanExporter for Sink {
-    fn export(&mut self, batch: &TraceData) -> Result<(), spindle::ExportError> {
+    fn export(&mut self, batch: SpanBatch<'_>) -> Result<(), spindle::ExportError> {
         if self.zipkin {
             let _ = spindle_formats::write_zipkin(batch, &mut io::sink());
         }

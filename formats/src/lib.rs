@@ -16,6 +16,7 @@
 #![forbid(unsafe_code)]
 
 mod base64;
+pub mod batch;
 pub mod chrome;
 mod context;
 mod conventions;
@@ -35,6 +36,7 @@ mod stream;
 mod text;
 pub mod zipkin;
 
+pub use batch::{SpanBatch, Spans};
 pub use chrome::write as write_chrome;
 pub use detect::{Format, detect};
 pub use error::{Location, Problem, ReadError, Warning};

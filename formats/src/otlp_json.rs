@@ -37,6 +37,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::base64;
+use crate::batch::SpanBatch;
 use crate::context::{Fault, ReadContext, parse_span_id, parse_trace_id};
 use crate::detect::Format;
 use crate::error::{Problem, ReadError};
@@ -79,7 +80,8 @@ use crate::text::{Text, borrowed, owned};
 /// let loaded = spindle_formats::otlp_json::read(&out, "t.json", ReadOptions::default()).unwrap();
 /// assert_eq!(loaded.data, data);
 /// ```
-pub fn write(data: &TraceData, out: &mut impl Write) -> std::io::Result<()> {
+pub fn write<'a>(data: impl Into<SpanBatch<'a>>, out: &mut impl Write) -> std::io::Result<()> {
+    let data = data.into();
     let mut line = Vec::with_capacity(256 + data.spans.len() * 320);
     let mut spans: Vec<&Span> = data.spans.iter().collect();
     spans.sort_by_key(|span| (span.resource, span.scope));
@@ -99,12 +101,12 @@ static EMPTY_SCOPE: Scope = Scope {
 
 /// The request: spans sorted (stably) by resource, then scope.
 struct RequestOut<'a> {
-    data: &'a TraceData,
+    data: SpanBatch<'a>,
     spans: Vec<&'a Span>,
 }
 
 struct ResourceSpansOut<'a> {
-    data: &'a TraceData,
+    data: SpanBatch<'a>,
     spans: &'a [&'a Span],
 }
 

@@ -42,6 +42,7 @@ use serde::ser::{SerializeMap, SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+use crate::batch::{SpanBatch, Spans};
 use crate::context::{Fault, ReadContext, parse_span_id, parse_trace_id};
 use crate::detect::Format;
 use crate::error::{Problem, ReadError};
@@ -84,14 +85,15 @@ pub const VERSION: u64 = 1;
 /// let loaded = spindle_formats::spindle_json::read(&out, "t.json", ReadOptions::default()).unwrap();
 /// assert_eq!(loaded.data, data);
 /// ```
-pub fn write(data: &TraceData, out: &mut impl Write) -> std::io::Result<()> {
+pub fn write<'a>(data: impl Into<SpanBatch<'a>>, out: &mut impl Write) -> std::io::Result<()> {
+    let data = data.into();
     let mut line = Vec::with_capacity(256 + data.spans.len() * 256);
     serde_json::to_writer(&mut line, &DocumentOut(data))?;
     line.push(b'\n');
     out.write_all(&line)
 }
 
-struct DocumentOut<'a>(&'a TraceData);
+struct DocumentOut<'a>(SpanBatch<'a>);
 struct ResourceOut<'a>(&'a Resource);
 struct ScopeOut<'a>(&'a Scope);
 struct SpanOut<'a>(&'a Span);
@@ -109,9 +111,9 @@ impl Serialize for DocumentOut<'_> {
         let mut doc = serializer.serialize_struct("Document", 5)?;
         doc.serialize_field("format", "spindle")?;
         doc.serialize_field("version", &VERSION)?;
-        doc.serialize_field("resources", &Items(&data.resources, ResourceOut))?;
-        doc.serialize_field("scopes", &Items(&data.scopes, ScopeOut))?;
-        doc.serialize_field("spans", &Items(&data.spans, SpanOut))?;
+        doc.serialize_field("resources", &Items(data.resources, ResourceOut))?;
+        doc.serialize_field("scopes", &Items(data.scopes, ScopeOut))?;
+        doc.serialize_field("spans", &SpansOut(data.spans))?;
         doc.end()
     }
 }
@@ -122,6 +124,15 @@ struct Items<'a, T, V>(&'a [T], fn(&'a T) -> V);
 impl<'a, T, V: Serialize> Serialize for Items<'a, T, V> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_seq(self.0.iter().map(self.1))
+    }
+}
+
+/// The batch's spans serialized as a list.
+struct SpansOut<'a>(Spans<'a>);
+
+impl Serialize for SpansOut<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(SpanOut))
     }
 }
 

@@ -50,6 +50,7 @@ use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
+use crate::batch::SpanBatch;
 use crate::context::ReadContext;
 use crate::conventions::{StatusTags, is_resource_key, typed_tag};
 use crate::detect::Format;
@@ -102,7 +103,8 @@ const SHARED: &str = "zipkin.shared";
 ///         .to_owned() + "\n"
 /// );
 /// ```
-pub fn write(data: &TraceData, out: &mut impl Write) -> std::io::Result<()> {
+pub fn write<'a>(data: impl Into<SpanBatch<'a>>, out: &mut impl Write) -> std::io::Result<()> {
+    let data = data.into();
     let mut line = Vec::with_capacity(1024);
     let mut writer = SpanWriter::new(data);
     line.push(b'[');
@@ -145,7 +147,7 @@ struct SpanWriter<'a> {
 }
 
 impl<'a> SpanWriter<'a> {
-    fn new(data: &'a TraceData) -> Self {
+    fn new(data: SpanBatch<'a>) -> Self {
         let mut text = String::new();
         let resources = data
             .resources

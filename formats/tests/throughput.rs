@@ -48,14 +48,13 @@ fn best_of_3(mut run: impl FnMut()) -> Duration {
 #[ignore = "speed measurement"]
 fn read_and_write_speed() {
     let data = batch(200_000);
-    for (name, writer) in [
-        (
-            "spindle",
-            write_spindle_json as fn(&TraceData, &mut Vec<u8>) -> std::io::Result<()>,
-        ),
-        ("zipkin", write_zipkin),
-        ("otlp", write_otlp_json),
-    ] {
+    type Writer = fn(&TraceData, &mut Vec<u8>) -> std::io::Result<()>;
+    let writers: [(&str, Writer); 3] = [
+        ("spindle", |data, out| write_spindle_json(data, out)),
+        ("zipkin", |data, out| write_zipkin(data, out)),
+        ("otlp", |data, out| write_otlp_json(data, out)),
+    ];
+    for (name, writer) in writers {
         let mut out = Vec::new();
         let write = best_of_3(|| {
             out.clear();

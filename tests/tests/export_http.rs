@@ -15,7 +15,7 @@ use spindle::{
     Config, ExportContext, ExportError, InMemoryExporter, KeyValue, OtlpHttpExporter, Span,
     SpanExporter, SpanKind, Status, ZipkinHttpExporter,
 };
-use spindle_formats::TraceData;
+use spindle_formats::SpanBatch;
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -367,7 +367,7 @@ impl SpanExporter for Instrumented {
         self.0.attach(context);
     }
 
-    fn export(&mut self, batch: &TraceData) -> Result<(), ExportError> {
+    fn export(&mut self, batch: SpanBatch<'_>) -> Result<(), ExportError> {
         let _span = Span::new("exporter's own HTTP call").enter();
         self.0.export(batch)
     }

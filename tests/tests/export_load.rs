@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use common::{rss_bytes, serial};
 use spindle::{Config, ExportError, FileFormat, Span, SpanExporter};
-use spindle_formats::TraceData;
+use spindle_formats::SpanBatch;
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -23,7 +23,7 @@ struct CountingSink {
 }
 
 impl SpanExporter for CountingSink {
-    fn export(&mut self, batch: &TraceData) -> Result<(), ExportError> {
+    fn export(&mut self, batch: SpanBatch<'_>) -> Result<(), ExportError> {
         if self.slow.load(Ordering::SeqCst) {
             std::thread::sleep(Duration::from_millis(20));
         }

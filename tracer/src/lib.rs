@@ -52,7 +52,7 @@ pub use sink::{
 };
 pub use span::{Span, SpanBuilder};
 pub use span_context::{SpanContext, TraceFlags};
-pub use spindle_formats::{KeyValue, SpanKind, Status, Value};
+pub use spindle_formats::{KeyValue, SpanBatch, SpanKind, Status, Value};
 pub use spindle_macros::trace;
 pub use trace_state::{TraceState, TraceStateError};
 

@@ -141,7 +141,15 @@ pub(crate) fn sample(
         let record = match &cache.buffer {
             Some(buffer) if sampled && !cache.suppressed => {
                 buffer.count_started();
-                Some(cache.spare_records.pop().unwrap_or_default())
+                Some(
+                    cache
+                        .spare_records
+                        .pop()
+                        .map_or_else(Box::default, |mut record| {
+                            crate::pipeline::reset(&mut record);
+                            record
+                        }),
+                )
             }
             _ => None,
         };

@@ -11,9 +11,9 @@ use std::time::Duration;
 
 use spindle::{
     Config, Context, ExportError, InMemoryExporter, Instrument, KeyValue, Sampler, Span,
-    SpanExporter, Status, TraceError, TracerGuard, Value,
+    SpanExporter, Status, TraceError, TraceState, TracerGuard, Value,
 };
-use spindle_formats::TraceData;
+use spindle_formats::SpanBatch;
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -286,7 +286,7 @@ struct CountingSink {
 }
 
 impl SpanExporter for CountingSink {
-    fn export(&mut self, batch: &TraceData) -> Result<(), ExportError> {
+    fn export(&mut self, batch: SpanBatch<'_>) -> Result<(), ExportError> {
         std::thread::sleep(self.delay);
         self.spans.fetch_add(batch.spans.len(), Ordering::SeqCst);
         Ok(())
@@ -364,8 +364,16 @@ fn spans_recorded_in_reused_records_carry_nothing_of_earlier_spans() {
     for round in 0..rounds {
         for i in 0..per_round {
             let parent = Span::root(format!("r{round}-{i}")).enter();
-            let mut span = Span::new("plain");
+            let mut span = if round % 2 == 0 {
+                let mut remote = parent.context();
+                remote.trace_state = TraceState::from_header("k=v").unwrap();
+                Span::builder("plain").parent(&remote).start()
+            } else {
+                Span::new("plain")
+            };
             if round % 2 == 0 {
+                let linked = parent.context();
+                span.add_link(&linked, vec![KeyValue::new("l", 1)]);
                 span.set_attribute("round", round as i64);
                 span.set_attribute("i", i as i64);
                 span.add_event("odd", vec![KeyValue::new("k", "v")]);
@@ -385,12 +393,16 @@ fn spans_recorded_in_reused_records_carry_nothing_of_earlier_spans() {
         match span.attributes.first() {
             None => {
                 assert!(span.events.is_empty(), "{span:?}");
+                assert!(span.links.is_empty(), "{span:?}");
                 assert_eq!(span.status, Status::Unset, "{span:?}");
+                assert_eq!(span.trace_state, "", "{span:?}");
             }
             Some(first) => {
                 assert_eq!(span.attributes.len(), 2, "{span:?}");
                 assert_eq!(first.key, "round");
                 assert_eq!(span.events.len(), 1, "{span:?}");
+                assert_eq!(span.links.len(), 1, "{span:?}");
+                assert_eq!(span.trace_state, "k=v", "{span:?}");
             }
         }
     }
@@ -408,7 +420,7 @@ fn spans_recorded_in_reused_records_carry_nothing_of_earlier_spans() {
 struct BatchSizes(Arc<Mutex<Vec<usize>>>);
 
 impl SpanExporter for BatchSizes {
-    fn export(&mut self, batch: &TraceData) -> Result<(), ExportError> {
+    fn export(&mut self, batch: SpanBatch<'_>) -> Result<(), ExportError> {
         self.0.lock().unwrap().push(batch.spans.len());
         Ok(())
     }
@@ -442,7 +454,7 @@ fn batches_never_exceed_the_configured_size() {
 struct SlowMemory(Arc<Mutex<Vec<spindle_formats::Span>>>);
 
 impl SpanExporter for SlowMemory {
-    fn export(&mut self, batch: &TraceData) -> Result<(), ExportError> {
+    fn export(&mut self, batch: SpanBatch<'_>) -> Result<(), ExportError> {
         std::thread::sleep(Duration::from_millis(5));
         self.0.lock().unwrap().extend(batch.spans.iter().cloned());
         Ok(())

@@ -12,7 +12,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use spindle::{Config, ExportError, Sampler, SpanExporter};
-use spindle_formats::{Span, SpanKind, Status, TraceData, Value, find_attribute};
+use spindle_formats::{Span, SpanBatch, SpanKind, Status, Value, find_attribute};
 
 // ---------------------------------------------------------------------------------------
 // Harness: a capturing exporter, one test at a time (the tracer is process-global).
@@ -21,7 +21,7 @@ use spindle_formats::{Span, SpanKind, Status, TraceData, Value, find_attribute};
 struct Capture(Arc<Mutex<Vec<Span>>>);
 
 impl SpanExporter for Capture {
-    fn export(&mut self, batch: &TraceData) -> Result<(), ExportError> {
+    fn export(&mut self, batch: SpanBatch<'_>) -> Result<(), ExportError> {
         self.0.lock().unwrap().extend(batch.spans.iter().cloned());
         Ok(())
     }

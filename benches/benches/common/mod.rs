@@ -32,7 +32,10 @@ impl Delivered {
 struct SpindleCounter(Delivered);
 
 impl spindle::SpanExporter for SpindleCounter {
-    fn export(&mut self, batch: &spindle_formats::TraceData) -> Result<(), spindle::ExportError> {
+    fn export(
+        &mut self,
+        batch: spindle_formats::SpanBatch<'_>,
+    ) -> Result<(), spindle::ExportError> {
         self.0.add(batch.spans.len());
         Ok(())
     }

@@ -6,12 +6,13 @@
 //! `try_send`. A full queue drops the chunk and counts it; nothing on the application thread
 //! waits for the exporter.
 //!
-//! Records travel in boxes that go round: the worker moves each record out of its box, and
-//! after the export sends the emptied boxes back (a chunk at a time, each with its cleared
-//! attribute vector) for the producers' next spans. So in steady state span start and end
-//! neither allocate nor free, and no memory allocated on an application thread is freed on
-//! the exporter's (which, with glibc's malloc, contends on the arena lock of the thread that
-//! allocated it).
+//! Records travel in boxes that go round: the worker hands the boxed records to the sinks as
+//! they are (no copy), and after the export sends the boxes back as they are, a chunk at a
+//! time, for the producers' next spans; a producer resets a box when it reuses it. So in steady
+//! state span start and end neither allocate nor free, the worker never writes to a record
+//! (with a sink that does not read them, records never leave the producer's cache), and no
+//! memory allocated on an application thread is freed on the exporter's (which, with glibc's
+//! malloc, contends on the arena lock of the thread that allocated it).
 
 mod stats;
 mod worker;
@@ -23,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, bounded};
 use parking_lot::Mutex;
-use spindle_formats::{Resource, Span};
+use spindle_formats::{Resource, Span, Status, Str};
 
 use crate::config::BatchConfig;
 use crate::error::TraceError;
@@ -38,8 +39,8 @@ const CHUNK: usize = 64;
 /// Most chunks of emptied boxes waiting for producers (bounds the memory they keep).
 const MAX_RETURNED_CHUNKS: usize = 64;
 
-/// Attribute vectors up to this capacity are kept with their box for reuse (larger ones are
-/// freed rather than kept).
+/// Attribute, event and link vectors up to this capacity are kept with their box for reuse
+/// (larger ones are freed rather than kept).
 const MAX_KEPT_ATTRIBUTES: usize = 32;
 
 /// A record, boxed so that it moves as a pointer.
@@ -278,23 +279,36 @@ impl Pipeline {
     }
 }
 
-/// Empties the boxes of a chunk the queue had no room for and keeps them as spare (on the
-/// application thread that allocated them), so an overloaded tracer does not turn every
-/// span into an allocation here and a free on the exporter's thread.
+/// Keeps the boxes of a chunk the queue had no room for as spare (on the application thread
+/// that allocated them), so an overloaded tracer does not turn every span into an allocation
+/// here and a free on the exporter's thread. They are reset when reused.
 fn reuse_dropped(mut dropped: Chunk, spare: &mut Chunk, chunk: usize) {
-    for mut record in dropped.drain(..) {
-        if spare.len() >= 2 * chunk {
-            break;
-        }
-        let mut attributes = std::mem::take(&mut record.attributes);
-        attributes.clear();
-        if attributes.capacity() > MAX_KEPT_ATTRIBUTES {
-            attributes = Vec::new();
-        }
-        *record = Span {
-            attributes,
-            ..Span::default()
-        };
-        spare.push(record);
+    let room = (2 * chunk).saturating_sub(spare.len());
+    spare.extend(dropped.drain(..).take(room));
+}
+
+/// Makes a reused record box ready for a new span: what the old record held is freed here, on
+/// the thread that allocated it, and its vectors keep their capacity (up to a bound). The new
+/// span sets every other field itself.
+#[inline]
+pub(crate) fn reset(record: &mut Span) {
+    clear_keeping_capacity(&mut record.attributes);
+    clear_keeping_capacity(&mut record.events);
+    clear_keeping_capacity(&mut record.links);
+    if !matches!(record.status, Status::Unset) {
+        record.status = Status::Unset;
+    }
+    if !record.trace_state.is_empty() {
+        record.trace_state = Str::Borrowed("");
+    }
+}
+
+/// Empties a vector, keeping its allocation unless it is larger than `MAX_KEPT_ATTRIBUTES`.
+#[inline]
+fn clear_keeping_capacity<T>(items: &mut Vec<T>) {
+    if items.capacity() > MAX_KEPT_ATTRIBUTES {
+        *items = Vec::new();
+    } else {
+        items.clear();
     }
 }

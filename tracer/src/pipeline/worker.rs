@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, TryRecvError};
-use spindle_formats::{Resource, Scope, TraceData};
+use spindle_formats::{Resource, Scope, SpanBatch, Spans};
 
 use super::{Chunk, Pipeline};
 use crate::config::BatchConfig;
@@ -24,11 +24,12 @@ pub(crate) enum Control {
 pub(crate) struct Worker {
     pipeline: Arc<Pipeline>,
     sinks: Vec<(Box<dyn SpanExporter>, ExportContext)>,
-    /// The batch being filled: records taken out of their boxes, waiting for a full batch
-    /// or the schedule delay.
-    batch: TraceData,
-    /// The emptied boxes of the batch's records.
-    boxes: Chunk,
+    /// The resource and scope every span refers to (index 0 of each).
+    resource: [Resource; 1],
+    scope: [Scope; 1],
+    /// The batch being filled, waiting for a full batch or the schedule delay: the records in
+    /// their boxes, handed to the sinks as they are (not copied, not written to).
+    batch: Chunk,
     /// Boxes on their way back to the producers, and empty vectors to carry them.
     returning: Chunk,
     carriers: Vec<Chunk>,
@@ -49,11 +50,6 @@ impl Worker {
             version: env!("CARGO_PKG_VERSION").into(),
             attributes: Vec::new(),
         };
-        let batch = TraceData {
-            resources: vec![resource],
-            scopes: vec![scope],
-            spans: Vec::new(),
-        };
         let retries = pipeline.counters.retries.clone();
         let sinks = sinks
             .into_iter()
@@ -68,8 +64,9 @@ impl Worker {
             chunk: pipeline.chunk,
             pipeline,
             sinks,
-            batch,
-            boxes: Vec::new(),
+            resource: [resource],
+            scope: [scope],
+            batch: Vec::new(),
             returning: Vec::new(),
             carriers: Vec::new(),
             batch_size: config.max_export_batch_size.max(1),
@@ -117,19 +114,22 @@ impl Worker {
         let _ = self.unbox(chunk);
     }
 
-    /// Moves the records out of their boxes into the batch (one copy each), keeping the boxes,
-    /// and exports each batch that fills up.
+    /// Moves the records (their boxes, not their contents) into the batch, and exports each
+    /// batch that fills up.
     fn unbox(&mut self, mut chunk: Chunk) -> Result<(), TraceError> {
         let mut result = Ok(());
-        for mut record in chunk.drain(..) {
-            self.batch.spans.push(std::mem::take(&mut *record));
-            self.boxes.push(record);
-            if self.batch.spans.len() >= self.batch_size
+        let mut records = chunk.drain(..);
+        while let Some(record) = records.next() {
+            self.batch.push(record);
+            let room = self.batch_size.saturating_sub(self.batch.len());
+            self.batch.extend(records.by_ref().take(room));
+            if self.batch.len() >= self.batch_size
                 && let Err(e) = self.export()
             {
                 result = Err(e);
             }
         }
+        drop(records);
         if self.carriers.len() < super::MAX_RETURNED_CHUNKS && chunk.capacity() >= self.chunk {
             self.carriers.push(chunk);
         }
@@ -147,7 +147,7 @@ impl Worker {
                 result = Err(e);
             }
         }
-        if !self.batch.spans.is_empty()
+        if !self.batch.is_empty()
             && let Err(e) = self.export()
         {
             result = Err(e);
@@ -160,18 +160,11 @@ impl Worker {
         result
     }
 
-    /// Empties the exported batch: each record's attribute vector goes back, cleared, in a
-    /// box, so the producer that gets the box fills it without allocating.
+    /// Hands the exported records back to the producers as they are, a chunk at a time: the
+    /// producer that reuses a box resets it (so what its record holds is freed on the thread
+    /// that allocated it, and the worker never writes to a record).
     fn hand_back_boxes(&mut self) {
-        for span in self.batch.spans.drain(..) {
-            let Some(mut record) = self.boxes.pop() else {
-                break;
-            };
-            let mut attributes = span.attributes;
-            if attributes.capacity() <= super::MAX_KEPT_ATTRIBUTES {
-                attributes.clear();
-                record.attributes = attributes;
-            }
+        for record in self.batch.drain(..) {
             self.returning.push(record);
             if self.returning.len() >= self.chunk {
                 let carrier = self
@@ -187,13 +180,17 @@ impl Worker {
     /// Hands one batch to every sink. The spans count as exported if every sink took them,
     /// less those a sink left out for being too large (the most any one sink left out).
     fn export(&mut self) -> Result<(), TraceError> {
-        let count = self.batch.spans.len() as u64;
+        let count = self.batch.len() as u64;
         let mut failure = None;
         let mut oversized = 0;
         for (sink, context) in &mut self.sinks {
             let before = context.oversized();
             // A panicking sink is an export error, not the end of the exporter thread.
-            let batch = &self.batch;
+            let batch = SpanBatch {
+                resources: &self.resource,
+                scopes: &self.scope,
+                spans: Spans::Boxed(&self.batch),
+            };
             match std::panic::catch_unwind(AssertUnwindSafe(|| sink.export(batch))) {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => failure = Some(e.to_string()),

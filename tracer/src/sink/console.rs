@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use spindle_formats::TraceData;
+use spindle_formats::SpanBatch;
 
 use super::{ExportError, SpanExporter};
 
@@ -32,7 +32,7 @@ impl ConsoleExporter {
 }
 
 impl SpanExporter for ConsoleExporter {
-    fn export(&mut self, batch: &TraceData) -> Result<(), ExportError> {
+    fn export(&mut self, batch: SpanBatch<'_>) -> Result<(), ExportError> {
         self.buffer.clear();
         let target = if self.stderr { "stderr" } else { "stdout" };
         let io = |source| ExportError::Io {

@@ -6,7 +6,7 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::PathBuf;
 
-use spindle_formats::TraceData;
+use spindle_formats::SpanBatch;
 
 use super::{ExportError, SpanExporter};
 
@@ -63,7 +63,7 @@ impl FileExporter {
 }
 
 impl SpanExporter for FileExporter {
-    fn export(&mut self, batch: &TraceData) -> Result<(), ExportError> {
+    fn export(&mut self, batch: SpanBatch<'_>) -> Result<(), ExportError> {
         self.encoded.clear();
         let encoded = match self.format {
             FileFormat::Spindle => spindle_formats::spindle_json::write(batch, &mut self.encoded),

@@ -333,7 +333,7 @@ pub(crate) use http_options;
 /// Exports one batch through `sender` within its timeout and byte cap, counting oversized spans.
 pub(crate) fn export_batch(
     sender: &mut HttpSender,
-    batch: &spindle_formats::TraceData,
+    batch: spindle_formats::SpanBatch<'_>,
     encode: super::split::Encode,
     buffer: &mut Vec<u8>,
 ) -> Result<(), super::ExportError> {

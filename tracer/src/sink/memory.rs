@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use parking_lot::Mutex;
-use spindle_formats::{Resource, Span, TraceData};
+use spindle_formats::{Resource, Span, SpanBatch, TraceData};
 
 use super::{ExportError, SpanExporter};
 
@@ -39,8 +39,8 @@ impl InMemoryExporter {
 }
 
 impl SpanExporter for InMemoryExporter {
-    fn export(&mut self, batch: &TraceData) -> Result<(), ExportError> {
-        self.data.lock().merge(batch.clone());
+    fn export(&mut self, batch: SpanBatch<'_>) -> Result<(), ExportError> {
+        self.data.lock().merge(batch.to_trace_data());
         Ok(())
     }
 }

@@ -12,7 +12,7 @@ mod zipkin_http;
 
 use std::fmt;
 
-use spindle_formats::TraceData;
+use spindle_formats::SpanBatch;
 
 pub use console::ConsoleExporter;
 pub use context::ExportContext;
@@ -73,7 +73,7 @@ pub trait SpanExporter: Send + fmt::Debug {
     }
 
     /// Writes one batch. The batch's spans all refer to resource 0 and scope 0.
-    fn export(&mut self, batch: &TraceData) -> Result<(), ExportError>;
+    fn export(&mut self, batch: SpanBatch<'_>) -> Result<(), ExportError>;
 
     /// Makes everything exported so far durable or visible (called on flush).
     fn flush(&mut self) -> Result<(), ExportError> {

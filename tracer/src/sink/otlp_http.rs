@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use spindle_formats::TraceData;
+use spindle_formats::SpanBatch;
 
 use super::http::{HttpSender, HttpSettings, export_batch, http_options};
 use super::retry::Protocol;
@@ -166,7 +166,7 @@ fn valid_header(name: &str, value: &str) -> bool {
         && value.chars().all(|c| c == '\t' || !c.is_control())
 }
 
-fn encode(data: &TraceData, out: &mut Vec<u8>) -> std::io::Result<()> {
+fn encode(data: SpanBatch<'_>, out: &mut Vec<u8>) -> std::io::Result<()> {
     spindle_formats::otlp_json::write(data, out)
 }
 
@@ -175,7 +175,7 @@ impl SpanExporter for OtlpHttpExporter {
         self.sender.attach(context);
     }
 
-    fn export(&mut self, batch: &TraceData) -> Result<(), ExportError> {
+    fn export(&mut self, batch: SpanBatch<'_>) -> Result<(), ExportError> {
         export_batch(&mut self.sender, batch, encode, &mut self.buffer)
     }
 }

@@ -2,19 +2,17 @@
 //! half encoded again, down to single spans; a span too large on its own is left out and
 //! counted, never silently lost.
 
-use std::ops::Range;
-
-use spindle_formats::TraceData;
+use spindle_formats::SpanBatch;
 
 use super::ExportError;
 
 /// Encodes a batch into a buffer (one of the `spindle-formats` writers).
-pub(crate) type Encode = fn(&TraceData, &mut Vec<u8>) -> std::io::Result<()>;
+pub(crate) type Encode = fn(SpanBatch<'_>, &mut Vec<u8>) -> std::io::Result<()>;
 
 /// Sends `batch` as one or more bodies of at most `cap` bytes each, stopping at the first
 /// failed send. Returns how many spans were left out for being too large on their own.
 pub(crate) fn send_within_cap(
-    batch: &TraceData,
+    batch: SpanBatch<'_>,
     cap: usize,
     encode: Encode,
     buffer: &mut Vec<u8>,
@@ -29,31 +27,16 @@ pub(crate) fn send_within_cap(
         send(buffer)?;
         return Ok(0);
     }
-    let mut oversized = 0;
-    let half = batch.spans.len() / 2;
+    let len = batch.spans.len();
+    let half = len / 2;
     if half == 0 {
         return Ok(1);
     }
-    for range in [0..half, half..batch.spans.len()] {
-        oversized += send_part(batch, range, cap, encode, buffer, send)?;
+    let mut oversized = 0;
+    for range in [0..half, half..len] {
+        oversized += send_within_cap(batch.part(range), cap, encode, buffer, send)?;
     }
     Ok(oversized)
-}
-
-fn send_part(
-    batch: &TraceData,
-    range: Range<usize>,
-    cap: usize,
-    encode: Encode,
-    buffer: &mut Vec<u8>,
-    send: &mut dyn FnMut(&[u8]) -> Result<(), ExportError>,
-) -> Result<u64, ExportError> {
-    let part = TraceData {
-        resources: batch.resources.clone(),
-        scopes: batch.scopes.clone(),
-        spans: batch.spans[range].to_vec(),
-    };
-    send_within_cap(&part, cap, encode, buffer, send)
 }
 
 fn encode_error(source: std::io::Error) -> ExportError {
@@ -66,7 +49,7 @@ fn encode_error(source: std::io::Error) -> ExportError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use spindle_formats::{Span, SpanId, TraceId};
+    use spindle_formats::{Span, SpanId, TraceData, TraceId};
 
     fn batch(sizes: &[usize]) -> TraceData {
         let spans = sizes
@@ -86,8 +69,8 @@ mod tests {
     }
 
     /// A made-up encoding: one byte per character of each name, plus one per span.
-    fn encode(data: &TraceData, out: &mut Vec<u8>) -> std::io::Result<()> {
-        for span in &data.spans {
+    fn encode(data: SpanBatch<'_>, out: &mut Vec<u8>) -> std::io::Result<()> {
+        for span in data.spans {
             out.extend(span.name.bytes());
             out.push(b'|');
         }
@@ -96,10 +79,16 @@ mod tests {
 
     fn run(sizes: &[usize], cap: usize) -> (Result<u64, String>, Vec<usize>) {
         let mut bodies = Vec::new();
-        let result = send_within_cap(&batch(sizes), cap, encode, &mut Vec::new(), &mut |b| {
-            bodies.push(b.len());
-            Ok(())
-        });
+        let result = send_within_cap(
+            (&batch(sizes)).into(),
+            cap,
+            encode,
+            &mut Vec::new(),
+            &mut |b| {
+                bodies.push(b.len());
+                Ok(())
+            },
+        );
         (result.map_err(|e| e.to_string()), bodies)
     }
 
@@ -128,10 +117,16 @@ mod tests {
     #[test]
     fn the_first_failed_send_stops_the_batch() {
         let mut calls = 0;
-        let result = send_within_cap(&batch(&[9; 8]), 25, encode, &mut Vec::new(), &mut |_| {
-            calls += 1;
-            Err(ExportError::Other("down".into()))
-        });
+        let result = send_within_cap(
+            (&batch(&[9; 8])).into(),
+            25,
+            encode,
+            &mut Vec::new(),
+            &mut |_| {
+                calls += 1;
+                Err(ExportError::Other("down".into()))
+            },
+        );
         assert!(result.is_err());
         assert_eq!(calls, 1);
     }

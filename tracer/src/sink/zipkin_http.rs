@@ -1,7 +1,7 @@
 //! Zipkin's HTTP API: `POST {endpoint}/api/v2/spans` with a JSON list of Zipkin v2 spans, what
 //! Zipkin and Jaeger's Zipkin receiver accept (202 expected; any 2xx is success).
 
-use spindle_formats::TraceData;
+use spindle_formats::SpanBatch;
 
 use super::http::{HttpSender, HttpSettings, export_batch, http_options};
 use super::retry::Protocol;
@@ -38,7 +38,7 @@ impl ZipkinHttpExporter {
     http_options!();
 }
 
-fn encode(data: &TraceData, out: &mut Vec<u8>) -> std::io::Result<()> {
+fn encode(data: SpanBatch<'_>, out: &mut Vec<u8>) -> std::io::Result<()> {
     spindle_formats::zipkin::write(data, out)
 }
 
@@ -47,7 +47,7 @@ impl SpanExporter for ZipkinHttpExporter {
         self.sender.attach(context);
     }
 
-    fn export(&mut self, batch: &TraceData) -> Result<(), ExportError> {
+    fn export(&mut self, batch: SpanBatch<'_>) -> Result<(), ExportError> {
         export_batch(&mut self.sender, batch, encode, &mut self.buffer)
     }
 }
