@@ -611,7 +611,17 @@ fn central_view_fits_between_the_side_panels_at_1280_by_800() {
     let mut harness = shop_app("layout");
     harness.get_by_label("frontend: GET /checkout").click();
     harness.run_steps(2);
+    // The span with the longest value (an SQL statement): the details panel must not grow.
+    harness.get_by_label_contains("SELECT cart (db").click();
+    harness.run_steps(4);
+    let sql = harness
+        .get_by_label("SELECT * FROM cart WHERE id = $1")
+        .rect();
     let details = harness.get_by_label("Span details").rect();
+    assert!(
+        sql.left() >= details.left() - 1.0 && sql.right() <= 1280.0,
+        "the statement wraps inside the details panel: {sql:?}"
+    );
     let list = harness.get_by_label("Traces").rect();
     assert!(list.right() <= 1280.0 * 0.31, "trace list {list:?}");
     assert!(details.left() >= 1280.0 * 0.71, "details {details:?}");
