@@ -5,7 +5,7 @@
 #   apt-get install -y --no-install-recommends xvfb xauth imagemagick x11-utils xdotool libgl1 \
 #     libglx-mesa0 libx11-xcb1 libxcursor1 libxi6 libxrandr2 libxkbcommon-x11-0 libfontconfig1 \
 #     mesa-vulkan-drivers libvulkan1 libegl1 libegl-mesa0 libgl1-mesa-dri libgbm1
-# Usage: viewer/scripts/screenshot.sh [OUT]
+# Usage: viewer/scripts/screenshot.sh [OUT]   (SPINDLE_VIEWER_BIN=path: use that binary)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT="$(realpath -m "${1:-target-screenshots}")"
@@ -13,20 +13,25 @@ mkdir -p "$OUT"
 for tool in xvfb-run import xwininfo xdotool; do
     command -v "$tool" >/dev/null || { echo "screenshot.sh: $tool is missing (see the apt list above)" >&2; exit 1; }
 done
-cargo build -q -p spindle-viewer --bin spindle-viewer
+# SPINDLE_VIEWER_BIN: an already built viewer to use instead of building this checkout's.
+if [ -n "${SPINDLE_VIEWER_BIN:-}" ]; then
+    BIN="$SPINDLE_VIEWER_BIN"
+else
+    cargo build -q -p spindle-viewer --bin spindle-viewer
+    BIN="${CARGO_TARGET_DIR:-target}/debug/spindle-viewer"
+fi
 cargo run -q -p spindle-viewer --example write_fixtures -- "$OUT/fixtures" 100000
-BIN="${CARGO_TARGET_DIR:-target}/debug/spindle-viewer"
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
 # A fresh config dir so persisted settings from earlier runs do not change the pictures.
 export XDG_DATA_HOME="$(mktemp -d)" XDG_CONFIG_HOME="$(mktemp -d)"
 F="$OUT/fixtures"
 
-# shot NAME "KEYS ..." FILE...: start the app on FILEs, press KEYS (xdotool key names; "sleep"
-# pauses), capture the screen, stop the app.
+# shot NAME THEME "KEYS ..." FILE...: start the app on FILEs in THEME (dark or light), press
+# KEYS (xdotool key names; "sleep" pauses), capture the screen, stop the app.
 shot() {
-    local name="$1" keys="$2"
-    shift 2
-    xvfb-run -a -s '-screen 0 1280x800x24' bash -c '
+    local name="$1" theme="$2" keys="$3"
+    shift 3
+    SPINDLE_VIEWER_THEME="$theme" xvfb-run -a -s '-screen 0 1280x800x24' bash -c '
         "$0" "${@:3}" & pid=$!
         for _ in $(seq 1 150); do xwininfo -name "Spindle viewer" >/dev/null 2>&1 && break; sleep 0.2; done
         sleep 3
@@ -41,11 +46,17 @@ shot() {
     echo "wrote $OUT/$name.png"
 }
 
-shot 01-timeline "Down Down Down Down Down Down" "$F/shop.spindle.json" "$F/worker.zipkin.json"
-shot 02-search "slash c a r t Return sleep" "$F/shop.spindle.json" "$F/worker.zipkin.json"
-shot 03-flame "Down Down Down 2" "$F/shop.spindle.json" "$F/worker.zipkin.json"
-shot 04-aggregate "3" "$F/shop.spindle.json" "$F/worker.zipkin.json"
-shot 05-help "question" "$F/shop.spindle.json"
-shot 06-problems "" "$F/shop.spindle.json" "$F/junk.json" "$F/partial.zipkin.json"
-shot 07-wide-timeline "Down" "$F/wide.spindle.json"
-shot 08-wide-flame "2" "$F/wide.spindle.json"
+S="$F/shop.spindle.json"
+W="$F/worker.zipkin.json"
+shot 01-timeline dark "Down Down Down Down Down Down" "$S" "$W"
+shot 02-search dark "slash c a r t Return sleep" "$S" "$W"
+shot 03-flame dark "Down Down Down 2" "$S" "$W"
+shot 04-aggregate dark "3" "$S" "$W"
+shot 05-help dark "question" "$S"
+shot 06-problems dark "" "$S" "$F/junk.json" "$F/partial.zipkin.json"
+shot 07-wide-timeline dark "Down" "$F/wide.spindle.json"
+shot 08-wide-flame dark "2" "$F/wide.spindle.json"
+shot 09-light-timeline light "Down Down Down Down Down" "$S" "$W"
+shot 10-light-flame light "Down Down Down Down Down Down 2" "$S" "$W"
+shot 11-light-aggregate light "3" "$S" "$W"
+shot 12-light-problems light "Down" "$W" "$F/junk.json" "$F/partial.zipkin.json"

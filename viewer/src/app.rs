@@ -8,7 +8,7 @@ use eframe::egui::{self, Key, Modifiers, Ui};
 
 use crate::index::Node;
 use crate::layout::FlameKind;
-use crate::load::{Document, Loading, Outcome, Stage, Watcher};
+use crate::load::{Document, LoadKind, Loading, Outcome, Stage, Watcher};
 use crate::views::details::DetailsView;
 use crate::views::flame::FlameView;
 use crate::views::help::HelpView;
@@ -51,7 +51,8 @@ pub struct ViewerApp {
     loading: Option<Loading>,
     load_started: Option<Instant>,
     watcher: Option<Watcher>,
-    dialog: Option<Receiver<Option<Vec<PathBuf>>>>,
+    /// A running file dialog; the flag says whether its files are added to the open ones.
+    dialog: Option<(Receiver<Option<Vec<PathBuf>>>, bool)>,
     pub focus: Focus,
     pub list: TraceListView,
     pub timeline: TimelineView,
@@ -96,6 +97,7 @@ impl ViewerApp {
             ctx: cc.egui_ctx.clone(),
             watch_interval: Duration::from_millis(500),
         };
+        theme_from_env(&cc.egui_ctx);
         if !paths.is_empty() {
             app.open(paths);
         }
@@ -114,34 +116,36 @@ impl ViewerApp {
 
     /// Starts loading `paths`, replacing what is open once done.
     pub fn open(&mut self, paths: Vec<PathBuf>) {
-        self.start_load(paths, false);
+        self.start_load(paths, LoadKind::Open);
     }
 
-    /// Adds `paths` to the open files.
-    pub fn add(&mut self, mut paths: Vec<PathBuf>) {
+    /// Adds `paths` to the open files: everything is read again and merged, spans already
+    /// loaded (same trace and span id) are kept once, and the selection stays.
+    pub fn add(&mut self, paths: Vec<PathBuf>) {
         let mut all: Vec<PathBuf> = self.doc.files.iter().map(|f| f.path.clone()).collect();
-        all.append(&mut paths);
-        all.dedup();
-        self.start_load(all, false);
+        for path in paths {
+            if !all.contains(&path) {
+                all.push(path);
+            }
+        }
+        self.start_load(all, LoadKind::Add);
     }
 
     /// Loads the open files again, keeping the selection and the view.
     pub fn reload(&mut self) {
         let paths: Vec<PathBuf> = self.doc.files.iter().map(|f| f.path.clone()).collect();
         if !paths.is_empty() {
-            self.start_load(paths, true);
+            self.start_load(paths, LoadKind::Reload);
         }
     }
 
-    fn start_load(&mut self, paths: Vec<PathBuf>, is_reload: bool) {
+    fn start_load(&mut self, paths: Vec<PathBuf>, kind: LoadKind) {
         if let Some(old) = self.loading.take() {
             old.cancel();
         }
         let ctx = self.ctx.clone();
         self.load_started = Some(Instant::now());
-        self.loading = Some(Loading::start(paths, is_reload, move || {
-            ctx.request_repaint()
-        }));
+        self.loading = Some(Loading::start(paths, kind, move || ctx.request_repaint()));
     }
 
     /// Cancels the running load; what was open stays open.
@@ -157,18 +161,21 @@ impl ViewerApp {
             let loading = self.loading.take();
             match outcome {
                 Outcome::Done(doc) => {
-                    let is_reload = loading.as_ref().is_some_and(|l| l.is_reload);
-                    self.install(*doc, is_reload);
+                    let kind = loading.as_ref().map_or(LoadKind::Open, |l| l.kind);
+                    self.install(*doc, kind);
                 }
                 Outcome::Cancelled => self.status = "Loading cancelled.".into(),
             }
         }
-        if let Some(rx) = &self.dialog
+        if let Some((rx, add)) = &self.dialog
             && let Ok(picked) = rx.try_recv()
         {
+            let add = *add;
             self.dialog = None;
-            if let Some(paths) = picked.filter(|p| !p.is_empty()) {
-                self.open(paths);
+            match picked.filter(|p| !p.is_empty()) {
+                Some(paths) if add => self.add(paths),
+                Some(paths) => self.open(paths),
+                None => {}
             }
         }
         if self.loading.is_none() && self.watcher.as_ref().is_some_and(Watcher::changed) {
@@ -178,7 +185,8 @@ impl ViewerApp {
     }
 
     /// Swaps in a new document; a reload keeps trace, selection, collapsed spans and search.
-    fn install(&mut self, doc: Document, is_reload: bool) {
+    fn install(&mut self, doc: Document, kind: LoadKind) {
+        let is_reload = kind.keeps_view();
         let old_trace = self.focus.current(&self.doc).map(|t| t.trace_id);
         let old_node = self
             .focus
@@ -193,17 +201,24 @@ impl ViewerApp {
         self.focus.trace = None;
         self.focus.node = None;
         self.focus.flame = Default::default();
+        self.focus.agg_node = None;
         self.focus.dirty = true;
         let files = self.doc.files.len();
         self.status = format!(
             "{} {} file{}: {} spans in {} traces ({:.2} s)",
-            if is_reload { "Reloaded" } else { "Opened" },
+            kind.verb(),
             files,
             if files == 1 { "" } else { "s" },
             self.doc.data.spans.len(),
             self.doc.index.traces.len(),
             elapsed.as_secs_f64()
         );
+        if self.doc.duplicates > 0 {
+            let n = self.doc.duplicates;
+            let plural = if n == 1 { "" } else { "s" };
+            self.status
+                .push_str(&format!("; {n} span{plural} already loaded were merged"));
+        }
         let restored = if is_reload {
             old_trace.and_then(|id| self.doc.index.trace_index(id))
         } else {
@@ -224,7 +239,7 @@ impl ViewerApp {
                     .map(|i| Node(i as u32));
             }
         }
-        if !is_reload {
+        if kind != LoadKind::Reload {
             for file in &self.doc.files {
                 self.settings.recent.retain(|p| *p != file.path);
                 self.settings.recent.insert(0, file.path.clone());
@@ -251,7 +266,8 @@ impl ViewerApp {
         }));
     }
 
-    fn open_dialog(&mut self) {
+    /// Asks for files to open (`add`: to add to the open ones) without blocking the UI.
+    fn open_dialog(&mut self, add: bool) {
         let (tx, rx) = channel();
         let ctx = self.ctx.clone();
         let spawned = std::thread::Builder::new()
@@ -264,7 +280,7 @@ impl ViewerApp {
                 ctx.request_repaint();
             });
         match spawned {
-            Ok(_) => self.dialog = Some(rx),
+            Ok(_) => self.dialog = Some((rx, add)),
             Err(e) => self.status = format!("Cannot open the file dialog: {e}"),
         }
     }
@@ -278,7 +294,7 @@ impl ViewerApp {
                 .collect()
         });
         if !dropped.is_empty() {
-            self.open(dropped);
+            self.add(dropped);
         }
     }
 
@@ -399,7 +415,11 @@ impl ViewerApp {
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button("File", |ui| {
                 if ui.button("Open…").clicked() {
-                    self.open_dialog();
+                    self.open_dialog(false);
+                    ui.close();
+                }
+                if ui.button("Add files…").clicked() {
+                    self.open_dialog(true);
                     ui.close();
                 }
                 if ui
@@ -566,6 +586,16 @@ impl ViewerApp {
     }
 }
 
+/// `SPINDLE_VIEWER_THEME=light|dark` overrides the theme for this run (the screenshot script
+/// uses it to capture both); otherwise the theme follows the system or the View menu.
+fn theme_from_env(ctx: &egui::Context) {
+    match std::env::var("SPINDLE_VIEWER_THEME").as_deref() {
+        Ok("light") => ctx.set_theme(egui::Theme::Light),
+        Ok("dark") => ctx.set_theme(egui::Theme::Dark),
+        _ => {}
+    }
+}
+
 impl eframe::App for ViewerApp {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
@@ -576,16 +606,21 @@ impl eframe::App for ViewerApp {
         if self.has_banners() {
             egui::Panel::top("banners").show(ui, |ui| self.banners(ui));
         }
+        // Side panels are capped so the central view keeps most of the window (at 1280 points
+        // wide: at most 384 + 358, by default 320 + 320, leaving the timeline 600 or more).
+        let width = ui.available_width();
         egui::Panel::left("traces")
             .resizable(true)
-            .default_size(340.0)
+            .default_size(320.0)
+            .size_range(180.0..=(width * 0.30).max(180.0))
             .show(ui, |ui| {
                 ui.heading("Traces");
                 self.list.ui(ui, &self.doc, &mut self.focus);
             });
         egui::Panel::right("details")
             .resizable(true)
-            .default_size(330.0)
+            .default_size(320.0)
+            .size_range(180.0..=(width * 0.28).max(180.0))
             .show(ui, |ui| self.details.ui(ui, &self.doc, &mut self.focus));
         egui::CentralPanel::default().show(ui, |ui| self.central(ui));
         self.help.ui(ui, &self.doc, &mut self.focus);

@@ -18,3 +18,12 @@ pub const ERROR: Color32 = Color32::from_rgb(220, 50, 47);
 
 /// Outline of a search match.
 pub const MATCH: Color32 = Color32::from_rgb(255, 170, 0);
+
+/// Error text on the panel background: lighter on dark, darker on light, both readable.
+pub fn error_text(visuals: &eframe::egui::Visuals) -> Color32 {
+    if visuals.dark_mode {
+        Color32::from_rgb(255, 120, 110)
+    } else {
+        Color32::from_rgb(190, 30, 30)
+    }
+}

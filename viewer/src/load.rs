@@ -5,6 +5,7 @@
 //! Files are read only through `spindle-formats`; the index is built here too, so the UI
 //! thread never parses or indexes anything.
 
+use std::collections::HashSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -26,6 +27,9 @@ pub struct Document {
     pub aggregate: FlameLayout,
     pub files: Vec<FileInfo>,
     pub problems: Vec<FileProblem>,
+    /// Spans dropped while merging files because a span with the same trace and span id was
+    /// already loaded from an earlier file.
+    pub duplicates: usize,
 }
 
 impl Document {
@@ -39,6 +43,7 @@ impl Document {
             aggregate,
             files: Vec::new(),
             problems: Vec::new(),
+            duplicates: 0,
         }
     }
 }
@@ -101,12 +106,39 @@ struct Shared {
     cancel: AtomicBool,
 }
 
+/// Why files are loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoadKind {
+    /// Replace what is open.
+    Open,
+    /// The open files plus new ones.
+    Add,
+    /// The open files again, after they changed on disk.
+    Reload,
+}
+
+impl LoadKind {
+    /// Whether the selection, collapsed spans and view survive the load.
+    pub fn keeps_view(self) -> bool {
+        self != LoadKind::Open
+    }
+
+    /// The verb of the status line.
+    pub fn verb(self) -> &'static str {
+        match self {
+            LoadKind::Open => "Opened",
+            LoadKind::Add => "Merged",
+            LoadKind::Reload => "Reloaded",
+        }
+    }
+}
+
 /// A load in progress.
 #[derive(Debug)]
 pub struct Loading {
     pub paths: Vec<PathBuf>,
-    /// A reload of files already open (the UI keeps its selection and view).
-    pub is_reload: bool,
+    /// Why these files are loaded (a reload or an addition keeps the selection and view).
+    pub kind: LoadKind,
     shared: Arc<Shared>,
     rx: Receiver<Option<Document>>,
 }
@@ -122,7 +154,7 @@ impl Loading {
     /// Starts loading `paths` on a new thread; `repaint` is called whenever progress is made.
     pub fn start(
         paths: Vec<PathBuf>,
-        is_reload: bool,
+        kind: LoadKind,
         repaint: impl Fn() + Send + 'static,
     ) -> Loading {
         let shared = Arc::new(Shared {
@@ -145,7 +177,7 @@ impl Loading {
         }
         Loading {
             paths,
-            is_reload,
+            kind,
             shared,
             rx,
         }
@@ -257,12 +289,24 @@ fn load(paths: &[PathBuf], shared: &Shared, repaint: &dyn Fn()) -> Option<Docume
     }
     progress.stage.store(2, Ordering::Relaxed);
     repaint();
+    if document.files.len() > 1 {
+        document.duplicates = drop_duplicate_spans(&mut document.data);
+    }
     document.index = Index::build(&document.data);
     document.aggregate = FlameLayout::aggregate(&document.index);
     if shared.cancel.load(Ordering::Relaxed) {
         return None;
     }
     Some(document)
+}
+
+/// Keeps the first span of each (trace id, span id) and drops later copies (the same spans
+/// read from a second file, or a file added twice); returns how many were dropped.
+pub fn drop_duplicate_spans(data: &mut TraceData) -> usize {
+    let before = data.spans.len();
+    let mut seen = HashSet::with_capacity(before);
+    data.spans.retain(|s| seen.insert((s.trace_id, s.span_id)));
+    before - data.spans.len()
 }
 
 /// Reads a whole file in chunks, counting progress; `Ok(None)` when cancelled.

@@ -67,16 +67,53 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-/// A "nice" grid step (1, 2 or 5 times a power of ten) of at least `min` nanoseconds.
-pub fn grid_step(min: f64) -> f64 {
-    let min = min.max(1.0);
+/// A round step (1, 2 or 5 times a power of ten) of at least `min` (any positive value).
+pub fn nice_step(min: f64) -> f64 {
+    if !(min.is_finite() && min > 0.0) {
+        return 1.0;
+    }
     let power = 10f64.powf(min.log10().floor());
-    for factor in [1.0, 2.0, 5.0, 10.0] {
-        if power * factor >= min {
+    for factor in [1.0, 2.0, 5.0] {
+        if power * factor >= min * (1.0 - 1e-9) {
             return power * factor;
         }
     }
     power * 10.0
+}
+
+/// A round grid step of at least `min` nanoseconds (never below 1 ns).
+pub fn grid_step(min: f64) -> f64 {
+    nice_step(min.max(1.0))
+}
+
+/// Decimals a label needs to show multiples of `step` exactly (0 for steps of 1 and more).
+fn decimals(step: f64) -> usize {
+    if step >= 1.0 || step <= 0.0 {
+        0
+    } else {
+        ((-step.log10()).ceil() as usize).min(6)
+    }
+}
+
+/// An axis label for time `t` (ns) on a grid of `step` ns: one unit per axis, picked from the
+/// step, with only the decimals the step needs: `0 ms`, `20 ms`, `40 ms`; `0.5 µs`.
+pub fn tick_label(t: f64, step: f64) -> String {
+    let (scale, unit) = if step >= 1e9 {
+        (1e9, "s")
+    } else if step >= 1e6 {
+        (1e6, "ms")
+    } else if step >= 1e3 {
+        (1e3, "µs")
+    } else {
+        (1.0, "ns")
+    };
+    let value = t / scale;
+    format!("{:.*} {unit}", decimals(step / scale), value)
+}
+
+/// A percentage axis label for `p` (0..100) on a grid of `step` percent: `25%`, `2.5%`.
+pub fn percent_label(p: f64, step: f64) -> String {
+    format!("{:.*}%", decimals(step), p)
 }
 
 #[cfg(test)]
@@ -92,6 +129,32 @@ mod tests {
             "2023-11-14 22:13:20.123456 UTC"
         );
         assert_eq!(grid_step(130.0), 200.0);
+        assert_eq!(grid_step(0.2), 1.0);
         assert_eq!(offset(10, 5), "-5 ns");
+    }
+
+    #[test]
+    fn round_steps_and_labels() {
+        for (min, step) in [
+            (0.013, 0.02),
+            (3.0, 5.0),
+            (7.0, 10.0),
+            (45e6, 50e6),
+            (1e3, 1e3),
+        ] {
+            assert!(
+                (nice_step(min) - step).abs() < step * 1e-9,
+                "{min} -> {step}"
+            );
+        }
+        assert_eq!(tick_label(40e6, 20e6), "40 ms");
+        assert_eq!(tick_label(0.0, 20e6), "0 ms");
+        assert_eq!(tick_label(2e9, 1e9), "2 s");
+        assert_eq!(tick_label(1500.0, 500.0), "1500 ns");
+        assert_eq!(tick_label(1.5e6, 5e5), "1500 µs");
+        assert_eq!(tick_label(2.5e3, 5e2), "2500 ns");
+        assert_eq!(percent_label(25.0, 5.0), "25%");
+        assert_eq!(percent_label(2.5, 0.5), "2.5%");
+        assert_eq!(percent_label(0.25, 0.05), "0.25%");
     }
 }

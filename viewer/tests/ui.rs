@@ -4,9 +4,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use spindle_formats::{TraceData, write_spindle_json, write_zipkin};
 use spindle_viewer::ViewerApp;
+use spindle_viewer::eframe::egui;
 use spindle_viewer::eframe::egui::Key;
 use spindle_viewer::fixture;
 use spindle_viewer::index::Node;
@@ -147,8 +148,8 @@ fn search_next_previous_and_matches_only() {
     harness.get_by_label("< Previous").click();
     harness.run_steps(2);
     assert_eq!(selected_name(&harness).as_deref(), Some("SELECT cart"));
-    // Matches only: the match and its ancestors stay, the rest goes.
-    harness.get_by_label("Matches only").click_accesskit();
+    // Matches only, clicked with the mouse: the match and its ancestors stay, the rest goes.
+    harness.get_by_label("Matches only").click();
     harness.run_steps(2);
     assert!(harness.state().focus.matches_only);
     let rows: Vec<String> = harness
@@ -174,6 +175,12 @@ fn search_next_previous_and_matches_only() {
         harness.query_by_label("1 matches").is_some()
             || harness.query_by_label("match 1 of 1").is_some()
     );
+    // A second click shows every span again.
+    harness.get_by_label("Matches only").click();
+    harness.run_steps(2);
+    assert!(!harness.state().focus.matches_only);
+    assert_eq!(harness.state().focus.timeline.rows.len(), 7);
+    harness.get_by_label_contains("auth.verify (");
 }
 
 #[test]
@@ -356,35 +363,293 @@ fn reload_when_the_file_changes_keeps_selection() {
     harness.get_by_label_contains("Reloaded 1 file");
 }
 
-#[test]
-fn trace_list_filters_and_sorts() {
-    let mut harness = shop_app("filters");
-    harness.get_by_label("Errors only").click();
+/// The three fixture traces a list can show, by label.
+const TRACES: [&str; 3] = [
+    "frontend: GET /checkout",
+    "frontend: GET /products",
+    "worker: consume job",
+];
+
+/// The trace rows a user sees, top to bottom.
+fn visible_traces(harness: &Harness<'static, ViewerApp>) -> Vec<&'static str> {
+    let mut shown: Vec<(f32, &'static str)> = TRACES
+        .iter()
+        .filter_map(|&label| {
+            harness
+                .query_by_label(label)
+                .map(|node| (node.rect().top(), label))
+        })
+        .collect();
+    shown.sort_by(|a, b| a.0.total_cmp(&b.0));
+    shown.into_iter().map(|(_, label)| label).collect()
+}
+
+/// shop (checkout: 7 spans, 1 error, 120 ms; products: 3 spans, 60 ms) and worker (3 spans,
+/// 33 ms, latest start).
+fn list_app(name: &str) -> Harness<'static, ViewerApp> {
+    let dir = temp_dir(name);
+    app(vec![
+        write(&dir, "shop.spindle.json", &fixture::shop(), false),
+        write(&dir, "worker.zipkin.json", &fixture::orphans(), true),
+    ])
+}
+
+fn type_into(harness: &mut Harness<'static, ViewerApp>, label: &str, text: &str) {
+    harness.get_by_label(label).focus();
     harness.run_steps(1);
-    assert!(harness.query_by_label("frontend: GET /products").is_none());
-    harness.get_by_label("frontend: GET /checkout");
-    harness.get_by_label("Errors only").click();
-    harness.run_steps(1);
-    harness
-        .get_by_label("Tag")
-        .type_text("db.system=postgresql");
-    harness.run_steps(1);
-    assert!(harness.query_by_label("frontend: GET /products").is_some());
-    harness.get_by_label("Min duration").focus();
-    harness.run_steps(1);
-    harness.get_by_label("Min duration").type_text("100ms");
-    harness.run_steps(1);
-    assert!(harness.query_by_label("frontend: GET /products").is_none());
-    assert!(harness.query_by_label("frontend: GET /checkout").is_some());
+    harness.get_by_label(label).type_text(text);
+    harness.run_steps(2);
+}
+
+fn clear_filters(harness: &mut Harness<'static, ViewerApp>) {
     let app = harness.state_mut();
     app.list.filter = Default::default();
     app.list.invalidate();
-    harness.run_steps(1);
-    harness.get_by_label_contains("Duration").click();
-    harness.run_steps(1);
-    assert_eq!(
-        harness.state().list.sort,
-        spindle_viewer::views::trace_list::SortBy::Duration
+    harness.run_steps(2);
+    assert_eq!(visible_traces(harness).len(), 3);
+}
+
+#[test]
+fn trace_list_filters_show_the_matching_rows() {
+    let mut harness = list_app("filters");
+    assert_eq!(visible_traces(&harness), TRACES);
+    harness.get_by_label("3 of 3 traces");
+    harness.get_by_label("Errors only").click();
+    harness.run_steps(2);
+    assert_eq!(visible_traces(&harness), ["frontend: GET /checkout"]);
+    harness.get_by_label("1 of 3 traces");
+    harness.get_by_label("Errors only").click();
+    harness.run_steps(2);
+    assert_eq!(visible_traces(&harness).len(), 3);
+    // Service: pick "worker" in the combo box (its label is on its left).
+    let service = harness.get_by_label("Service");
+    let operation = harness.get_by_label("Operation");
+    assert!(
+        (service.rect().left() - operation.rect().left()).abs() < 1.0,
+        "the combo box sits in the value column, its label on its left: {:?} {:?}",
+        service.rect(),
+        operation.rect()
     );
-    harness.get_by_label("2 of 2 traces");
+    service.click();
+    harness.run_steps(2);
+    harness.get_by_label("worker").click();
+    harness.run_steps(2);
+    assert_eq!(visible_traces(&harness), ["worker: consume job"]);
+    clear_filters(&mut harness);
+    type_into(&mut harness, "Operation", "FRAUD");
+    assert_eq!(visible_traces(&harness), ["frontend: GET /checkout"]);
+    clear_filters(&mut harness);
+    type_into(&mut harness, "Min duration", "50ms");
+    assert_eq!(
+        visible_traces(&harness),
+        ["frontend: GET /checkout", "frontend: GET /products"]
+    );
+    clear_filters(&mut harness);
+    type_into(&mut harness, "Max duration", "40 ms");
+    assert_eq!(visible_traces(&harness), ["worker: consume job"]);
+    clear_filters(&mut harness);
+    type_into(&mut harness, "Tag", "db.system=postgresql");
+    assert_eq!(
+        visible_traces(&harness),
+        ["frontend: GET /checkout", "frontend: GET /products"]
+    );
+    clear_filters(&mut harness);
+    type_into(&mut harness, "Tag", "rpc.attempt=1");
+    assert_eq!(visible_traces(&harness), ["frontend: GET /checkout"]);
+    clear_filters(&mut harness);
+    // A resource attribute counts too.
+    type_into(&mut harness, "Tag", "host.name=worker-1");
+    assert_eq!(visible_traces(&harness), ["worker: consume job"]);
+}
+
+#[test]
+fn trace_list_sorts_by_each_column() {
+    let mut harness = list_app("sorts");
+    let [checkout, products, worker] = TRACES;
+    // Start, ascending by default.
+    assert_eq!(visible_traces(&harness), [checkout, products, worker]);
+    harness.get_by_label("Start (asc)").click();
+    harness.run_steps(2);
+    assert_eq!(visible_traces(&harness), [worker, products, checkout]);
+    // Duration, longest first; a second click reverses.
+    harness.get_by_label("Duration").click();
+    harness.run_steps(2);
+    assert_eq!(visible_traces(&harness), [checkout, products, worker]);
+    harness.get_by_label("Duration (desc)").click();
+    harness.run_steps(2);
+    assert_eq!(visible_traces(&harness), [worker, products, checkout]);
+    // Spans: 7 first; the two with 3 spans keep their start order (stable sort, reversed).
+    harness.get_by_label("Spans").click();
+    harness.run_steps(2);
+    assert_eq!(visible_traces(&harness)[0], checkout);
+    // Errors: the one with an error first.
+    harness.get_by_label("Errors").click();
+    harness.run_steps(2);
+    assert_eq!(visible_traces(&harness)[0], checkout);
+    harness.get_by_label("Errors (desc)").click();
+    harness.run_steps(2);
+    assert_eq!(visible_traces(&harness)[2], checkout);
+    // Name: alphabetical by "service: operation", then reversed.
+    harness.get_by_label("Name").click();
+    harness.run_steps(2);
+    assert_eq!(visible_traces(&harness), [checkout, products, worker]);
+    harness.get_by_label("Name (asc)").click();
+    harness.run_steps(2);
+    assert_eq!(visible_traces(&harness), [worker, products, checkout]);
+}
+
+/// A file dropped on the window, as the windowing integration would hand it over.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn added_and_dropped_files_merge_without_duplicates() {
+    let dir = temp_dir("add");
+    let shop = write(&dir, "shop.spindle.json", &fixture::shop(), false);
+    // The same spans in another format, and a file with new ones.
+    let shop_zipkin = write(&dir, "shop.zipkin.json", &fixture::shop(), true);
+    let worker = write(&dir, "worker.zipkin.json", &fixture::orphans(), true);
+    let mut harness = app(vec![shop.clone()]);
+    harness.get_by_label("frontend: GET /checkout").click();
+    harness.run_steps(1);
+    harness.state_mut().add(vec![shop_zipkin, shop.clone()]);
+    wait_loaded(&mut harness);
+    let doc = harness.state().document();
+    assert_eq!(doc.files.len(), 2, "a file already open is not read twice");
+    assert_eq!(doc.data.spans.len(), 10, "the same spans are kept once");
+    assert_eq!(doc.duplicates, 10);
+    harness.get_by_label_contains("10 spans already loaded were merged");
+    // Dropping a file adds it too, and the selected trace stays selected.
+    harness
+        .input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(worker)));
+    harness.step();
+    wait_loaded(&mut harness);
+    let doc = harness.state().document();
+    assert_eq!(doc.files.len(), 3);
+    assert_eq!(doc.data.spans.len(), 13);
+    assert_eq!(doc.index.traces.len(), 3);
+    harness.get_by_label("worker: consume job");
+    let app = harness.state();
+    let trace = app
+        .focus
+        .current(app.document())
+        .map(|t| t.root_name.clone());
+    assert_eq!(trace.as_deref(), Some("GET /checkout"));
+}
+
+#[test]
+fn links_are_clickable_only_when_the_target_is_loaded() {
+    let dir = temp_dir("links");
+    let mut data = fixture::shop();
+    let charge = data
+        .spans
+        .iter_mut()
+        .find(|s| s.name.as_ref() == "charge card")
+        .expect("charge card");
+    let mut missing = charge.links[0].clone();
+    missing.span_id = spindle_formats::SpanId(0x999);
+    charge.links.push(missing);
+    let mut harness = app(vec![write(&dir, "links.spindle.json", &data, false)]);
+    harness.get_by_label("frontend: GET /checkout").click();
+    harness.run_steps(1);
+    harness
+        .get_by_label_contains("charge card (payments")
+        .click();
+    harness.run_steps(2);
+    harness.get_by_label("Links (2)");
+    let loaded = harness.get_by_label_contains("Go to GET /products");
+    assert_eq!(loaded.accesskit_node().role(), egui::accesskit::Role::Link);
+    let missing = harness.get_by_label_contains("span 0000000000000999 (not loaded)");
+    assert_ne!(missing.accesskit_node().role(), egui::accesskit::Role::Link);
+    assert_eq!(harness.query_all_by_label_contains("Go to").count(), 1);
+    // Clicking the plain text does nothing.
+    harness
+        .get_by_label_contains("span 0000000000000999 (not loaded)")
+        .click();
+    harness.run_steps(2);
+    assert_eq!(selected_name(&harness).as_deref(), Some("charge card"));
+}
+
+#[test]
+fn aggregated_block_shows_call_path_in_details() {
+    let mut harness = shop_app("aggregate-details");
+    harness.get_by_label("Aggregated flame graph").click();
+    harness.run_steps(2);
+    harness.get_by_label_contains("Click a block in the aggregated flame graph");
+    harness
+        .get_by_label_contains("POST /cart/checkout (checkout, 1 spans")
+        .click();
+    harness.run_steps(2);
+    assert!(harness.state().focus.agg_node.is_some());
+    harness.get_by_label("Call path details");
+    let label = egui::accesskit::Role::Label;
+    harness.get_by_role_and_label(label, "frontend: GET /checkout");
+    harness.get_by_role_and_label(label, "checkout: POST /cart/checkout");
+    harness.get_by_label("Total time");
+    // Total and average: one span on this path.
+    assert_eq!(harness.get_all_by_label("95.00 ms").count(), 2);
+    harness.get_by_label("Self time");
+    harness.get_by_label("Spans merged");
+    harness.get_by_label("Calls (2)");
+    harness.get_by_label("payments: charge card");
+}
+
+#[test]
+fn central_view_fits_between_the_side_panels_at_1280_by_800() {
+    let mut harness = shop_app("layout");
+    harness.get_by_label("frontend: GET /checkout").click();
+    harness.run_steps(2);
+    // The span with the longest value (an SQL statement): the details panel must not grow.
+    harness.get_by_label_contains("SELECT cart (db").click();
+    harness.run_steps(4);
+    let sql = harness
+        .get_by_label("SELECT * FROM cart WHERE id = $1")
+        .rect();
+    let details = harness.get_by_label("Span details").rect();
+    assert!(
+        sql.left() >= details.left() - 1.0 && sql.right() <= 1280.0,
+        "the statement wraps inside the details panel: {sql:?}"
+    );
+    let list = harness.get_by_label("Traces").rect();
+    assert!(list.right() <= 1280.0 * 0.31, "trace list {list:?}");
+    assert!(details.left() >= 1280.0 * 0.71, "details {details:?}");
+    for label in ["Time axis", "Minimap"] {
+        let r = harness.get_by_label(label).rect();
+        assert!(r.width() >= 520.0, "{label} {r:?}");
+        assert!(
+            r.right() <= details.left(),
+            "{label} {r:?} under the details {details:?}"
+        );
+        assert!(r.left() >= list.right(), "{label} {r:?}");
+    }
+    for label in ["Matches only", "Next >", "< Previous", "Reset zoom (0)"] {
+        let r = harness.get_by_label(label).rect();
+        assert!(
+            r.right() <= details.left(),
+            "{label} {r:?} under the details {details:?}"
+        );
+    }
+    // The same with the flame graph and the aggregated one.
+    for tab in ["Flame graph", "Aggregated flame graph"] {
+        harness.get_by_label(tab).click();
+        harness.run_steps(2);
+        let r = harness.get_by_label("Time axis").rect();
+        let details = harness.get_by_label_contains("details").rect();
+        assert!(
+            r.width() >= 520.0 && r.right() <= details.left(),
+            "{tab} {r:?}"
+        );
+    }
 }

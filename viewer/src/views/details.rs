@@ -2,13 +2,15 @@
 //! status, typed attributes (sortable, copyable), events, links (clickable when loaded) and
 //! the resource.
 
-use eframe::egui::{self, RichText, Ui};
+use eframe::egui::{self, Align, Layout, RichText, Ui, vec2};
 use spindle_formats::{KeyValue, Span, Status, Value};
 
+use crate::colors;
 use crate::index::{Node, Trace};
 use crate::load::Document;
 use crate::units;
-use crate::views::{Focus, View};
+use crate::views::call_path::CallPathView;
+use crate::views::{Focus, Tab, View};
 
 /// How the attribute table is sorted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -25,6 +27,8 @@ pub enum AttrSort {
 #[derive(Debug, Clone, Default)]
 pub struct DetailsView {
     pub sort: AttrSort,
+    /// What the panel shows while the aggregated flame graph is on screen.
+    pub call_path: CallPathView,
 }
 
 /// The type name shown next to an attribute value.
@@ -42,6 +46,10 @@ pub fn type_name(value: &Value) -> &'static str {
 
 impl View for DetailsView {
     fn ui(&mut self, ui: &mut Ui, doc: &Document, focus: &mut Focus) {
+        if focus.tab == Tab::Aggregate {
+            self.call_path.ui(ui, doc, focus);
+            return;
+        }
         ui.heading("Span details");
         let (Some(trace), Some(node)) = (focus.current(doc), focus.node) else {
             ui.weak("Select a span in the timeline or the flame graph.");
@@ -79,10 +87,38 @@ impl View for DetailsView {
     }
 }
 
+/// Width of the label column: a third of the panel, within limits.
+fn label_width(ui: &Ui) -> f32 {
+    (ui.available_width() * 0.34).clamp(70.0, 140.0)
+}
+
+/// One row of the label/value grid: the label on the left (wrapping inside its column), the
+/// value to its right in the rest of the width, where long text wraps at word boundaries.
+pub(crate) fn field<R>(ui: &mut Ui, label: &str, value: impl FnOnce(&mut Ui) -> R) -> R {
+    let label_w = label_width(ui);
+    ui.horizontal_top(|ui| {
+        ui.allocate_ui_with_layout(vec2(label_w, 0.0), Layout::top_down(Align::Min), |ui| {
+            ui.set_width(label_w);
+            ui.add(egui::Label::new(RichText::new(label).weak()).wrap());
+        });
+        ui.allocate_ui_with_layout(
+            vec2(ui.available_width(), 0.0),
+            Layout::left_to_right(Align::Min).with_main_wrap(true),
+            value,
+        )
+        .inner
+    })
+    .inner
+}
+
+/// A value label that wraps at word boundaries within the value column.
+pub(crate) fn wrapped(ui: &mut Ui, text: impl Into<egui::WidgetText>) -> egui::Response {
+    ui.add(egui::Label::new(text).wrap())
+}
+
 fn copy_row(ui: &mut Ui, name: &str, value: String) {
-    ui.label(name);
-    ui.horizontal(|ui| {
-        ui.monospace(&value);
+    field(ui, name, |ui| {
+        wrapped(ui, RichText::new(&value).monospace());
         if ui
             .small_button("copy")
             .on_hover_text(format!("Copy {name}"))
@@ -91,73 +127,60 @@ fn copy_row(ui: &mut Ui, name: &str, value: String) {
             ui.ctx().copy_text(value);
         }
     });
-    ui.end_row();
 }
 
 impl DetailsView {
     fn summary(&self, ui: &mut Ui, doc: &Document, trace: &Trace, i: usize, span: &Span) {
-        egui::Grid::new("span-summary")
-            .num_columns(2)
-            .striped(true)
-            .show(ui, |ui| {
-                ui.label("Name");
-                ui.label(RichText::new(span.name.as_ref()).strong());
-                ui.end_row();
-                ui.label("Service");
-                ui.label(doc.index.service_name(doc.index.service_of[i]));
-                ui.end_row();
-                ui.label("Kind");
-                ui.label(span.kind.as_str());
-                ui.end_row();
-                copy_row(ui, "Trace ID", span.trace_id.to_string());
-                copy_row(ui, "Span ID", span.span_id.to_string());
-                match span.parent_span_id {
-                    Some(p) => {
-                        let note = if doc.index.parent[i] == u32::MAX {
-                            " (not loaded)"
-                        } else {
-                            ""
-                        };
-                        copy_row(ui, "Parent ID", format!("{p}{note}"));
-                    }
-                    None => {
-                        ui.label("Parent ID");
-                        ui.weak("none (root)");
-                        ui.end_row();
-                    }
-                }
-                ui.label("Start");
-                ui.label(units::timestamp(span.start_unix_nanos));
-                ui.end_row();
-                ui.label("Start in trace");
-                ui.label(units::offset(trace.start, span.start_unix_nanos));
-                ui.end_row();
-                ui.label("Duration");
-                ui.label(units::duration(span.duration_nanos()));
-                ui.end_row();
-                ui.label("Self time");
-                ui.label(units::duration(doc.index.self_time[i]));
-                ui.end_row();
-                ui.label("Status");
-                match &span.status {
-                    Status::Unset => ui.label("unset"),
-                    Status::Ok => ui.label("ok"),
-                    Status::Error { message } => ui.colored_label(
-                        crate::colors::ERROR,
-                        if message.is_empty() {
-                            "error".to_string()
-                        } else {
-                            format!("error: {message}")
-                        },
-                    ),
+        field(ui, "Name", |ui| {
+            wrapped(ui, RichText::new(span.name.as_ref()).strong())
+        });
+        field(ui, "Service", |ui| {
+            wrapped(ui, doc.index.service_name(doc.index.service_of[i]))
+        });
+        field(ui, "Kind", |ui| wrapped(ui, span.kind.as_str()));
+        copy_row(ui, "Trace ID", span.trace_id.to_string());
+        copy_row(ui, "Span ID", span.span_id.to_string());
+        match span.parent_span_id {
+            Some(p) => {
+                let note = if doc.index.parent[i] == u32::MAX {
+                    " (not loaded)"
+                } else {
+                    ""
                 };
-                ui.end_row();
-            });
+                copy_row(ui, "Parent ID", format!("{p}{note}"));
+            }
+            None => {
+                field(ui, "Parent ID", |ui| ui.weak("none (root)"));
+            }
+        }
+        let start = units::timestamp(span.start_unix_nanos);
+        field(ui, "Start", |ui| wrapped(ui, start));
+        let offset = units::offset(trace.start, span.start_unix_nanos);
+        field(ui, "Start in trace", |ui| wrapped(ui, offset));
+        let duration = units::duration(span.duration_nanos());
+        field(ui, "Duration", |ui| wrapped(ui, duration));
+        let self_time = units::duration(doc.index.self_time[i]);
+        field(ui, "Self time", |ui| wrapped(ui, self_time));
+        field(ui, "Status", |ui| match &span.status {
+            Status::Unset => wrapped(ui, "unset"),
+            Status::Ok => wrapped(ui, "ok"),
+            Status::Error { message } => {
+                let text = if message.is_empty() {
+                    "error".to_string()
+                } else {
+                    format!("error: {message}")
+                };
+                wrapped(
+                    ui,
+                    RichText::new(text).color(colors::error_text(ui.visuals())),
+                )
+            }
+        });
     }
 
     fn attributes(&mut self, ui: &mut Ui, title: &str, attributes: &[KeyValue], id: &str) {
         ui.add_space(6.0);
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.strong(format!("{title} ({})", attributes.len()));
             if id == "span" && !attributes.is_empty() {
                 ui.weak("sort:");
@@ -183,29 +206,26 @@ impl DetailsView {
             AttrSort::Type => sorted.sort_by_key(|kv| (type_name(&kv.value), kv.key.clone())),
             AttrSort::Value => sorted.sort_by_cached_key(|kv| kv.value.to_string()),
         }
-        egui::Grid::new(("attributes", id))
-            .num_columns(4)
-            .striped(true)
-            .show(ui, |ui| {
-                for kv in sorted {
-                    ui.label(kv.key.as_ref());
-                    ui.weak(type_name(&kv.value));
-                    let text = kv.value.to_string();
-                    ui.add(
-                        egui::Label::new(RichText::new(&text).monospace())
-                            .wrap_mode(egui::TextWrapMode::Extend),
-                    );
-                    if ui
-                        .small_button("copy")
-                        .on_hover_text("Copy key=value")
-                        .clicked()
-                    {
-                        ui.ctx().copy_text(format!("{}={text}", kv.key));
-                    }
-                    ui.end_row();
-                }
-            });
+        for kv in sorted {
+            attribute_row(ui, kv);
+        }
     }
+}
+
+/// Key on the left; value (wrapping), its type and a copy button on the right.
+fn attribute_row(ui: &mut Ui, kv: &KeyValue) {
+    let text = kv.value.to_string();
+    field(ui, kv.key.as_ref(), |ui| {
+        wrapped(ui, RichText::new(&text).monospace());
+        ui.weak(type_name(&kv.value));
+        if ui
+            .small_button("copy")
+            .on_hover_text("Copy key=value")
+            .clicked()
+        {
+            ui.ctx().copy_text(format!("{}={text}", kv.key));
+        }
+    });
 }
 
 fn events(ui: &mut Ui, span: &Span) {

@@ -11,6 +11,7 @@ use crate::colors;
 use crate::index::Node;
 use crate::layout::{FlameKind, FlameLayout, Item, node_range};
 use crate::load::Document;
+use crate::text;
 use crate::units;
 use crate::views::timeline::span_label;
 use crate::views::{Focus, View};
@@ -199,33 +200,59 @@ impl FlameView {
     }
 
     fn axis(&self, ui: &mut Ui, rect: Rect) {
-        let (axis, _) = ui.allocate_exact_size(vec2(rect.width(), AXIS_H), Sense::hover());
+        let (axis, response) = ui.allocate_exact_size(vec2(rect.width(), AXIS_H), Sense::hover());
+        response.widget_info(|| WidgetInfo::labeled(Role::Label, true, "Time axis"));
         let painter = ui.painter_at(axis);
-        let width = self.view.1 - self.view.0;
-        let step = units::grid_step(width * 90.0 / f64::from(axis.width().max(1.0)));
-        let mut t = (self.view.0 / step).ceil() * step;
         let grid = ui.painter_at(ui.available_rect_before_wrap());
-        let mut n = 0;
-        while t <= self.view.1 && n < 64 {
-            let x = axis.left() + ((t - self.view.0) / width) as f32 * axis.width();
-            let text = match self.kind {
-                FlameKind::Trace => units::duration(t as u64),
-                FlameKind::Aggregate => format!("{:.0}%", t / self.layout_extent_hint() * 100.0),
-            };
-            painter.text(
+        let font = FontId::proportional(11.0);
+        let color = ui.visuals().weak_text_color();
+        let line = Stroke::new(1.0, ui.visuals().faint_bg_color);
+        for (x, label) in self.ticks(axis) {
+            text::axis_label(
+                &painter,
                 pos2(x + 2.0, axis.center().y),
-                Align2::LEFT_CENTER,
-                text,
-                FontId::proportional(11.0),
-                ui.visuals().weak_text_color(),
+                &label,
+                &font,
+                color,
+                axis.right(),
             );
             grid.line_segment(
                 [pos2(x, axis.top()), pos2(x, grid.clip_rect().bottom())],
-                Stroke::new(1.0, ui.visuals().faint_bg_color),
+                line,
             );
-            t += step;
-            n += 1;
         }
+    }
+
+    /// Grid lines about 90 points apart at a round step: of time in a trace's flame graph, of
+    /// percent of all time in the aggregated one.
+    fn ticks(&self, axis: Rect) -> Vec<(f32, String)> {
+        let width = self.view.1 - self.view.0;
+        if width <= 0.0 || axis.width() <= 0.0 {
+            return Vec::new();
+        }
+        let per_px = width / f64::from(axis.width());
+        // Axis units per label unit: 1 for nanoseconds, extent / 100 for percent.
+        let unit = match self.kind {
+            FlameKind::Trace => 1.0,
+            FlameKind::Aggregate => self.layout_extent_hint() / 100.0,
+        };
+        let step = match self.kind {
+            FlameKind::Trace => units::grid_step(per_px * 90.0),
+            FlameKind::Aggregate => units::nice_step(per_px * 90.0 / unit),
+        };
+        let mut k = (self.view.0 / unit / step).ceil();
+        let mut out = Vec::new();
+        while k * step * unit <= self.view.1 && out.len() < 64 {
+            let t = k * step * unit;
+            let x = axis.left() + ((t - self.view.0) / per_px) as f32;
+            let label = match self.kind {
+                FlameKind::Trace => units::tick_label(t, step),
+                FlameKind::Aggregate => units::percent_label(k * step, step),
+            };
+            out.push((x, label));
+            k += 1.0;
+        }
+        out
     }
 
     fn layout_extent_hint(&self) -> f64 {
@@ -283,8 +310,10 @@ impl FlameView {
                 x += 5.0;
             }
         }
-        let selected =
-            self.kind == FlameKind::Trace && item.node.is_some_and(|n| focus.node == Some(Node(n)));
+        let selected = item.node.is_some_and(|n| match self.kind {
+            FlameKind::Trace => focus.node == Some(Node(n)),
+            FlameKind::Aggregate => focus.agg_node == Some(n),
+        });
         let matched = self.kind == FlameKind::Trace
             && item
                 .node
@@ -305,12 +334,15 @@ impl FlameView {
             } else {
                 visuals.text_color()
             };
-            painter.with_clip_rect(r.shrink(1.0)).text(
-                pos2(r.left() + 3.0, r.center().y),
+            let left = r.left().max(ui.clip_rect().left()) + 3.0;
+            text::fitted(
+                &painter.with_clip_rect(r.intersect(painter.clip_rect())),
+                pos2(left, r.center().y),
                 Align2::LEFT_CENTER,
-                name,
+                &name,
                 text_font,
                 color,
+                r.right() - 3.0 - left,
             );
         }
         if r.width() < MIN_WIDGET_W {
@@ -391,6 +423,7 @@ impl FlameView {
                 }
             }
             (FlameKind::Aggregate, Some(node)) => {
+                focus.agg_node = Some(node);
                 if let Some(level) = self
                     .layout(doc, focus)
                     .levels

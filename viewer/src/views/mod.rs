@@ -1,5 +1,6 @@
 //! One view per file, each a small state struct with `Default` behind [`View`].
 
+pub mod call_path;
 pub mod details;
 pub mod flame;
 pub mod help;
@@ -52,6 +53,8 @@ pub struct Focus {
     pub tab: Tab,
     pub trace: Option<usize>,
     pub node: Option<Node>,
+    /// The block selected in the aggregated flame graph (an index into `Index::agg`).
+    pub agg_node: Option<u32>,
     pub collapsed: HashSet<SpanId>,
     pub query: String,
     pub matches: Vec<Node>,

@@ -12,6 +12,7 @@ use crate::colors;
 use crate::index::{Node, Trace};
 use crate::layout::{Row, node_range};
 use crate::load::Document;
+use crate::text;
 use crate::units;
 use crate::views::{Focus, View};
 
@@ -205,7 +206,9 @@ impl TimelineView {
     }
 
     fn axis(&self, ui: &mut Ui, label_w: f32) {
-        let (rect, _) = ui.allocate_exact_size(vec2(ui.available_width(), AXIS_H), Sense::hover());
+        let (rect, response) =
+            ui.allocate_exact_size(vec2(ui.available_width(), AXIS_H), Sense::hover());
+        response.widget_info(|| WidgetInfo::labeled(Role::Label, true, "Time axis"));
         let bars = Rect::from_min_max(pos2(rect.left() + label_w, rect.top()), rect.max);
         let painter = ui.painter_at(rect);
         painter.text(
@@ -215,19 +218,30 @@ impl TimelineView {
             FontId::proportional(12.0),
             ui.visuals().strong_text_color(),
         );
+        let step = self.step(bars);
+        let font = FontId::proportional(11.0);
+        let color = ui.visuals().weak_text_color();
         for (x, t) in self.ticks(bars) {
             painter.line_segment(
                 [pos2(x, rect.bottom() - 4.0), pos2(x, rect.bottom())],
-                Stroke::new(1.0, ui.visuals().weak_text_color()),
+                Stroke::new(1.0, color),
             );
-            painter.text(
+            let label = units::tick_label(t, step);
+            text::axis_label(
+                &painter,
                 pos2(x + 2.0, rect.center().y - 2.0),
-                Align2::LEFT_CENTER,
-                units::duration(t.max(0.0) as u64),
-                FontId::proportional(11.0),
-                ui.visuals().weak_text_color(),
+                &label,
+                &font,
+                color,
+                bars.right(),
             );
         }
+    }
+
+    /// The round time step between grid lines, about 90 points apart.
+    fn step(&self, bars: Rect) -> f64 {
+        let width = self.view.1 - self.view.0;
+        units::grid_step(width * 90.0 / f64::from(bars.width().max(1.0)))
     }
 
     /// Grid positions: (x, time) at a round step about every 90 points.
@@ -236,17 +250,17 @@ impl TimelineView {
         if width <= 0.0 || bars.width() <= 0.0 {
             return Vec::new();
         }
-        let step = units::grid_step(width * 90.0 / f64::from(bars.width()));
-        let mut t = (self.view.0.max(0.0) / step).ceil() * step;
-        let mut out = Vec::new();
-        while t <= self.view.1 && out.len() < 64 {
-            out.push((
-                bars.left() + ((t - self.view.0) / width) as f32 * bars.width(),
-                t,
-            ));
-            t += step;
-        }
-        out
+        let step = self.step(bars);
+        // Multiples of the step, counted (not summed) so labels stay exact.
+        let first = (self.view.0.max(0.0) / step).ceil();
+        (0..64)
+            .map(|k| (first + f64::from(k)) * step)
+            .take_while(|&t| t <= self.view.1)
+            .map(|t| {
+                let x = bars.left() + ((t - self.view.0) / width) as f32 * bars.width();
+                (x, t)
+            })
+            .collect()
     }
 
     fn rows(
@@ -425,28 +439,35 @@ impl TimelineView {
                 } else {
                     visuals.text_color()
                 };
-                let galley_rect = painter.text(
+                let name_rect = text::fitted(
+                    &painter,
                     pos2(x + 12.0, y),
                     Align2::LEFT_CENTER,
                     span.name.as_ref(),
                     FontId::proportional(13.0),
                     color,
+                    rect.right() - 4.0 - (x + 12.0),
                 );
-                painter.text(
-                    pos2(galley_rect.right() + 6.0, y),
+                let service_x = name_rect.right() + 6.0;
+                text::fitted(
+                    &painter,
+                    pos2(service_x, y),
                     Align2::LEFT_CENTER,
                     cx.doc.index.service_name(service),
                     FontId::proportional(11.0),
                     visuals.weak_text_color(),
+                    rect.right() - 4.0 - service_x,
                 );
             }
             None => {
-                painter.text(
+                text::fitted(
+                    &painter,
                     pos2(x + 2.0, y),
                     Align2::LEFT_CENTER,
-                    format!("missing parent ({} subtrees)", cx.trace.orphans.len()),
+                    &format!("missing parent ({} subtrees)", cx.trace.orphans.len()),
                     FontId::proportional(13.0),
                     visuals.warn_fg_color,
+                    rect.right() - 4.0 - (x + 2.0),
                 );
             }
         }
