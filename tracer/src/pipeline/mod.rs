@@ -36,7 +36,7 @@ use worker::{Control, Worker};
 /// Spans handed off together from a thread's buffer.
 const CHUNK: usize = 64;
 
-/// Most chunks of emptied boxes waiting for producers (bounds the memory they keep).
+/// Most empty chunk vectors the worker keeps to carry boxes back.
 const MAX_RETURNED_CHUNKS: usize = 64;
 
 /// Attribute, event and link vectors up to this capacity are kept with their box for reuse
@@ -50,8 +50,25 @@ pub(crate) type Record = Box<Span>;
 #[allow(clippy::vec_box)]
 pub(crate) type Chunk = Vec<Record>;
 
-/// One thread's ended spans waiting for hand-off, and its counters.
+/// A value on cache lines of its own (128 bytes: a line and the neighbour the prefetcher pairs
+/// with it), so that one core writing it does not make other cores miss on what sits next to
+/// it, and the other way round.
 #[derive(Debug, Default)]
+#[repr(align(128))]
+pub(crate) struct OwnLines<T>(pub T);
+
+impl<T> std::ops::Deref for OwnLines<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+/// One thread's ended spans waiting for hand-off, and its counters. On lines of its own: the
+/// thread writes it for every span, and another thread's buffer may be allocated next to it.
+#[derive(Debug, Default)]
+#[repr(align(128))]
 pub(crate) struct ThreadBuffer {
     started: AtomicU64,
     inner: Mutex<BufferInner>,
@@ -74,16 +91,19 @@ impl ThreadBuffer {
 #[derive(Debug)]
 pub(crate) struct Pipeline {
     queue: Sender<Chunk>,
-    queued: AtomicUsize,
+    /// Spans in the queue: written by producers and the worker for every chunk, so kept away
+    /// from the fields producers read for every span.
+    queued: OwnLines<AtomicUsize>,
     capacity: usize,
     chunk: usize,
     /// Queued spans at which producers wake the worker (one batch, or half the queue).
     wake_at: usize,
-    /// Chunks of emptied record boxes going back to producers.
+    /// Chunks of exported record boxes going back to producers.
     returned: (Sender<Chunk>, Receiver<Chunk>),
     worker_thread: OnceLock<Thread>,
     control: Sender<Control>,
-    counters: Counters,
+    /// Written by the worker for every batch (and by producers only when they drop).
+    counters: OwnLines<Counters>,
     threads: Mutex<Vec<Arc<ThreadBuffer>>>,
     shut_down: AtomicBool,
     worker: Mutex<Option<JoinHandle<()>>>,
@@ -101,14 +121,18 @@ impl Pipeline {
         let (control, control_rx) = bounded(16);
         let pipeline = Arc::new(Pipeline {
             queue,
-            queued: AtomicUsize::new(0),
+            queued: OwnLines(AtomicUsize::new(0)),
             capacity,
             chunk: CHUNK.min(config.max_export_batch_size.max(1)),
             wake_at: config.max_export_batch_size.clamp(1, capacity.div_ceil(2)),
-            returned: bounded((capacity / CHUNK).clamp(1, MAX_RETURNED_CHUNKS)),
+            // Room for every box the queue can hold: a worker that catches up on a backlog
+            // hands all of it back instead of freeing boxes that producers would then allocate
+            // again (and freeing them on the wrong thread). So the boxes kept are bounded by
+            // the queue size, as the records in flight are.
+            returned: bounded((capacity / CHUNK).max(1) + 2),
             worker_thread: OnceLock::new(),
             control,
-            counters: Counters::default(),
+            counters: OwnLines::default(),
             threads: Mutex::new(Vec::new()),
             shut_down: AtomicBool::new(false),
             worker: Mutex::new(None),

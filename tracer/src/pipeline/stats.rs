@@ -62,7 +62,7 @@ impl Counters {
     /// Counts dropped spans, logging one warning on the first drop of the process' pipeline.
     pub fn drop_spans(&self, counter: &AtomicU64, count: u64, why: &str) {
         counter.fetch_add(count, Relaxed);
-        if !self.warned.swap(true, Relaxed) {
+        if !self.warned.load(Relaxed) && !self.warned.swap(true, Relaxed) {
             eprintln!(
                 "spindle: dropping spans ({why}); further drops are counted in spindle::stats()"
             );
