@@ -625,6 +625,12 @@ fn central_view_fits_between_the_side_panels_at_1280_by_800() {
     let list = harness.get_by_label("Traces").rect();
     assert!(list.right() <= 1280.0 * 0.31, "trace list {list:?}");
     assert!(details.left() >= 1280.0 * 0.71, "details {details:?}");
+    // The details panel keeps its default width (350) whatever it shows, instead of
+    // shrinking to its content or growing with it.
+    assert!(
+        (details.left() - (1280.0 - 350.0)).abs() < 12.0,
+        "details {details:?}"
+    );
     for label in ["Time axis", "Minimap"] {
         let r = harness.get_by_label(label).rect();
         assert!(r.width() >= 520.0, "{label} {r:?}");
