@@ -89,7 +89,7 @@ impl View for DetailsView {
 
 /// Width of the label column: a third of the panel, within limits.
 fn label_width(ui: &Ui) -> f32 {
-    (ui.available_width() * 0.38).clamp(80.0, 150.0)
+    (ui.available_width() * 0.33).clamp(80.0, 150.0)
 }
 
 /// One row of the label/value grid: the label on the left (wrapping inside its column), the

@@ -147,9 +147,10 @@ impl TimelineView {
             if ui.button("Reset zoom (0)").clicked() {
                 focus.request.reset_zoom = true;
             }
+            let rows = focus.timeline.rows.len();
             ui.weak(format!(
-                "{} rows · showing {} to {}",
-                focus.timeline.rows.len(),
+                "{rows} row{} · showing {} to {}",
+                if rows == 1 { "" } else { "s" },
                 units::duration(self.view.0.max(0.0) as u64),
                 units::duration(self.view.1.max(0.0) as u64)
             ));
