@@ -526,7 +526,7 @@ fn added_and_dropped_files_merge_without_duplicates() {
     harness.get_by_label("File").click();
     harness.run_steps(2);
     harness.get_by_label("Add files…");
-    harness.key_press(egui::Key::Escape);
+    harness.key_press(Key::Escape);
     harness.run_steps(2);
     harness.state_mut().add(vec![shop_zipkin, shop.clone()]);
     wait_loaded(&mut harness);
