@@ -27,7 +27,8 @@ export XDG_DATA_HOME="$(mktemp -d)" XDG_CONFIG_HOME="$(mktemp -d)"
 F="$OUT/fixtures"
 
 # shot NAME THEME "KEYS ..." FILE...: start the app on FILEs in THEME (dark or light), press
-# KEYS (xdotool key names; "sleep" pauses), capture the screen, stop the app.
+# KEYS (xdotool key names; "sleep" pauses; "click:X:Y" clicks there), capture the screen, stop
+# the app.
 shot() {
     local name="$1" theme="$2" keys="$3"
     shift 3
@@ -38,7 +39,11 @@ shot() {
         wid=$(xdotool search --name "Spindle viewer" | head -n1)
         xdotool windowactivate --sync "$wid" 2>/dev/null || xdotool windowfocus "$wid" || true
         for k in $2; do
-            if [ "$k" = sleep ]; then sleep 1; else xdotool key --window "$wid" "$k"; sleep 0.3; fi
+            case "$k" in
+                sleep) sleep 1 ;;
+                click:*) IFS=: read -r _ x y <<<"$k"; xdotool mousemove "$x" "$y" click 1; sleep 0.5 ;;
+                *) xdotool key --window "$wid" "$k"; sleep 0.3 ;;
+            esac
         done
         sleep 1
         import -window root "$1"
@@ -51,12 +56,12 @@ W="$F/worker.zipkin.json"
 shot 01-timeline dark "Down Down Down Down Down Down" "$S" "$W"
 shot 02-search dark "slash c a r t Return sleep" "$S" "$W"
 shot 03-flame dark "Down Down Down 2" "$S" "$W"
-shot 04-aggregate dark "3" "$S" "$W"
+shot 04-aggregate dark "3 sleep click:420:193" "$S" "$W"
 shot 05-help dark "question" "$S"
 shot 06-problems dark "" "$S" "$F/junk.json" "$F/partial.zipkin.json"
 shot 07-wide-timeline dark "Down" "$F/wide.spindle.json"
 shot 08-wide-flame dark "2" "$F/wide.spindle.json"
 shot 09-light-timeline light "Down Down Down Down Down" "$S" "$W"
 shot 10-light-flame light "Down Down Down Down Down Down 2" "$S" "$W"
-shot 11-light-aggregate light "3" "$S" "$W"
+shot 11-light-aggregate light "3 sleep click:360:213" "$S" "$W"
 shot 12-light-problems light "Down" "$W" "$F/junk.json" "$F/partial.zipkin.json"

@@ -607,21 +607,26 @@ impl eframe::App for ViewerApp {
             egui::Panel::top("banners").show(ui, |ui| self.banners(ui));
         }
         // Side panels are capped so the central view keeps most of the window (at 1280 points
-        // wide: at most 384 + 358, by default 320 + 320, leaving the timeline 600 or more).
+        // wide: at most 384 + 358, by default 300 + 350, leaving the timeline 600 or more).
         let width = ui.available_width();
         egui::Panel::left("traces")
             .resizable(true)
-            .default_size(320.0)
+            .default_size(300.0)
             .size_range(180.0..=(width * 0.30).max(180.0))
             .show(ui, |ui| {
+                // Fill the panel: a panel shrinks to narrower content otherwise.
+                ui.set_min_width(ui.available_width());
                 ui.heading("Traces");
                 self.list.ui(ui, &self.doc, &mut self.focus);
             });
         egui::Panel::right("details")
             .resizable(true)
-            .default_size(320.0)
+            .default_size(350.0)
             .size_range(180.0..=(width * 0.28).max(180.0))
-            .show(ui, |ui| self.details.ui(ui, &self.doc, &mut self.focus));
+            .show(ui, |ui| {
+                ui.set_min_width(ui.available_width());
+                self.details.ui(ui, &self.doc, &mut self.focus);
+            });
         egui::CentralPanel::default().show(ui, |ui| self.central(ui));
         self.help.ui(ui, &self.doc, &mut self.focus);
         self.drop_hint(&ctx);

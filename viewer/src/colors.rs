@@ -27,3 +27,13 @@ pub fn error_text(visuals: &eframe::egui::Visuals) -> Color32 {
         Color32::from_rgb(190, 30, 30)
     }
 }
+
+/// Background of a selected row: the theme's selection colour, lighter in the light theme so
+/// pastel bars stay visible on it.
+pub fn selected_row(visuals: &eframe::egui::Visuals) -> Color32 {
+    let factor = if visuals.dark_mode { 0.6 } else { 0.35 };
+    visuals.selection.bg_fill.gamma_multiply(factor)
+}
+
+/// Edge of a bar in the light theme.
+pub const BAR_EDGE_LIGHT: Color32 = Color32::from_black_alpha(70);

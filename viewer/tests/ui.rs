@@ -522,6 +522,12 @@ fn added_and_dropped_files_merge_without_duplicates() {
     let mut harness = app(vec![shop.clone()]);
     harness.get_by_label("frontend: GET /checkout").click();
     harness.run_steps(1);
+    // The File menu offers it (the dialog itself is the system's).
+    harness.get_by_label("File").click();
+    harness.run_steps(2);
+    harness.get_by_label("Add files…");
+    harness.key_press(Key::Escape);
+    harness.run_steps(2);
     harness.state_mut().add(vec![shop_zipkin, shop.clone()]);
     wait_loaded(&mut harness);
     let doc = harness.state().document();
@@ -625,6 +631,12 @@ fn central_view_fits_between_the_side_panels_at_1280_by_800() {
     let list = harness.get_by_label("Traces").rect();
     assert!(list.right() <= 1280.0 * 0.31, "trace list {list:?}");
     assert!(details.left() >= 1280.0 * 0.71, "details {details:?}");
+    // The details panel keeps its default width (350) whatever it shows, instead of
+    // shrinking to its content or growing with it.
+    assert!(
+        (details.left() - (1280.0 - 350.0)).abs() < 12.0,
+        "details {details:?}"
+    );
     for label in ["Time axis", "Minimap"] {
         let r = harness.get_by_label(label).rect();
         assert!(r.width() >= 520.0, "{label} {r:?}");

@@ -89,7 +89,7 @@ impl View for DetailsView {
 
 /// Width of the label column: a third of the panel, within limits.
 fn label_width(ui: &Ui) -> f32 {
-    (ui.available_width() * 0.34).clamp(70.0, 140.0)
+    (ui.available_width() * 0.33).clamp(80.0, 150.0)
 }
 
 /// One row of the label/value grid: the label on the left (wrapping inside its column), the
@@ -118,7 +118,8 @@ pub(crate) fn wrapped(ui: &mut Ui, text: impl Into<egui::WidgetText>) -> egui::R
 
 fn copy_row(ui: &mut Ui, name: &str, value: String) {
     field(ui, name, |ui| {
-        wrapped(ui, RichText::new(&value).monospace());
+        // A size at which a 32-digit trace id fits the value column of a default-width panel.
+        wrapped(ui, RichText::new(&value).monospace().size(11.0));
         if ui
             .small_button("copy")
             .on_hover_text(format!("Copy {name}"))

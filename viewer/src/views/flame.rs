@@ -13,7 +13,7 @@ use crate::layout::{FlameKind, FlameLayout, Item, node_range};
 use crate::load::Document;
 use crate::text;
 use crate::units;
-use crate::views::timeline::span_label;
+use crate::views::timeline::{TICK_SPACING, span_label};
 use crate::views::{Focus, View};
 
 /// Height of one level in points.
@@ -223,7 +223,7 @@ impl FlameView {
         }
     }
 
-    /// Grid lines about 90 points apart at a round step: of time in a trace's flame graph, of
+    /// Grid lines at least [`TICK_SPACING`] points apart at a round step: of time in a trace's flame graph, of
     /// percent of all time in the aggregated one.
     fn ticks(&self, axis: Rect) -> Vec<(f32, String)> {
         let width = self.view.1 - self.view.0;
@@ -237,8 +237,8 @@ impl FlameView {
             FlameKind::Aggregate => self.layout_extent_hint() / 100.0,
         };
         let step = match self.kind {
-            FlameKind::Trace => units::grid_step(per_px * 90.0),
-            FlameKind::Aggregate => units::nice_step(per_px * 90.0 / unit),
+            FlameKind::Trace => units::grid_step(per_px * f64::from(TICK_SPACING)),
+            FlameKind::Aggregate => units::nice_step(per_px * f64::from(TICK_SPACING) / unit),
         };
         let mut k = (self.view.0 / unit / step).ceil();
         let mut out = Vec::new();
@@ -329,10 +329,13 @@ impl FlameView {
             painter.rect_stroke(r, 1.0, Stroke::new(2.0, colors::MATCH), StrokeKind::Inside);
         }
         if r.width() > 24.0 {
-            let color = if item.node.is_some() {
-                colors::ON_BAR
-            } else {
+            // Dark text on service colours; the theme's text on the grey root and merged runs.
+            let on_grey =
+                item.node.is_none() || (self.kind == FlameKind::Aggregate && item.node == Some(0));
+            let color = if on_grey {
                 visuals.text_color()
+            } else {
+                colors::ON_BAR
             };
             let left = r.left().max(ui.clip_rect().left()) + 3.0;
             text::fitted(
@@ -397,10 +400,7 @@ impl FlameView {
             },
             FlameKind::Aggregate => match doc.index.agg.get(node as usize) {
                 Some(agg) if node != 0 => (colors::service(agg.service), agg.name.clone()),
-                Some(agg) => (
-                    visuals.weak_text_color().gamma_multiply(0.5),
-                    agg.name.clone(),
-                ),
+                Some(agg) => (visuals.widgets.inactive.bg_fill, agg.name.clone()),
                 None => (visuals.weak_text_color(), String::new()),
             },
         }

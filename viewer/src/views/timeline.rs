@@ -20,6 +20,8 @@ use crate::views::{Focus, View};
 pub const ROW_H: f32 = 20.0;
 const MINIMAP_H: f32 = 30.0;
 const AXIS_H: f32 = 18.0;
+/// Least distance between two grid lines (and their labels) in points.
+pub const TICK_SPACING: f32 = 75.0;
 
 /// Zoom, pan and scroll state of the waterfall.
 #[derive(Debug, Clone)]
@@ -145,9 +147,10 @@ impl TimelineView {
             if ui.button("Reset zoom (0)").clicked() {
                 focus.request.reset_zoom = true;
             }
+            let rows = focus.timeline.rows.len();
             ui.weak(format!(
-                "{} rows · showing {} to {}",
-                focus.timeline.rows.len(),
+                "{rows} row{} · showing {} to {}",
+                if rows == 1 { "" } else { "s" },
                 units::duration(self.view.0.max(0.0) as u64),
                 units::duration(self.view.1.max(0.0) as u64)
             ));
@@ -238,13 +241,13 @@ impl TimelineView {
         }
     }
 
-    /// The round time step between grid lines, about 90 points apart.
+    /// The round time step between grid lines, at least [`TICK_SPACING`] points apart.
     fn step(&self, bars: Rect) -> f64 {
         let width = self.view.1 - self.view.0;
-        units::grid_step(width * 90.0 / f64::from(bars.width().max(1.0)))
+        units::grid_step(width * f64::from(TICK_SPACING) / f64::from(bars.width().max(1.0)))
     }
 
-    /// Grid positions: (x, time) at a round step about every 90 points.
+    /// Grid positions: (x, time) at a round step.
     fn ticks(&self, bars: Rect) -> Vec<(f32, f64)> {
         let width = self.view.1 - self.view.0;
         if width <= 0.0 || bars.width() <= 0.0 {
@@ -351,7 +354,7 @@ impl TimelineView {
         let visuals = ui.visuals().clone();
         let painter = ui.painter_at(rect);
         if cx.selected {
-            painter.rect_filled(rect, 0.0, visuals.selection.bg_fill.gamma_multiply(0.6));
+            painter.rect_filled(rect, 0.0, colors::selected_row(&visuals));
         } else if response.hovered() {
             painter.rect_filled(rect, 0.0, visuals.widgets.hovered.weak_bg_fill);
         }
@@ -494,6 +497,11 @@ impl TimelineView {
             None => (visuals.weak_text_color().gamma_multiply(0.5), false),
         };
         painter.rect_filled(bar, 2.0, fill);
+        if !visuals.dark_mode {
+            // Pastel bars need an edge on white and on the selection colour.
+            let edge = Stroke::new(1.0, colors::BAR_EDGE_LIGHT);
+            painter.rect_stroke(bar, 2.0, edge, StrokeKind::Inside);
+        }
         if error {
             painter.rect_stroke(
                 bar,

@@ -438,7 +438,7 @@ fn row(ui: &mut Ui, doc: &Document, trace: &Trace, selected: bool) -> bool {
     let visuals = ui.visuals();
     let painter = ui.painter_at(rect);
     if selected {
-        painter.rect_filled(rect, 3.0, visuals.selection.bg_fill.gamma_multiply(0.6));
+        painter.rect_filled(rect, 3.0, colors::selected_row(visuals));
     } else if response.hovered() {
         painter.rect_filled(rect, 3.0, visuals.widgets.hovered.weak_bg_fill);
     }
@@ -503,9 +503,10 @@ fn row_text(
         .map(|&s| doc.index.service_name(s))
         .collect();
     let mut info = format!(
-        "{}  ·  {} spans  ·  {}",
+        "{}  ·  {} span{}  ·  {}",
         units::time_of_day(trace.start),
         trace.span_count,
+        if trace.span_count == 1 { "" } else { "s" },
         services.join(", ")
     );
     if !trace.orphans.is_empty() {
