@@ -2,22 +2,28 @@
 //! - one frame of the timeline and of the flame graph of a 100,000-span trace, laid out,
 //!   painted and tessellated headless (an egui `Context` with no window): target ≤ 8 ms median;
 //! - opening a generated 1,000,000-span file (read + index + aggregate) against plain
-//!   `serde_json::from_slice::<serde_json::Value>` of the same bytes: target ≤ 1.5×.
+//!   `serde_json::from_slice::<serde_json::Value>` of the same bytes: target ≤ 1.5×;
+//! - peak RSS of a fresh process that opens that file the way the app does (background load,
+//!   index, aggregate), relative to the file size (printed, not timed);
+//! - one trace-list filter pass over all its traces with a tag filter (full pass; the app
+//!   spreads it over frames of at most ~5 ms).
 //!
 //! `cargo bench -p spindle-benches --bench viewer` (set `SPINDLE_BENCH_SPANS` to change 1M).
 
 use std::hint::black_box;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use spindle_formats::{ReadOptions, write_spindle_json};
 use spindle_viewer::eframe::egui;
 use spindle_viewer::fixture;
 use spindle_viewer::index::Index;
 use spindle_viewer::layout::{FlameKind, FlameLayout};
-use spindle_viewer::load::Document;
+use spindle_viewer::load::{Document, LoadKind, Loading, Outcome};
 use spindle_viewer::views::flame::FlameView;
 use spindle_viewer::views::timeline::TimelineView;
+use spindle_viewer::views::trace_list::TraceListView;
 use spindle_viewer::views::{Focus, View};
 
 fn input() -> egui::RawInput {
@@ -65,11 +71,18 @@ fn frames(c: &mut Criterion) {
     group.finish();
 }
 
-fn open(c: &mut Criterion) {
-    let spans: usize = std::env::var("SPINDLE_BENCH_SPANS")
+/// Set in the child process that measures peak RSS: the file it opens.
+const RSS_CHILD: &str = "SPINDLE_VIEWER_RSS_CHILD";
+
+fn bench_spans() -> usize {
+    std::env::var("SPINDLE_BENCH_SPANS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
+        .unwrap_or(1_000_000)
+}
+
+fn open(c: &mut Criterion) {
+    let spans = bench_spans();
     let data = fixture::many_traces(spans / 50, 50);
     let mut bytes = Vec::new();
     if write_spindle_json(&data, &mut bytes).is_err() {
@@ -77,6 +90,7 @@ fn open(c: &mut Criterion) {
     }
     drop(data);
     eprintln!("open: {} spans, {:.1} MB", spans, bytes.len() as f64 / 1e6);
+    peak_rss(&bytes);
     let mut group = c.benchmark_group("open_1m_spans");
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(30));
@@ -101,7 +115,95 @@ fn open(c: &mut Criterion) {
         })
     });
     group.finish();
+    filter_pass(c, &bytes);
+}
+
+/// A full trace-list pass with a tag filter over every trace of the 1M-span document.
+fn filter_pass(c: &mut Criterion, bytes: &[u8]) {
+    let Ok(loaded) = spindle_formats::read(bytes, "bench.json", ReadOptions::default()) else {
+        return;
+    };
+    let doc = Document::from_data(loaded.data);
+    eprintln!("filter: {} traces", doc.index.traces.len());
+    let mut group = c.benchmark_group("trace_list_filter_1m_spans");
+    group.sample_size(20);
+    for (name, tag, operation) in [
+        ("tag_key_value", "peer=cart", ""),
+        ("tag_no_match", "n=99999", ""),
+        ("operation", "", "publish"),
+    ] {
+        let mut list = TraceListView::default();
+        list.filter.tag = tag.into();
+        list.filter.operation = operation.into();
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                list.invalidate();
+                black_box(list.rows(&doc).len())
+            })
+        });
+    }
+    group.finish();
+}
+
+/// Writes the file, opens it in a fresh copy of this process (so nothing else counts) and
+/// prints that process's peak RSS against the file size.
+fn peak_rss(bytes: &[u8]) {
+    let path = std::env::temp_dir().join(format!("spindle-viewer-rss-{}.json", std::process::id()));
+    if std::fs::write(&path, bytes).is_err() {
+        return;
+    }
+    let child = std::env::current_exe().and_then(|exe| {
+        std::process::Command::new(exe)
+            .env(RSS_CHILD, &path)
+            .output()
+    });
+    let _ = std::fs::remove_file(&path);
+    match child {
+        Ok(out) => {
+            let report = String::from_utf8_lossy(&out.stdout);
+            let peak: f64 = report.trim().parse().unwrap_or(0.0);
+            let size = bytes.len() as f64;
+            eprintln!(
+                "peak RSS after opening the file: {:.1} MB = {:.2}x the file ({:.1} MB)",
+                peak / 1e6,
+                peak / size,
+                size / 1e6
+            );
+        }
+        Err(e) => eprintln!("peak RSS: cannot start the child process: {e}"),
+    }
+}
+
+/// In the child: open the file like the app (background load, index, aggregate), then print
+/// the process's peak resident set size in bytes.
+fn rss_child(path: &Path) {
+    let loading = Loading::start(vec![PathBuf::from(path)], LoadKind::Open, || {});
+    let doc = loop {
+        match loading.poll() {
+            Some(Outcome::Done(doc)) => break Some(doc),
+            Some(Outcome::Cancelled) => break None,
+            None => std::thread::sleep(Duration::from_millis(10)),
+        }
+    };
+    let spans = doc.as_ref().map_or(0, |d| d.data.spans.len());
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0);
+    eprintln!("child: {spans} spans loaded");
+    println!("{}", kb * 1024);
+    black_box(doc);
 }
 
 criterion_group!(benches, frames, open);
-criterion_main!(benches);
+
+fn main() {
+    if let Some(path) = std::env::var_os(RSS_CHILD) {
+        rss_child(Path::new(&path));
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

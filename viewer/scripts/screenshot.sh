@@ -47,21 +47,37 @@ shot() {
         done
         sleep 1
         import -window root "$1"
-        kill $pid' "$BIN" "$OUT/$name.png" "$keys" "$@"
-    echo "wrote $OUT/$name.png"
+        kill $pid 2>/dev/null || true' "$BIN" "$OUT/$name.png" "$keys" "$@"
+}
+
+# shot_retry ...: `shot`, tried up to three times (Xvfb now and then fails to come up when the
+# previous server is still going away).
+shot_retry() {
+    local name="$1"
+    for attempt in 1 2 3; do
+        rm -f "$OUT/$name.png"
+        shot "$@" || true
+        if [ -s "$OUT/$name.png" ]; then
+            echo "wrote $OUT/$name.png"
+            return 0
+        fi
+        echo "screenshot.sh: $name failed (attempt $attempt), retrying" >&2
+        sleep 2
+    done
+    return 1
 }
 
 S="$F/shop.spindle.json"
 W="$F/worker.zipkin.json"
-shot 01-timeline dark "Down Down Down Down Down Down" "$S" "$W"
-shot 02-search dark "slash c a r t Return sleep" "$S" "$W"
-shot 03-flame dark "Down Down Down 2" "$S" "$W"
-shot 04-aggregate dark "3 sleep click:420:193" "$S" "$W"
-shot 05-help dark "question" "$S"
-shot 06-problems dark "" "$S" "$F/junk.json" "$F/partial.zipkin.json"
-shot 07-wide-timeline dark "Down" "$F/wide.spindle.json"
-shot 08-wide-flame dark "2" "$F/wide.spindle.json"
-shot 09-light-timeline light "Down Down Down Down Down" "$S" "$W"
-shot 10-light-flame light "Down Down Down Down Down Down 2" "$S" "$W"
-shot 11-light-aggregate light "3 sleep click:360:213" "$S" "$W"
-shot 12-light-problems light "Down" "$W" "$F/junk.json" "$F/partial.zipkin.json"
+shot_retry 01-timeline dark "Down Down Down Down Down Down" "$S" "$W"
+shot_retry 02-search dark "slash c a r t Return sleep" "$S" "$W"
+shot_retry 03-flame dark "Down Down Down 2" "$S" "$W"
+shot_retry 04-aggregate dark "3 sleep click:420:193" "$S" "$W"
+shot_retry 05-help dark "question" "$S"
+shot_retry 06-problems dark "" "$S" "$F/junk.json" "$F/partial.zipkin.json"
+shot_retry 07-wide-timeline dark "Down" "$F/wide.spindle.json"
+shot_retry 08-wide-flame dark "2" "$F/wide.spindle.json"
+shot_retry 09-light-timeline light "Down Down Down Down Down" "$S" "$W"
+shot_retry 10-light-flame light "Down Down Down Down Down Down 2" "$S" "$W"
+shot_retry 11-light-aggregate light "3 sleep click:360:213" "$S" "$W"
+shot_retry 12-light-problems light "Down" "$W" "$F/junk.json" "$F/partial.zipkin.json"
