@@ -493,3 +493,25 @@ fn spans_recorded_after_an_overload_carry_only_their_own_attributes() {
         assert!(span.events.is_empty() && span.parent_span_id.is_none());
     }
 }
+
+/// A queue smaller than the hand-off chunk still takes spans: chunks shrink to fit it.
+#[test]
+fn a_small_queue_still_delivers() {
+    let _lock = serial();
+    let sink = CountingSink::default();
+    let tracer = spindle::init(Config::new().max_queue_size(16).exporter(sink.clone())).unwrap();
+    for i in 0..1000 {
+        Span::new("small").end();
+        if i % 4 == 3 {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+    tracer.flush(WAIT).unwrap();
+    let stats = tracer.stats();
+    let exported = sink.spans.load(Ordering::SeqCst) as u64;
+    assert_eq!(exported + stats.dropped(), 1000, "{stats:?}");
+    assert!(
+        exported >= 500,
+        "only {exported} of 1000 exported: {stats:?}"
+    );
+}

@@ -33,8 +33,11 @@ use stats::Counters;
 pub use stats::Stats;
 use worker::{Control, Worker};
 
-/// Spans handed off together from a thread's buffer.
-const CHUNK: usize = 64;
+/// Spans handed off together from a thread's buffer. Every hand-off touches lines the other
+/// producers and the worker write too (the queue's and the returned boxes' channels, the
+/// queued count), so larger chunks scale better across producer threads: two producers on two
+/// cores delivered 1.5-1.7x one producer's spans/s with 64, 1.8-2.0x with 256.
+const CHUNK: usize = 256;
 
 /// Most empty chunk vectors the worker keeps to carry boxes back.
 const MAX_RETURNED_CHUNKS: usize = 64;
@@ -119,17 +122,22 @@ impl Pipeline {
         let capacity = config.max_queue_size.max(1);
         let (queue, spans) = bounded(capacity);
         let (control, control_rx) = bounded(16);
+        // A chunk fits a batch, and the queue holds at least two.
+        let chunk = CHUNK
+            .min(config.max_export_batch_size)
+            .min(capacity / 2)
+            .max(1);
         let pipeline = Arc::new(Pipeline {
             queue,
             queued: OwnLines(AtomicUsize::new(0)),
             capacity,
-            chunk: CHUNK.min(config.max_export_batch_size.max(1)),
+            chunk,
             wake_at: config.max_export_batch_size.clamp(1, capacity.div_ceil(2)),
             // Room for every box the queue can hold: a worker that catches up on a backlog
             // hands all of it back instead of freeing boxes that producers would then allocate
             // again (and freeing them on the wrong thread). So the boxes kept are bounded by
             // the queue size, as the records in flight are.
-            returned: bounded((capacity / CHUNK).max(1) + 2),
+            returned: bounded(capacity / chunk + 2),
             worker_thread: OnceLock::new(),
             control,
             counters: OwnLines::default(),
