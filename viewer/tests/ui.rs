@@ -462,40 +462,79 @@ fn trace_list_filters_show_the_matching_rows() {
     assert_eq!(visible_traces(&harness), ["worker: consume job"]);
 }
 
+/// Picks `column` in the trace list's sort combo box and checks the box shows it.
+fn sort_by(harness: &mut Harness<'static, ViewerApp>, column: &str) {
+    harness.get_by_label("Sort").click();
+    harness.run_steps(2);
+    harness.get_by_label(column).click();
+    harness.run_steps(2);
+    assert_eq!(
+        harness.get_by_label("Sort").value().as_deref(),
+        Some(column)
+    );
+}
+
+/// Clicks the sort direction button, which shows `shown`, and checks it now shows the other.
+fn reverse_sort(harness: &mut Harness<'static, ViewerApp>, shown: &str) {
+    harness.get_by_label(shown).click();
+    harness.run_steps(2);
+    let other = if shown == "Ascending" {
+        "Descending"
+    } else {
+        "Ascending"
+    };
+    harness.get_by_label(other);
+}
+
 #[test]
 fn trace_list_sorts_by_each_column() {
     let mut harness = list_app("sorts");
     let [checkout, products, worker] = TRACES;
     // Start, ascending by default.
+    assert_eq!(
+        harness.get_by_label("Sort").value().as_deref(),
+        Some("Start")
+    );
     assert_eq!(visible_traces(&harness), [checkout, products, worker]);
-    harness.get_by_label("Start (asc)").click();
-    harness.run_steps(2);
+    reverse_sort(&mut harness, "Ascending");
     assert_eq!(visible_traces(&harness), [worker, products, checkout]);
-    // Duration, longest first; a second click reverses.
-    harness.get_by_label("Duration").click();
-    harness.run_steps(2);
+    // Duration, longest first; the direction button reverses.
+    sort_by(&mut harness, "Duration");
+    harness.get_by_label("Descending");
     assert_eq!(visible_traces(&harness), [checkout, products, worker]);
-    harness.get_by_label("Duration (desc)").click();
-    harness.run_steps(2);
+    reverse_sort(&mut harness, "Descending");
     assert_eq!(visible_traces(&harness), [worker, products, checkout]);
     // Spans: 7 first; the two with 3 spans keep their start order (stable sort, reversed).
-    harness.get_by_label("Spans").click();
-    harness.run_steps(2);
+    sort_by(&mut harness, "Spans");
     assert_eq!(visible_traces(&harness)[0], checkout);
+    reverse_sort(&mut harness, "Descending");
+    assert_eq!(visible_traces(&harness)[2], checkout);
     // Errors: the one with an error first.
-    harness.get_by_label("Errors").click();
-    harness.run_steps(2);
+    sort_by(&mut harness, "Errors");
     assert_eq!(visible_traces(&harness)[0], checkout);
-    harness.get_by_label("Errors (desc)").click();
-    harness.run_steps(2);
+    reverse_sort(&mut harness, "Descending");
     assert_eq!(visible_traces(&harness)[2], checkout);
     // Name: alphabetical by "service: operation", then reversed.
-    harness.get_by_label("Name").click();
-    harness.run_steps(2);
+    sort_by(&mut harness, "Name");
     assert_eq!(visible_traces(&harness), [checkout, products, worker]);
-    harness.get_by_label("Name (asc)").click();
-    harness.run_steps(2);
+    reverse_sort(&mut harness, "Ascending");
     assert_eq!(visible_traces(&harness), [worker, products, checkout]);
+    // Back to Start: ascending again.
+    sort_by(&mut harness, "Start");
+    assert_eq!(visible_traces(&harness), [checkout, products, worker]);
+}
+
+/// The sort row fits the list's width on one line: the combo box and the direction button
+/// share a row.
+#[test]
+fn trace_list_sort_row_is_one_line() {
+    let harness = list_app("sort-row");
+    let sort = harness.get_by_label("Sort").rect();
+    let direction = harness.get_by_label("Ascending").rect();
+    assert!(
+        (sort.center().y - direction.center().y).abs() < 2.0,
+        "{sort:?} {direction:?}"
+    );
 }
 
 /// A file dropped on the window, as the windowing integration would hand it over.

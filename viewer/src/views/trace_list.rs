@@ -218,35 +218,59 @@ impl TraceListView {
         ui.end_row();
     }
 
+    /// One row at the list's width: the column in a combo box, then the direction as a
+    /// toggle button. Picking another column starts it in its natural direction (longest,
+    /// most spans, most errors first; earliest start and names A to Z).
     fn sort_buttons(&mut self, ui: &mut Ui) {
-        ui.horizontal_wrapped(|ui| {
-            ui.weak("Sort:");
-            for (sort, name) in [
-                (SortBy::Start, "Start"),
-                (SortBy::Duration, "Duration"),
-                (SortBy::Spans, "Spans"),
-                (SortBy::Errors, "Errors"),
-                (SortBy::Name, "Name"),
-            ] {
-                let arrow = if self.sort == sort {
-                    if self.descending { " (desc)" } else { " (asc)" }
-                } else {
-                    ""
-                };
-                if ui
-                    .selectable_label(self.sort == sort, format!("{name}{arrow}"))
-                    .clicked()
-                {
-                    if self.sort == sort {
-                        self.descending = !self.descending;
-                    } else {
-                        self.sort = sort;
-                        self.descending =
-                            matches!(sort, SortBy::Duration | SortBy::Spans | SortBy::Errors);
+        ui.horizontal(|ui| {
+            let label = ui.label("Sort");
+            let mut sort = self.sort;
+            egui::ComboBox::from_id_salt("trace-sort")
+                .selected_text(sort_name(sort))
+                .width(90.0)
+                .show_ui(ui, |ui| {
+                    for s in SORTS {
+                        ui.selectable_value(&mut sort, s, sort_name(s));
                     }
-                }
+                })
+                .response
+                .labelled_by(label.id);
+            if sort != self.sort {
+                self.sort = sort;
+                self.descending = matches!(sort, SortBy::Duration | SortBy::Spans | SortBy::Errors);
+            }
+            let direction = if self.descending {
+                "Descending"
+            } else {
+                "Ascending"
+            };
+            if ui
+                .button(direction)
+                .on_hover_text("Reverse the order")
+                .clicked()
+            {
+                self.descending = !self.descending;
             }
         });
+    }
+}
+
+/// The sort columns in the order the combo box lists them.
+const SORTS: [SortBy; 5] = [
+    SortBy::Start,
+    SortBy::Duration,
+    SortBy::Spans,
+    SortBy::Errors,
+    SortBy::Name,
+];
+
+fn sort_name(sort: SortBy) -> &'static str {
+    match sort {
+        SortBy::Start => "Start",
+        SortBy::Duration => "Duration",
+        SortBy::Spans => "Spans",
+        SortBy::Errors => "Errors",
+        SortBy::Name => "Name",
     }
 }
 
