@@ -96,6 +96,66 @@ fn click_trace_then_span_in_timeline_shows_attributes() {
     assert_eq!(selected_name(&harness).as_deref(), Some("GET /products"));
 }
 
+/// Top edges of the labels, in the order they appear on screen.
+fn order_on_screen<'a>(harness: &Harness<'static, ViewerApp>, labels: &[&'a str]) -> Vec<&'a str> {
+    let mut shown: Vec<(f32, &str)> = labels
+        .iter()
+        .map(|&l| (harness.get_by_label(l).rect().top(), l))
+        .collect();
+    shown.sort_by(|a, b| a.0.total_cmp(&b.0));
+    shown.into_iter().map(|(_, l)| l).collect()
+}
+
+#[test]
+fn attributes_sort_through_the_combo_box_on_one_line() {
+    let mut harness = shop_app("attr-sort");
+    harness.get_by_label("frontend: GET /checkout").click();
+    harness.run_steps(2);
+    harness
+        .get_by_label_contains("charge card (payments")
+        .click();
+    harness.run_steps(2);
+    let keys = ["payment.amount", "payment.currency", "payment.retry"];
+    let heading = harness.get_by_label("Attributes (3)").rect();
+    let combo = harness.get_by_label("sorted by").rect();
+    assert!(
+        (heading.center().y - combo.center().y).abs() < 3.0,
+        "heading and sort combo box on one line: {heading:?} {combo:?}"
+    );
+    assert_eq!(
+        harness.get_by_label("sorted by").value().as_deref(),
+        Some("recorded")
+    );
+    assert_eq!(order_on_screen(&harness, &keys), keys);
+    for (sort, expected) in [
+        (
+            "type",
+            ["payment.retry", "payment.amount", "payment.currency"],
+        ),
+        ("key", keys),
+        ("value", keys),
+        (
+            "type",
+            ["payment.retry", "payment.amount", "payment.currency"],
+        ),
+        ("recorded", keys),
+    ] {
+        harness.get_by_label("sorted by").click();
+        harness.run_steps(2);
+        harness.get_by_label(sort).click();
+        harness.run_steps(2);
+        assert_eq!(
+            harness.get_by_label("sorted by").value().as_deref(),
+            Some(sort)
+        );
+        assert_eq!(
+            order_on_screen(&harness, &keys),
+            expected,
+            "sorted by {sort}"
+        );
+    }
+}
+
 #[test]
 fn flame_graph_block_selects_span() {
     let mut harness = shop_app("flame");

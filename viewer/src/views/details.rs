@@ -23,6 +23,15 @@ pub enum AttrSort {
     Value,
 }
 
+fn attr_sort_name(sort: AttrSort) -> &'static str {
+    match sort {
+        AttrSort::Recorded => "recorded",
+        AttrSort::Key => "key",
+        AttrSort::Type => "type",
+        AttrSort::Value => "value",
+    }
+}
+
 /// State of the details panel.
 #[derive(Debug, Clone, Default)]
 pub struct DetailsView {
@@ -181,18 +190,26 @@ impl DetailsView {
 
     fn attributes(&mut self, ui: &mut Ui, title: &str, attributes: &[KeyValue], id: &str) {
         ui.add_space(6.0);
-        ui.horizontal_wrapped(|ui| {
+        ui.horizontal(|ui| {
             ui.strong(format!("{title} ({})", attributes.len()));
             if id == "span" && !attributes.is_empty() {
-                ui.weak("sort:");
-                for (sort, name) in [
-                    (AttrSort::Recorded, "recorded"),
-                    (AttrSort::Key, "key"),
-                    (AttrSort::Type, "type"),
-                    (AttrSort::Value, "value"),
-                ] {
-                    ui.selectable_value(&mut self.sort, sort, name);
-                }
+                // A combo box keeps the heading on one line at the panel's default width.
+                let label = ui.weak("sorted by");
+                egui::ComboBox::from_id_salt("attribute-sort")
+                    .selected_text(attr_sort_name(self.sort))
+                    .width(80.0)
+                    .show_ui(ui, |ui| {
+                        for sort in [
+                            AttrSort::Recorded,
+                            AttrSort::Key,
+                            AttrSort::Type,
+                            AttrSort::Value,
+                        ] {
+                            ui.selectable_value(&mut self.sort, sort, attr_sort_name(sort));
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
             }
         });
         let mut sorted: Vec<&KeyValue> = attributes.iter().collect();
