@@ -241,6 +241,25 @@ fn search_next_previous_and_matches_only() {
     assert!(!harness.state().focus.matches_only);
     assert_eq!(harness.state().focus.timeline.rows.len(), 7);
     harness.get_by_label_contains("auth.verify (");
+    // With several matches the counter reads "match i of n" on one line, beside the field.
+    let mut harness = shop_app("search3");
+    harness.get_by_label("frontend: GET /checkout").click();
+    harness.run_steps(1);
+    harness.get_by_label("Search:").focus();
+    harness.run_steps(1);
+    harness.get_by_label("Search:").type_text("cart");
+    harness.run_steps(2);
+    let n = harness.state().focus.matches.len();
+    assert!(n > 1, "{n} matches");
+    harness.get_by_label("Next >").click();
+    harness.run_steps(2);
+    let counter = harness.get_by_label(&format!("match 1 of {n}")).rect();
+    let field = harness.get_by_label("Search:").rect();
+    assert!(counter.height() < 20.0, "one line: {counter:?}");
+    assert!(
+        (counter.center().y - field.center().y).abs() < 3.0,
+        "beside the field: {counter:?} {field:?}"
+    );
 }
 
 #[test]

@@ -14,14 +14,22 @@ pub struct SearchView {
     pub focus_requested: bool,
 }
 
+/// Width the buttons, the checkbox and a "match 10 of 12" counter take right of the field.
+const RIGHT_OF_FIELD: f32 = 370.0;
+
 impl View for SearchView {
     fn ui(&mut self, ui: &mut Ui, doc: &Document, focus: &mut Focus) {
         ui.horizontal_wrapped(|ui| {
             let label = ui.label("Search:");
+            // Room is left for the buttons and the match counter on the same row.
+            let width = (ui.available_size_before_wrap().x - RIGHT_OF_FIELD).clamp(140.0, 260.0);
             let edit = egui::TextEdit::singleline(&mut self.text)
-                .hint_text("name, service, attribute key or value  ( / )")
-                .desired_width(260.0);
-            let response = ui.add(edit).labelled_by(label.id);
+                .hint_text("name, service, attribute  ( / )")
+                .desired_width(width);
+            let response = ui
+                .add(edit)
+                .labelled_by(label.id)
+                .on_hover_text("Span names, services, attribute keys and values of this trace");
             if std::mem::take(&mut self.focus_requested) {
                 response.request_focus();
             }
@@ -56,7 +64,8 @@ impl View for SearchView {
                     (n, Some(i)) => format!("match {} of {n}", i + 1),
                     (n, None) => format!("{n} matches"),
                 };
-                ui.label(text);
+                // Never broken over two lines: moved whole to the next row if it does not fit.
+                ui.add(egui::Label::new(text).extend());
             }
         });
     }
