@@ -157,6 +157,33 @@ fn attributes_sort_through_the_combo_box_on_one_line() {
 }
 
 #[test]
+fn trace_id_and_its_copy_button_share_one_line() {
+    let mut harness = shop_app("copy-id");
+    harness.get_by_label("frontend: GET /checkout").click();
+    harness.run_steps(2);
+    harness
+        .get_by_label_contains("charge card (payments")
+        .click();
+    harness.run_steps(2);
+    let app = harness.state();
+    let i = app.focus.node.and_then(|n| n.span()).expect("a span");
+    let trace_id = app.document().data.spans[i].trace_id.to_string();
+    assert_eq!(trace_id.len(), 32);
+    let id = harness.get_by_label(&trace_id).rect();
+    assert!(id.height() < 18.0, "the id on one line: {id:?}");
+    let label = harness.get_by_label("Trace ID").rect();
+    let copy = harness
+        .query_all_by_label("copy")
+        .map(|n| n.rect())
+        .find(|r| r.top() < id.bottom() && r.bottom() > id.top())
+        .expect("a copy button on the trace id's line");
+    assert!(
+        label.right() <= copy.left() && copy.right() <= id.left(),
+        "label, copy, id from left to right: {label:?} {copy:?} {id:?}"
+    );
+}
+
+#[test]
 fn flame_graph_block_selects_span() {
     let mut harness = shop_app("flame");
     harness.get_by_label("frontend: GET /checkout").click();

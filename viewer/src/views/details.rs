@@ -125,17 +125,33 @@ pub(crate) fn wrapped(ui: &mut Ui, text: impl Into<egui::WidgetText>) -> egui::R
     ui.add(egui::Label::new(text).wrap())
 }
 
+/// An id row: the copy button sits in the label column after the label, so the value column
+/// keeps its whole width for a 32-digit trace id on one line at the panel's default width.
 fn copy_row(ui: &mut Ui, name: &str, value: String) {
-    field(ui, name, |ui| {
-        // A size at which a 32-digit trace id fits the value column of a default-width panel.
-        wrapped(ui, RichText::new(&value).monospace().size(11.0));
-        if ui
-            .small_button("copy")
-            .on_hover_text(format!("Copy {name}"))
-            .clicked()
-        {
-            ui.ctx().copy_text(value);
-        }
+    let label_w = label_width(ui);
+    ui.horizontal_top(|ui| {
+        ui.allocate_ui_with_layout(
+            vec2(label_w, 0.0),
+            Layout::left_to_right(Align::Min).with_main_wrap(true),
+            |ui| {
+                ui.set_width(label_w);
+                ui.weak(name);
+                if ui
+                    .small_button("copy")
+                    .on_hover_text(format!("Copy {name}"))
+                    .clicked()
+                {
+                    ui.ctx().copy_text(value.clone());
+                }
+            },
+        );
+        ui.allocate_ui_with_layout(
+            vec2(ui.available_width(), 0.0),
+            Layout::left_to_right(Align::Min).with_main_wrap(true),
+            // A size at which a 32-digit trace id fits the value column of a default-width
+            // panel.
+            |ui| wrapped(ui, RichText::new(&value).monospace().size(11.0)),
+        );
     });
 }
 
