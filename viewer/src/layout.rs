@@ -52,7 +52,9 @@ pub struct TimelineLayout {
     pub rows: Vec<Row>,
     /// Trace duration in nanoseconds (the time axis runs from 0 to this).
     pub duration: u64,
-    /// Spans starting in each of [`MINIMAP_BUCKETS`] equal slices of the trace, scaled to 0..=1.
+    /// Spans running in each of [`MINIMAP_BUCKETS`] equal slices of the trace, scaled to 0..=1
+    /// (square root, so a lone span still shows beside a crowd): the minimap's bars. A trace
+    /// of one span fills the strip.
     pub density: Vec<f32>,
 }
 
@@ -99,14 +101,7 @@ impl TimelineLayout {
             });
         }
         let duration = trace.duration().max(1);
-        let mut density = vec![0f32; MINIMAP_BUCKETS];
-        for node in &trace.order {
-            let (a, _) = node_range(data, trace, *node);
-            let b = ((a as f64 / duration as f64) * MINIMAP_BUCKETS as f64) as usize;
-            density[b.min(MINIMAP_BUCKETS - 1)] += 1.0;
-        }
-        let max = density.iter().copied().fold(1.0, f32::max);
-        density.iter_mut().for_each(|d| *d = (*d / max).sqrt());
+        let density = running_spans(data, trace, duration);
         TimelineLayout {
             rows,
             duration,
@@ -118,6 +113,32 @@ impl TimelineLayout {
     pub fn row_of(&self, node: Node) -> Option<usize> {
         self.rows.iter().position(|r| r.node == node)
     }
+}
+
+/// Spans running in each minimap slice, scaled to 0..=1: +1 where a span starts, -1 after its
+/// last slice, summed. O(spans + slices).
+fn running_spans(data: &TraceData, trace: &Trace, duration: u64) -> Vec<f32> {
+    let bucket = |t: u64| {
+        let b = (t as f64 / duration as f64 * MINIMAP_BUCKETS as f64) as usize;
+        b.min(MINIMAP_BUCKETS - 1)
+    };
+    let mut steps = vec![0i64; MINIMAP_BUCKETS + 1];
+    for node in trace.order.iter().filter(|n| n.span().is_some()) {
+        let (a, b) = node_range(data, trace, *node);
+        steps[bucket(a)] += 1;
+        steps[bucket(b) + 1] -= 1;
+    }
+    let mut running = 0i64;
+    let mut density: Vec<f32> = steps[..MINIMAP_BUCKETS]
+        .iter()
+        .map(|d| {
+            running += d;
+            running as f32
+        })
+        .collect();
+    let max = density.iter().copied().fold(1.0, f32::max);
+    density.iter_mut().for_each(|d| *d = (*d / max).sqrt());
+    density
 }
 
 /// True for each position of `trace.order` that matches or has a matching descendant.
@@ -377,6 +398,42 @@ impl<F: Fn(u64) -> f32> Cull<'_, F> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixture;
+    use crate::load::Document;
+
+    fn layout(data: TraceData) -> TimelineLayout {
+        let doc = Document::from_data(data);
+        let none = HashSet::new();
+        let filter = RowFilter {
+            collapsed: &none,
+            matches: &HashSet::new(),
+            matches_only: false,
+        };
+        TimelineLayout::build(&doc.data, &doc.index, &doc.index.traces[0], filter)
+    }
+
+    #[test]
+    fn minimap_of_one_span_fills_the_strip() {
+        let layout = layout(fixture::wide_trace(1, 2));
+        assert_eq!(layout.rows.len(), 1);
+        assert_eq!(layout.density.len(), MINIMAP_BUCKETS);
+        assert!(
+            layout.density.iter().all(|&d| d == 1.0),
+            "{:?}",
+            layout.density
+        );
+    }
+
+    #[test]
+    fn minimap_counts_running_spans() {
+        // A root over the whole trace and children each over part of it: every slice has the
+        // root, the busiest ones more.
+        let layout = layout(fixture::wide_trace(7, 2));
+        let d = &layout.density;
+        assert!(d.iter().all(|&d| d > 0.0));
+        assert!(d.contains(&1.0));
+        assert!(d.iter().any(|&d| d < 1.0));
+    }
 
     #[test]
     fn tiny_blocks_merge_and_big_ones_stay() {
