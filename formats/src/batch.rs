@@ -30,11 +30,13 @@ pub enum Spans<'a> {
     Boxed(&'a [Box<Span>]),
 }
 
-static EMPTY_RESOURCE: Resource = Resource {
+/// What a span whose resource index is out of range refers to.
+pub(crate) static EMPTY_RESOURCE: Resource = Resource {
     attributes: Vec::new(),
 };
 
-static EMPTY_SCOPE: Scope = Scope {
+/// What a span whose scope index is out of range refers to.
+pub(crate) static EMPTY_SCOPE: Scope = Scope {
     name: std::borrow::Cow::Borrowed(""),
     version: std::borrow::Cow::Borrowed(""),
     attributes: Vec::new(),

@@ -10,6 +10,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use crate::batch::SpanBatch;
+
 /// A string that is either static (no allocation) or owned.
 pub type Str = Cow<'static, str>;
 
@@ -475,22 +477,12 @@ pub struct TraceData {
 impl TraceData {
     /// The resource a span refers to (an empty one if the index is out of range).
     pub fn resource_of(&self, span: &Span) -> &Resource {
-        static EMPTY: Resource = Resource {
-            attributes: Vec::new(),
-        };
-        self.resources
-            .get(span.resource.0 as usize)
-            .unwrap_or(&EMPTY)
+        SpanBatch::from(self).resource_of(span)
     }
 
     /// The scope a span refers to (an empty one if the index is out of range).
     pub fn scope_of(&self, span: &Span) -> &Scope {
-        static EMPTY: Scope = Scope {
-            name: Cow::Borrowed(""),
-            version: Cow::Borrowed(""),
-            attributes: Vec::new(),
-        };
-        self.scopes.get(span.scope.0 as usize).unwrap_or(&EMPTY)
+        SpanBatch::from(self).scope_of(span)
     }
 
     /// The service name of the span's resource, or `"unknown_service"` as OpenTelemetry names it.

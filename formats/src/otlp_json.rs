@@ -37,7 +37,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::base64;
-use crate::batch::SpanBatch;
+use crate::batch::{EMPTY_RESOURCE, EMPTY_SCOPE, SpanBatch};
 use crate::context::{Fault, ReadContext, parse_span_id, parse_trace_id};
 use crate::detect::Format;
 use crate::error::{Problem, ReadError};
@@ -89,15 +89,6 @@ pub fn write<'a>(data: impl Into<SpanBatch<'a>>, out: &mut impl Write) -> std::i
     line.push(b'\n');
     out.write_all(&line)
 }
-
-static EMPTY_RESOURCE: Resource = Resource {
-    attributes: Vec::new(),
-};
-static EMPTY_SCOPE: Scope = Scope {
-    name: Cow::Borrowed(""),
-    version: Cow::Borrowed(""),
-    attributes: Vec::new(),
-};
 
 /// The request: spans sorted (stably) by resource, then scope.
 struct RequestOut<'a> {

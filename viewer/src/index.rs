@@ -420,16 +420,17 @@ impl Index {
     }
 }
 
-/// Case-insensitive substring test; `lower_query` is already lowercase.
-fn contains_lowercase(text: &str, lower_query: &str) -> bool {
-    if text.is_ascii() && lower_query.is_ascii() {
-        let (t, q) = (text.as_bytes(), lower_query.as_bytes());
-        q.len() <= t.len()
-            && t.windows(q.len())
-                .any(|w| w.iter().zip(q).all(|(a, b)| a.to_ascii_lowercase() == *b))
-    } else {
-        text.to_lowercase().contains(lower_query)
+/// Case-insensitive substring test; `lower_query` is already lowercase. No allocation when
+/// the query is ASCII (an ASCII byte never matches inside a multi-byte character).
+pub fn contains_lowercase(text: &str, lower_query: &str) -> bool {
+    if !lower_query.is_ascii() {
+        return text.to_lowercase().contains(lower_query);
     }
+    let (text, query) = (text.as_bytes(), lower_query.as_bytes());
+    query.is_empty()
+        || text
+            .windows(query.len())
+            .any(|w| w.eq_ignore_ascii_case(query))
 }
 
 /// Runs of `by_trace` that share a trace id.
@@ -442,6 +443,14 @@ fn trace_groups<'a>(data: &'a TraceData, by_trace: &'a [u32]) -> impl Iterator<I
 mod tests {
     use super::*;
     use spindle_formats::{KeyValue, Resource, ResourceIndex, Span};
+
+    #[test]
+    fn case_insensitive_contains() {
+        assert!(contains_lowercase("GET /Checkout", "checkout"));
+        assert!(!contains_lowercase("GET", "gets"));
+        assert!(contains_lowercase("Größe", "größe"));
+        assert!(contains_lowercase("Größe /cart", "/cart"));
+    }
 
     fn span(trace: u128, id: u64, parent: Option<u64>, start: u64, end: u64, name: &str) -> Span {
         Span {

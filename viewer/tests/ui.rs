@@ -541,31 +541,23 @@ fn trace_list_filters_show_the_matching_rows() {
     harness.get_by_label("worker").click();
     harness.run_steps(2);
     assert_eq!(visible_traces(&harness), ["worker: consume job"]);
-    clear_filters(&mut harness);
-    type_into(&mut harness, "Operation", "FRAUD");
-    assert_eq!(visible_traces(&harness), ["frontend: GET /checkout"]);
-    clear_filters(&mut harness);
-    type_into(&mut harness, "Min duration", "50ms");
-    assert_eq!(
-        visible_traces(&harness),
-        ["frontend: GET /checkout", "frontend: GET /products"]
-    );
-    clear_filters(&mut harness);
-    type_into(&mut harness, "Max duration", "40 ms");
-    assert_eq!(visible_traces(&harness), ["worker: consume job"]);
-    clear_filters(&mut harness);
-    type_into(&mut harness, "Tag", "db.system=postgresql");
-    assert_eq!(
-        visible_traces(&harness),
-        ["frontend: GET /checkout", "frontend: GET /products"]
-    );
-    clear_filters(&mut harness);
-    type_into(&mut harness, "Tag", "rpc.attempt=1");
-    assert_eq!(visible_traces(&harness), ["frontend: GET /checkout"]);
-    clear_filters(&mut harness);
-    // A resource attribute counts too.
-    type_into(&mut harness, "Tag", "host.name=worker-1");
-    assert_eq!(visible_traces(&harness), ["worker: consume job"]);
+    let checkout = "frontend: GET /checkout";
+    let products = "frontend: GET /products";
+    let worker = "worker: consume job";
+    let cases: [(&str, &str, &[&str]); 6] = [
+        ("Operation", "FRAUD", &[checkout]),
+        ("Min duration", "50ms", &[checkout, products]),
+        ("Max duration", "40 ms", &[worker]),
+        ("Tag", "db.system=postgresql", &[checkout, products]),
+        ("Tag", "rpc.attempt=1", &[checkout]),
+        // A resource attribute counts too.
+        ("Tag", "host.name=worker-1", &[worker]),
+    ];
+    for (field, text, expected) in cases {
+        clear_filters(&mut harness);
+        type_into(&mut harness, field, text);
+        assert_eq!(visible_traces(&harness), expected, "{field} = {text}");
+    }
 }
 
 /// Picks `column` in the trace list's sort combo box and checks the box shows it.

@@ -118,18 +118,14 @@ impl Worker {
     /// batch that fills up.
     fn unbox(&mut self, mut chunk: Chunk) -> Result<(), TraceError> {
         let mut result = Ok(());
-        let mut records = chunk.drain(..);
-        while let Some(record) = records.next() {
+        for record in chunk.drain(..) {
             self.batch.push(record);
-            let room = self.batch_size.saturating_sub(self.batch.len());
-            self.batch.extend(records.by_ref().take(room));
             if self.batch.len() >= self.batch_size
                 && let Err(e) = self.export()
             {
                 result = Err(e);
             }
         }
-        drop(records);
         if self.carriers.len() < super::MAX_RETURNED_CHUNKS && chunk.capacity() >= self.chunk {
             self.carriers.push(chunk);
         }
