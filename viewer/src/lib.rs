@@ -11,6 +11,7 @@ pub mod fixture;
 pub mod index;
 pub mod layout;
 pub mod load;
+pub mod receive;
 pub mod text;
 pub mod units;
 pub mod views;
