@@ -67,6 +67,15 @@ pub(crate) fn gunzip(body: &[u8], limit: usize) -> Result<Vec<u8>, Refused> {
     }
 }
 
+/// A JSON body must hold a document: an empty one is a 400, as the Collector answers it.
+pub(crate) fn require_json_document(body: &[u8]) -> Result<(), Refused> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        let message = format!("{SOURCE}: {}; expected a JSON document", Problem::Empty);
+        return Err(Refused::new(Refusal::Malformed, message));
+    }
+    Ok(())
+}
+
 /// Keeps what a lenient read produced; a read that produced nothing is a 400.
 pub(crate) fn decoded(result: Result<Loaded, ReadError>) -> Result<Decoded, Refused> {
     let loaded = result.map_err(|error| Refused::new(Refusal::Malformed, error.to_string()))?;

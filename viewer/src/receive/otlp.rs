@@ -7,7 +7,7 @@ use serde_json::json;
 use spindle_formats::{ReadOptions, otlp_json};
 
 use super::counters::Refusal;
-use super::decode::{Decoded, Refused, SOURCE, decoded};
+use super::decode::{Decoded, Refused, SOURCE, decoded, require_json_document};
 use super::http::{Head, Response};
 
 /// The path OTLP/HTTP exporters post traces to.
@@ -46,7 +46,10 @@ pub(crate) fn encoding(head: &Head) -> Result<Encoding, Refused> {
 /// Decodes a (gunzipped) body.
 pub(crate) fn decode(body: &[u8], encoding: Encoding) -> Result<Decoded, Refused> {
     match encoding {
-        Encoding::Json => decoded(otlp_json::read(body, SOURCE, ReadOptions::default())),
+        Encoding::Json => {
+            require_json_document(body)?;
+            decoded(otlp_json::read(body, SOURCE, ReadOptions::default()))
+        }
     }
 }
 

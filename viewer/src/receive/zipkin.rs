@@ -4,7 +4,7 @@
 use spindle_formats::{ReadOptions, zipkin};
 
 use super::counters::Refusal;
-use super::decode::{Decoded, Refused, SOURCE, decoded};
+use super::decode::{Decoded, Refused, SOURCE, decoded, require_json_document};
 use super::http::{Head, Response};
 
 /// The path Zipkin reporters post spans to.
@@ -32,6 +32,7 @@ pub(crate) fn check_content_type(head: &Head) -> Result<(), Refused> {
 
 /// Decodes a (gunzipped) body.
 pub(crate) fn decode(body: &[u8]) -> Result<Decoded, Refused> {
+    require_json_document(body)?;
     decoded(zipkin::read(body, SOURCE, ReadOptions::default()))
 }
 
