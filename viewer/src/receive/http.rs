@@ -527,10 +527,10 @@ mod tests {
         #[test]
         fn any_bytes_are_answered_without_panicking(raw in proptest::collection::vec(proptest::num::u8::ANY, 0..600)) {
             let mut input = &raw[..];
-            if let Ok(head) = read_head(&mut input) {
-                if let Ok(length) = head.body_length() {
-                    let _ = read_body(&mut input, length, 256);
-                }
+            if let Ok(head) = read_head(&mut input)
+                && let Ok(length) = head.body_length()
+            {
+                let _ = read_body(&mut input, length, 256);
             }
         }
 
