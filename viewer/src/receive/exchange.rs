@@ -6,13 +6,12 @@ use std::time::Duration;
 
 use crossbeam_channel::SendTimeoutError;
 
+use super::cors::{preflight, with_cors};
 use super::counters::Refusal;
 use super::decode::{Decoded, Refused, gunzip, is_gzip};
-use super::http::{
-    BodyLength, Connection, Head, HttpError, Response, preflight, read_body, read_head, with_cors,
-    write_continue,
-};
+use super::http::{BodyLength, Connection, Head, HttpError, read_body, read_head};
 use super::otlp::{self, Encoding};
+use super::response::{Response, write_continue};
 use super::server::{Endpoint, ReceivedBatch, Shared};
 use super::zipkin;
 

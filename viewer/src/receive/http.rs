@@ -1,8 +1,9 @@
-//! Hand-written HTTP/1.1, just what a trace receiver needs: request heads, bodies by
+//! Hand-written HTTP/1.1 requests, just what a trace receiver needs: heads, bodies by
 //! `Content-Length` or chunked within a byte limit, deadlines against stalled clients,
-//! `Expect: 100-continue`, keep-alive, responses, and CORS for localhost origins.
+//! `Expect: 100-continue` and keep-alive. Answers are in [`super::response`], CORS in
+//! [`super::cors`].
 
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, BufRead, BufReader, Read};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
@@ -288,183 +289,9 @@ fn read_chunked(connection: &mut impl BufRead, limit: usize) -> Result<Vec<u8>, 
         budget = MAX_HEAD_BYTES;
     }
 }
-
-/// One response.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Response {
-    pub status: u16,
-    pub content_type: Option<&'static str>,
-    pub headers: Vec<(&'static str, String)>,
-    pub body: Vec<u8>,
-}
-
-impl Response {
-    pub fn new(status: u16) -> Response {
-        Response {
-            status,
-            content_type: None,
-            headers: Vec::new(),
-            body: Vec::new(),
-        }
-    }
-
-    pub fn with_body(mut self, content_type: &'static str, body: Vec<u8>) -> Response {
-        self.content_type = Some(content_type);
-        self.body = body;
-        self
-    }
-
-    /// A plain-text message (with a final newline).
-    pub fn text(status: u16, message: &str) -> Response {
-        Response::new(status).with_body("text/plain; charset=utf-8", format!("{message}\n").into())
-    }
-
-    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Response {
-        self.headers.push((name, value.into()));
-        self
-    }
-}
-
-fn reason(status: u16) -> &'static str {
-    match status {
-        100 => "Continue",
-        200 => "OK",
-        202 => "Accepted",
-        204 => "No Content",
-        400 => "Bad Request",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        408 => "Request Timeout",
-        413 => "Content Too Large",
-        415 => "Unsupported Media Type",
-        500 => "Internal Server Error",
-        503 => "Service Unavailable",
-        _ => "",
-    }
-}
-
-/// Writes a response in one piece; `close` adds `Connection: close`.
-pub(crate) fn write_response(
-    out: &mut impl Write,
-    response: &Response,
-    close: bool,
-) -> io::Result<()> {
-    let mut bytes = Vec::with_capacity(256 + response.body.len());
-    let status = response.status;
-    write!(bytes, "HTTP/1.1 {status} {}\r\n", reason(status))?;
-    if let Some(content_type) = response.content_type {
-        write!(bytes, "Content-Type: {content_type}\r\n")?;
-    }
-    for (name, value) in &response.headers {
-        write!(bytes, "{name}: {value}\r\n")?;
-    }
-    let connection = if close { "close" } else { "keep-alive" };
-    write!(
-        bytes,
-        "Content-Length: {}\r\nConnection: {connection}\r\n\r\n",
-        response.body.len()
-    )?;
-    bytes.extend_from_slice(&response.body);
-    out.write_all(&bytes)?;
-    out.flush()
-}
-
-/// Tells a client that sent `Expect: 100-continue` to go on with the body.
-pub(crate) fn write_continue(out: &mut impl Write) -> io::Result<()> {
-    out.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
-    out.flush()
-}
-
-/// True for `http(s)://localhost[:port]`, `127.0.0.1` and `[::1]`: pages served during
-/// development, the only origins a browser may send from.
-pub(crate) fn is_local_origin(origin: &str) -> bool {
-    let Some(rest) = origin
-        .strip_prefix("http://")
-        .or_else(|| origin.strip_prefix("https://"))
-    else {
-        return false;
-    };
-    ["localhost", "127.0.0.1", "[::1]"].iter().any(|host| {
-        rest.strip_prefix(host).is_some_and(|port| {
-            port.is_empty()
-                || port
-                    .strip_prefix(':')
-                    .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-        })
-    })
-}
-
-/// Adds the CORS headers a browser needs to read the answer, for a localhost `Origin`.
-pub(crate) fn with_cors(response: Response, head: &Head) -> Response {
-    match head.header("origin") {
-        Some(origin) if is_local_origin(origin) => response
-            .header("Access-Control-Allow-Origin", origin)
-            .header("Vary", "Origin"),
-        _ => response,
-    }
-}
-
-/// The answer to a CORS preflight (`OPTIONS`): allowed for localhost origins only.
-pub(crate) fn preflight(head: &Head) -> Response {
-    let origin = head.header("origin").unwrap_or_default();
-    if !is_local_origin(origin) {
-        return Response::text(
-            403,
-            &format!(
-                "origin {origin:?} is not allowed: this receiver answers browsers on \
-                 http://localhost and http://127.0.0.1 only"
-            ),
-        );
-    }
-    let token = |c: char| c.is_ascii_alphanumeric() || "-_, ".contains(c);
-    let requested = head
-        .header("access-control-request-headers")
-        .filter(|h| !h.is_empty() && h.chars().all(token))
-        .unwrap_or("content-type, content-encoding");
-    with_cors(Response::new(204), head)
-        .header("Access-Control-Allow-Methods", "POST, OPTIONS")
-        .header("Access-Control-Allow-Headers", requested.to_owned())
-        .header("Access-Control-Max-Age", "86400")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn local_origins_only() {
-        for origin in [
-            "http://localhost",
-            "http://localhost:5173",
-            "https://127.0.0.1:8443",
-            "http://[::1]:3000",
-        ] {
-            assert!(is_local_origin(origin), "{origin}");
-        }
-        for origin in [
-            "http://localhost.evil.com",
-            "http://localhost:",
-            "http://localhost:80x",
-            "http://example.com",
-            "null",
-            "file://",
-        ] {
-            assert!(!is_local_origin(origin), "{origin}");
-        }
-    }
-
-    #[test]
-    fn responses_are_framed() {
-        let mut out = Vec::new();
-        let response = Response::text(404, "no such path").header("Allow", "POST");
-        write_response(&mut out, &response, true).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(
-            String::from_utf8_lossy(&out),
-            "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\nAllow: POST\r\n\
-             Content-Length: 13\r\nConnection: close\r\n\r\nno such path\n"
-        );
-    }
 
     fn head_of(raw: &[u8]) -> Result<Head, HttpError> {
         read_head(&mut &raw[..])

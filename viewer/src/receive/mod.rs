@@ -9,17 +9,20 @@
 //!
 //! - [`config`]: addresses and limits, from the command line.
 //! - [`server`]: listeners, one thread per connection under a cap, deadlines.
-//! - `exchange`: one request from head to answer. `http`: the HTTP/1.1 it speaks.
+//! - `exchange`: one request from head to answer; `http` reads requests, `response` writes
+//!   answers, `cors` lets localhost pages send.
 //! - `otlp`, `zipkin`: the two APIs. `decode`: gzip and the readers' results.
 //! - [`collect`]: `spindle-viewer collect`, the receiver without a window.
 
 pub mod collect;
 pub mod config;
+mod cors;
 pub mod counters;
 mod decode;
 mod exchange;
 mod http;
 mod otlp;
+mod response;
 pub mod server;
 mod zipkin;
 

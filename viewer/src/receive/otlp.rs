@@ -8,7 +8,8 @@ use spindle_formats::{ReadOptions, otlp_json};
 
 use super::counters::Refusal;
 use super::decode::{Decoded, Refused, SOURCE, decoded, require_json_document};
-use super::http::{Head, Response};
+use super::http::Head;
+use super::response::Response;
 
 /// The path OTLP/HTTP exporters post traces to.
 pub(crate) const PATH: &str = "/v1/traces";

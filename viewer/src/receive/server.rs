@@ -16,7 +16,8 @@ use spindle_formats::TraceData;
 use super::config::ReceiveConfig;
 use super::counters::{Counters, CountersSnapshot, Refusal};
 use super::exchange::{self, Outcome};
-use super::http::{Response, TimedStream, write_response};
+use super::http::TimedStream;
+use super::response::{Response, write_response};
 
 /// Which API a listener serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -310,7 +311,7 @@ fn refuse_busy(stream: TcpStream, shared: &Shared) {
     )
     .header("Retry-After", "1");
     let _ = write_response(&mut &stream, &response, true);
-    linger(stream, Duration::from_millis(200));
+    linger(stream, Duration::from_millis(100));
 }
 
 /// Serves requests on one connection until it closes, idles out or the receiver stops.

@@ -5,7 +5,8 @@ use spindle_formats::{ReadOptions, zipkin};
 
 use super::counters::Refusal;
 use super::decode::{Decoded, Refused, SOURCE, decoded, require_json_document};
-use super::http::{Head, Response};
+use super::http::Head;
+use super::response::Response;
 
 /// The path Zipkin reporters post spans to.
 pub(crate) const PATH: &str = "/api/v2/spans";
