@@ -75,7 +75,12 @@ pub fn init(mut config: Config) -> Result<TracerGuard, TraceError> {
     let sampler = config.sampler.unwrap_or_else(Sampler::from_env);
     let pipeline = match exporters.is_empty() {
         true => None,
-        false => Some(Pipeline::start(&batch, resource, exporters)?),
+        false => Some(Pipeline::start(
+            &batch,
+            resource,
+            exporters,
+            tracer::suppress_this_thread,
+        )?),
     };
     tracer::install(Arc::new(Tracer {
         sampler,
