@@ -2,6 +2,9 @@
 //!
 //! Use it through the `spindle` crate (`#[spindle::trace]`); the generated code refers to
 //! `::spindle`, so the tracer must be a dependency under that name.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 use proc_macro::TokenStream;
 use proc_macro2::{Span, TokenStream as TokenStream2};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
