@@ -6,7 +6,7 @@ mod file;
 mod http;
 mod memory;
 mod otlp_http;
-pub mod retry;
+mod retry;
 mod split;
 mod zipkin_http;
 
@@ -17,7 +17,7 @@ use spindle_formats::SpanBatch;
 pub use console::ConsoleExporter;
 pub use context::ExportContext;
 pub use file::{FileExporter, FileFormat};
-pub use http::{DEFAULT_MAX_REQUEST_BYTES, HttpError};
+pub use http::HttpError;
 pub use memory::InMemoryExporter;
 pub use otlp_http::OtlpHttpExporter;
 pub use retry::RetryPolicy;
