@@ -106,10 +106,11 @@ pub(crate) struct Pipeline {
     queued: OwnLines<AtomicUsize>,
     /// Most spans the queue holds (`max_queue_size`).
     max_queued: usize,
-    chunk: usize,
+    /// Spans per hand-off (`CHUNK`, or less for a small queue or batch).
+    chunk_size: usize,
     /// Queued spans at which producers wake the worker (one batch, or half the queue).
     wake_at: usize,
-    /// RecordBoxess of exported record boxes going back to producers.
+    /// Chunks of exported record boxes going back to producers.
     returned: (Sender<RecordBoxes>, Receiver<RecordBoxes>),
     worker_thread: OnceLock<Thread>,
     control: Sender<Control>,
@@ -134,7 +135,7 @@ impl Pipeline {
         let (chunks, queued_chunks) = bounded(max_queued);
         let (control, control_rx) = bounded(16);
         // A chunk fits a batch, and the queue holds at least two.
-        let chunk = CHUNK
+        let chunk_size = CHUNK
             .min(config.max_export_batch_size)
             .min(max_queued / 2)
             .max(1);
@@ -142,7 +143,7 @@ impl Pipeline {
             chunks,
             queued: OwnLines(AtomicUsize::new(0)),
             max_queued,
-            chunk,
+            chunk_size,
             wake_at: config
                 .max_export_batch_size
                 .clamp(1, max_queued.div_ceil(2)),
@@ -150,7 +151,7 @@ impl Pipeline {
             // hands all of it back instead of freeing boxes that producers would then allocate
             // again (and freeing them on the wrong thread). So the boxes kept are bounded by
             // the queue size, as the records in flight are.
-            returned: bounded(max_queued / chunk + 2),
+            returned: bounded(max_queued / chunk_size + 2),
             worker_thread: OnceLock::new(),
             control,
             counters: OwnLines::default(),
@@ -206,12 +207,12 @@ impl Pipeline {
             return;
         }
         inner.spans.push(record);
-        if inner.spans.len() >= self.chunk {
+        if inner.spans.len() >= self.chunk_size {
             let fresh = self.restock(spare);
             let chunk = std::mem::replace(&mut inner.spans, fresh);
             drop(inner);
             if let Err(dropped) = self.enqueue(chunk) {
-                reuse_dropped(dropped, spare, self.chunk);
+                reuse_dropped(dropped, spare, self.chunk_size);
             }
         }
     }
@@ -219,7 +220,7 @@ impl Pipeline {
     /// Moves a chunk of handed-back boxes into `spare` if it runs low, and returns an empty
     /// vector for the next chunk (the handed-back one when there is one).
     fn restock(&self, spare: &mut RecordBoxes) -> RecordBoxes {
-        if spare.len() < self.chunk
+        if spare.len() < self.chunk_size
             && let Ok(mut returned) = self.returned.1.try_recv()
         {
             if spare.is_empty() {
@@ -227,11 +228,11 @@ impl Pipeline {
             } else {
                 spare.append(&mut returned);
             }
-            if returned.capacity() >= self.chunk {
+            if returned.capacity() >= self.chunk_size {
                 return returned;
             }
         }
-        Vec::with_capacity(self.chunk)
+        Vec::with_capacity(self.chunk_size)
     }
 
     /// Puts a chunk on the queue, or drops and counts it if the queue is full (and gives the
@@ -330,8 +331,8 @@ impl Pipeline {
 /// Keeps the boxes of a chunk the queue had no room for as spare (on the application thread
 /// that allocated them), so an overloaded tracer does not turn every span into an allocation
 /// here and a free on the exporter's thread. They are reset when reused.
-fn reuse_dropped(mut dropped: RecordBoxes, spare: &mut RecordBoxes, chunk: usize) {
-    let room = (2 * chunk).saturating_sub(spare.len());
+fn reuse_dropped(mut dropped: RecordBoxes, spare: &mut RecordBoxes, chunk_size: usize) {
+    let room = (2 * chunk_size).saturating_sub(spare.len());
     spare.extend(dropped.drain(..).take(room));
 }
 

@@ -33,7 +33,7 @@ pub(crate) struct Worker {
     /// Boxes on their way back to the producers, and empty vectors to carry them.
     returning: RecordBoxes,
     carriers: Vec<RecordBoxes>,
-    chunk: usize,
+    chunk_size: usize,
     batch_size: usize,
     delay: Duration,
 }
@@ -61,7 +61,7 @@ impl Worker {
             })
             .collect();
         Worker {
-            chunk: pipeline.chunk,
+            chunk_size: pipeline.chunk_size,
             pipeline,
             sinks,
             resource: [resource],
@@ -135,7 +135,7 @@ impl Worker {
                 result = Err(e);
             }
         }
-        if self.carriers.len() < super::MAX_RETURNED_CHUNKS && chunk.capacity() >= self.chunk {
+        if self.carriers.len() < super::MAX_RETURNED_CHUNKS && chunk.capacity() >= self.chunk_size {
             self.carriers.push(chunk);
         }
         result
@@ -171,11 +171,11 @@ impl Worker {
     fn hand_back_boxes(&mut self) {
         for record in self.batch.drain(..) {
             self.returning.push(record);
-            if self.returning.len() >= self.chunk {
+            if self.returning.len() >= self.chunk_size {
                 let carrier = self
                     .carriers
                     .pop()
-                    .unwrap_or_else(|| Vec::with_capacity(self.chunk));
+                    .unwrap_or_else(|| Vec::with_capacity(self.chunk_size));
                 let boxes = std::mem::replace(&mut self.returning, carrier);
                 self.pipeline.hand_back(boxes);
             }
