@@ -15,7 +15,8 @@ use crate::views::help::HelpView;
 use crate::views::search::SearchView;
 use crate::views::timeline::TimelineView;
 use crate::views::trace_list::{SortBy, TraceListView};
-use crate::views::{Focus, Tab, View};
+use crate::focus::{Focus, Tab};
+use crate::views::View;
 
 const MAX_RECENT: usize = 10;
 

@@ -8,6 +8,7 @@
 pub mod app;
 pub mod colors;
 pub mod fixture;
+pub mod focus;
 pub mod index;
 pub mod layout;
 pub mod load;

@@ -11,7 +11,8 @@ use spindle_viewer::views::details::DetailsView;
 use spindle_viewer::views::flame::FlameView;
 use spindle_viewer::views::timeline::TimelineView;
 use spindle_viewer::views::trace_list::TraceListView;
-use spindle_viewer::views::{Focus, View};
+use spindle_viewer::focus::Focus;
+use spindle_viewer::views::View;
 
 struct Fixture<V> {
     doc: Document,

@@ -11,7 +11,7 @@ use spindle_viewer::eframe::egui;
 use spindle_viewer::eframe::egui::Key;
 use spindle_viewer::fixture;
 use spindle_viewer::index::Node;
-use spindle_viewer::views::Tab;
+use spindle_viewer::focus::Tab;
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("spindle-viewer-{}-{name}", std::process::id()));

@@ -8,7 +8,8 @@ use crate::index::{AggNode, Index};
 use crate::load::Document;
 use crate::units;
 use crate::views::details::{field, wrapped};
-use crate::views::{Focus, View};
+use crate::focus::Focus;
+use crate::views::View;
 
 /// Callees listed under a block, heaviest first.
 const MAX_CALLEES: usize = 8;

@@ -10,7 +10,8 @@ use crate::index::{Node, Trace};
 use crate::load::Document;
 use crate::units;
 use crate::views::call_path::CallPathView;
-use crate::views::{Focus, Tab, View};
+use crate::focus::{Focus, Tab};
+use crate::views::View;
 
 /// How the attribute table is sorted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]

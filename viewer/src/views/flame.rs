@@ -14,7 +14,8 @@ use crate::load::Document;
 use crate::text;
 use crate::units;
 use crate::views::timeline::{TICK_SPACING, span_label};
-use crate::views::{Focus, View};
+use crate::focus::Focus;
+use crate::views::View;
 
 /// Height of one level in points.
 pub const LEVEL_H: f32 = 20.0;

@@ -3,7 +3,8 @@
 use eframe::egui::{self, Ui};
 
 use crate::load::Document;
-use crate::views::{Focus, View};
+use crate::focus::Focus;
+use crate::views::View;
 
 /// Keys and what they do, as the overlay lists them.
 pub const KEYS: &[(&str, &str)] = &[

@@ -4,7 +4,8 @@
 use eframe::egui::{self, Key, Ui};
 
 use crate::load::Document;
-use crate::views::{Focus, View};
+use crate::focus::Focus;
+use crate::views::View;
 
 /// Text being typed and whether the field should take keyboard focus.
 #[derive(Debug, Clone, Default)]

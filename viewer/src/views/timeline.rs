@@ -14,7 +14,8 @@ use crate::layout::{Row, node_range};
 use crate::load::Document;
 use crate::text;
 use crate::units;
-use crate::views::{Focus, View};
+use crate::focus::Focus;
+use crate::views::View;
 
 /// Height of one row in points.
 pub const ROW_H: f32 = 20.0;

@@ -14,7 +14,8 @@ use crate::index::{Index, Trace, contains_lowercase};
 use crate::load::Document;
 use crate::text;
 use crate::units;
-use crate::views::{Focus, View};
+use crate::focus::Focus;
+use crate::views::View;
 
 const ROW_H: f32 = 38.0;
 
