@@ -9,6 +9,7 @@ use eframe::egui::{self, Key, Modifiers, Ui};
 use crate::index::Node;
 use crate::layout::FlameKind;
 use crate::load::{Document, LoadKind, Loading, Outcome, Stage, Watcher};
+use crate::views::call_path::CallPathView;
 use crate::views::details::DetailsView;
 use crate::views::flame::FlameView;
 use crate::views::help::HelpView;
@@ -60,6 +61,8 @@ pub struct ViewerApp {
     pub flame: FlameView,
     pub aggregate: FlameView,
     pub details: DetailsView,
+    /// The details panel while the aggregated flame graph is on screen.
+    pub call_path: CallPathView,
     pub search: SearchView,
     pub help: HelpView,
     /// One line about the last load ("3 files, 1,204 spans in 0.2 s").
@@ -92,6 +95,7 @@ impl ViewerApp {
             flame: FlameView::new(FlameKind::Trace),
             aggregate: FlameView::new(FlameKind::Aggregate),
             details: DetailsView::default(),
+            call_path: CallPathView,
             search: SearchView::default(),
             help: HelpView::default(),
             status: String::new(),
@@ -626,7 +630,11 @@ impl eframe::App for ViewerApp {
             .size_range(180.0..=(width * 0.28).max(180.0))
             .show(ui, |ui| {
                 ui.set_min_width(ui.available_width());
-                self.details.ui(ui, &self.doc, &mut self.focus);
+                if self.focus.tab == Tab::Aggregate {
+                    self.call_path.ui(ui, &self.doc, &mut self.focus);
+                } else {
+                    self.details.ui(ui, &self.doc, &mut self.focus);
+                }
             });
         egui::CentralPanel::default().show(ui, |ui| self.central(ui));
         self.help.ui(ui, &self.doc, &mut self.focus);

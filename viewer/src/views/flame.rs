@@ -13,13 +13,12 @@ use crate::layout::{FlameKind, FlameLayout, Item, node_range};
 use crate::load::Document;
 use crate::text;
 use crate::units;
-use crate::views::timeline::{TICK_SPACING, span_label};
 use crate::focus::Focus;
 use crate::views::View;
+use crate::views::widgets::{AXIS_H, TICK_SPACING, span_label};
 
 /// Height of one level in points.
 pub const LEVEL_H: f32 = 20.0;
-const AXIS_H: f32 = 18.0;
 /// Items narrower than this are painted but not registered as widgets.
 const MIN_WIDGET_W: f32 = 3.0;
 

@@ -9,6 +9,7 @@ pub mod help;
 pub mod search;
 pub mod timeline;
 pub mod trace_list;
+pub mod widgets;
 
 use eframe::egui;
 

@@ -16,13 +16,11 @@ use crate::text;
 use crate::units;
 use crate::focus::Focus;
 use crate::views::View;
+use crate::views::widgets::{AXIS_H, TICK_SPACING, span_label};
 
 /// Height of one row in points.
 pub const ROW_H: f32 = 20.0;
 const MINIMAP_H: f32 = 30.0;
-const AXIS_H: f32 = 18.0;
-/// Least distance between two grid lines (and their labels) in points.
-pub const TICK_SPACING: f32 = 75.0;
 
 /// Zoom, pan and scroll state of the waterfall.
 #[derive(Debug, Clone)]
@@ -44,22 +42,6 @@ impl Default for TimelineView {
 enum Action {
     Select(Node),
     Toggle(Node),
-}
-
-/// The label a span's row and flame block carry for tests and screen readers.
-pub fn span_label(doc: &Document, trace: &Trace, node: Node) -> String {
-    match node.span() {
-        Some(i) => {
-            let span = &doc.data.spans[i];
-            format!(
-                "{} ({}, {})",
-                span.name,
-                doc.index.service_name(doc.index.service_of[i]),
-                units::duration(span.duration_nanos())
-            )
-        }
-        None => format!("missing parent ({} subtrees)", trace.orphans.len()),
-    }
 }
 
 impl View for TimelineView {
