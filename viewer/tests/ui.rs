@@ -344,15 +344,15 @@ fn keyboard_navigation() {
     );
     harness.key_press(Key::F);
     harness.run_steps(1);
-    let view = harness.state().timeline.view;
+    let view = harness.state().timeline.window;
     assert!(
-        view.0 > 10e6 && view.1 < 115e6,
+        view.start > 10e6 && view.end < 115e6,
         "zoomed to 15..110 ms: {view:?}"
     );
     harness.key_press(Key::Num0);
     harness.run_steps(1);
-    let view = harness.state().timeline.view;
-    assert!(view.0 <= 0.0 && view.1 >= 120e6, "whole trace: {view:?}");
+    let view = harness.state().timeline.window;
+    assert!(view.start <= 0.0 && view.end >= 120e6, "whole trace: {view:?}");
     harness.key_press(Key::Slash);
     harness.run_steps(1);
     assert!(harness.get_by_label("Search:").is_focused());

@@ -15,6 +15,7 @@ use crate::text;
 use crate::units;
 use crate::focus::Focus;
 use crate::views::View;
+use crate::views::time_window::{Bounds, TimeWindow};
 use crate::views::widgets::{AXIS_H, TICK_SPACING, span_label};
 
 /// Height of one level in points.
@@ -27,7 +28,7 @@ const MIN_WIDGET_W: f32 = 3.0;
 pub struct FlameView {
     pub kind: FlameKind,
     /// Visible axis range in layout units (nanoseconds).
-    pub view: (f64, f64),
+    pub window: TimeWindow,
     /// Which layout the view range belongs to: (trace, extent).
     shown: Option<(Option<usize>, u64)>,
     items: Vec<Item>,
@@ -43,7 +44,7 @@ impl FlameView {
     pub fn new(kind: FlameKind) -> FlameView {
         FlameView {
             kind,
-            view: (0.0, 1.0),
+            window: TimeWindow::default(),
             shown: None,
             items: Vec::new(),
         }
@@ -95,7 +96,7 @@ impl View for FlameView {
             .flatten();
         if self.shown != Some((trace_key, extent)) {
             self.shown = Some((trace_key, extent));
-            self.view = (0.0, extent as f64);
+            self.window = TimeWindow::new(0.0, extent as f64);
         }
         self.apply_request(doc, focus, extent as f64);
         self.toolbar(ui, focus);
@@ -107,7 +108,8 @@ impl View for FlameView {
             Id::unique(("flame-pan", self.kind as u8)),
             Sense::drag(),
         );
-        self.mouse(ui, &pan, graph, extent as f64);
+        self.window
+            .follow_mouse(ui, &pan, graph, Bounds::within(extent as f64));
         let levels = self.layout(doc, focus).levels.len();
         let mut clicked = None;
         egui::ScrollArea::vertical()
@@ -121,7 +123,12 @@ impl View for FlameView {
                 let width = ui.available_width();
                 let mut items = std::mem::take(&mut self.items);
                 self.layout(doc, focus)
-                    .visible(self.view, width, first..last, &mut items);
+                    .visible(
+                        (self.window.start, self.window.end),
+                        width,
+                        first..last,
+                        &mut items,
+                    );
                 for item in &items {
                     let r = Rect::from_min_max(
                         pos2(
@@ -149,7 +156,7 @@ impl FlameView {
     fn apply_request(&mut self, doc: &Document, focus: &mut Focus, extent: f64) {
         let request = &mut focus.request;
         if std::mem::take(&mut request.reset_zoom) {
-            self.view = (0.0, extent);
+            self.window = TimeWindow::new(0.0, extent);
         }
         if self.kind == FlameKind::Trace
             && std::mem::take(&mut request.zoom_to_selected)
@@ -159,31 +166,9 @@ impl FlameView {
             )
         {
             let (a, b) = node_range(&doc.data, trace, node);
-            self.view = (a as f64, (b as f64).max(a as f64 + 1.0));
+            self.window = TimeWindow::new(a as f64, (b as f64).max(a as f64 + 1.0));
         }
-        let zoom = std::mem::replace(&mut request.zoom, 1.0);
-        if zoom > 0.0 && zoom != 1.0 {
-            let c = (self.view.0 + self.view.1) / 2.0;
-            self.zoom_around(c, zoom, extent);
-        }
-        let pan = std::mem::take(&mut request.pan);
-        if pan != 0.0 {
-            self.pan_by((self.view.1 - self.view.0) * pan, extent);
-        }
-    }
-
-    fn zoom_around(&mut self, at: f64, factor: f64, extent: f64) {
-        let width = ((self.view.1 - self.view.0) * factor).clamp(1.0, extent);
-        let frac = (at - self.view.0) / (self.view.1 - self.view.0).max(1e-9);
-        let start = at - frac * width;
-        self.view = (start, start + width);
-        self.pan_by(0.0, extent);
-    }
-
-    fn pan_by(&mut self, shift: f64, extent: f64) {
-        let width = self.view.1 - self.view.0;
-        let start = (self.view.0 + shift).clamp(0.0, (extent - width).max(0.0));
-        self.view = (start, start + width);
+        self.window.apply_zoom_pan(request, Bounds::within(extent));
     }
 
     fn toolbar(&mut self, ui: &mut Ui, focus: &mut Focus) {
@@ -226,7 +211,7 @@ impl FlameView {
     /// Grid lines at least [`TICK_SPACING`] points apart at a round step: of time in a trace's flame graph, of
     /// percent of all time in the aggregated one.
     fn ticks(&self, axis: Rect) -> Vec<(f32, String)> {
-        let width = self.view.1 - self.view.0;
+        let width = self.window.width();
         if width <= 0.0 || axis.width() <= 0.0 {
             return Vec::new();
         }
@@ -240,11 +225,11 @@ impl FlameView {
             FlameKind::Trace => units::grid_step(per_px * f64::from(TICK_SPACING)),
             FlameKind::Aggregate => units::nice_step(per_px * f64::from(TICK_SPACING) / unit),
         };
-        let mut k = (self.view.0 / unit / step).ceil();
+        let mut k = (self.window.start / unit / step).ceil();
         let mut out = Vec::new();
-        while k * step * unit <= self.view.1 && out.len() < 64 {
+        while k * step * unit <= self.window.end && out.len() < 64 {
             let t = k * step * unit;
-            let x = axis.left() + ((t - self.view.0) / per_px) as f32;
+            let x = axis.left() + ((t - self.window.start) / per_px) as f32;
             let label = match self.kind {
                 FlameKind::Trace => units::tick_label(t, step),
                 FlameKind::Aggregate => units::percent_label(k * step, step),
@@ -257,26 +242,6 @@ impl FlameView {
 
     fn layout_extent_hint(&self) -> f64 {
         self.shown.map_or(1.0, |(_, e)| e.max(1) as f64)
-    }
-
-    fn mouse(&mut self, ui: &Ui, pan: &egui::Response, graph: Rect, extent: f64) {
-        let per_px = (self.view.1 - self.view.0) / f64::from(graph.width().max(1.0));
-        if pan.dragged() {
-            self.pan_by(-f64::from(pan.drag_delta().x) * per_px, extent);
-        }
-        if let Some(pos) = ui
-            .input(|i| i.pointer.hover_pos())
-            .filter(|p| graph.contains(*p))
-        {
-            let (zoom, scroll) = ui.input(|i| (i.zoom_delta(), i.smooth_scroll_delta));
-            let at = self.view.0 + f64::from(pos.x - graph.left()) * per_px;
-            if zoom != 1.0 {
-                self.zoom_around(at, 1.0 / f64::from(zoom), extent);
-            }
-            if scroll.x != 0.0 {
-                self.pan_by(-f64::from(scroll.x) * per_px, extent);
-            }
-        }
     }
 
     /// Paints one item; returns the clicked node (if any) and the item's axis range.
@@ -369,8 +334,8 @@ impl FlameView {
         if response.clicked() {
             let width = f64::from(r.width().max(1.0));
             let graph_w = f64::from(ui.min_rect().width().max(1.0));
-            let per_px = (self.view.1 - self.view.0) / graph_w;
-            let a = self.view.0 + f64::from(item.x0.max(0.0)) * per_px;
+            let per_px = self.window.width() / graph_w;
+            let a = self.window.start + f64::from(item.x0.max(0.0)) * per_px;
             return Some((item.node, (a, a + width * per_px)));
         }
         None
@@ -419,7 +384,7 @@ impl FlameView {
                 focus.select_node(Some(Node(node)));
                 if let Some(trace) = focus.current(doc) {
                     let (a, b) = node_range(&doc.data, trace, Node(node));
-                    self.view = (a as f64, (b as f64).max(a as f64 + 1.0));
+                    self.window = TimeWindow::new(a as f64, (b as f64).max(a as f64 + 1.0));
                 }
             }
             (FlameKind::Aggregate, Some(node)) => {
@@ -430,7 +395,7 @@ impl FlameView {
                     .iter()
                     .find_map(|l| l.blocks.iter().find(|b| b.node == node))
                 {
-                    self.view = (
+                    self.window = TimeWindow::new(
                         level.start as f64,
                         (level.end as f64).max(level.start as f64 + 1.0),
                     );
@@ -438,7 +403,8 @@ impl FlameView {
             }
             (_, None) => {
                 let pad = (range.1 - range.0) * 0.5;
-                self.view = ((range.0 - pad).max(0.0), (range.1 + pad).min(extent));
+                self.window =
+                    TimeWindow::new((range.0 - pad).max(0.0), (range.1 + pad).min(extent));
             }
         }
     }

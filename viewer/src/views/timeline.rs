@@ -16,6 +16,7 @@ use crate::text;
 use crate::units;
 use crate::focus::Focus;
 use crate::views::View;
+use crate::views::time_window::{Bounds, TimeWindow};
 use crate::views::widgets::{AXIS_H, TICK_SPACING, span_label};
 
 /// Height of one row in points.
@@ -26,14 +27,14 @@ const MINIMAP_H: f32 = 30.0;
 #[derive(Debug, Clone)]
 pub struct TimelineView {
     /// Visible time range in nanoseconds relative to the trace start.
-    pub view: (f64, f64),
+    pub window: TimeWindow,
     visible_rows: Range<usize>,
 }
 
 impl Default for TimelineView {
     fn default() -> Self {
         TimelineView {
-            view: (0.0, 1.0),
+            window: TimeWindow::default(),
             visible_rows: 0..0,
         }
     }
@@ -74,43 +75,18 @@ impl View for TimelineView {
 impl TimelineView {
     fn apply_request(&mut self, doc: &Document, trace: &Trace, focus: &mut Focus, duration: f64) {
         let request = &mut focus.request;
-        if std::mem::take(&mut request.reset_zoom) || self.view.1 <= self.view.0 {
-            self.view = (0.0, duration);
+        if std::mem::take(&mut request.reset_zoom) || self.window.end <= self.window.start {
+            self.window = TimeWindow::new(0.0, duration);
         }
         if std::mem::take(&mut request.zoom_to_selected)
             && let Some(node) = focus.node
         {
             let (a, b) = node_range(&doc.data, trace, node);
             let pad = ((b - a) as f64 * 0.05).max(1.0);
-            self.view = (a as f64 - pad, b as f64 + pad);
+            self.window = TimeWindow::new(a as f64 - pad, b as f64 + pad);
         }
-        let zoom = std::mem::replace(&mut request.zoom, 1.0);
-        if zoom > 0.0 && zoom != 1.0 {
-            let center = (self.view.0 + self.view.1) / 2.0;
-            self.zoom_around(center, zoom, duration);
-        }
-        let pan = std::mem::take(&mut request.pan);
-        if pan != 0.0 {
-            let shift = (self.view.1 - self.view.0) * pan;
-            self.pan_by(shift, duration);
-        }
-    }
-
-    /// Scales the visible range by `factor` keeping time `at` in place.
-    pub fn zoom_around(&mut self, at: f64, factor: f64, duration: f64) {
-        let width = ((self.view.1 - self.view.0) * factor).clamp(10.0, duration * 1.1 + 10.0);
-        let frac = (at - self.view.0) / (self.view.1 - self.view.0).max(1e-9);
-        let start = at - frac * width;
-        self.view = (start, start + width);
-        self.pan_by(0.0, duration);
-    }
-
-    /// Moves the visible range by `shift` nanoseconds, staying near the trace.
-    pub fn pan_by(&mut self, shift: f64, duration: f64) {
-        let width = self.view.1 - self.view.0;
-        let margin = duration * 0.05;
-        let start = (self.view.0 + shift).clamp(-margin, (duration + margin - width).max(-margin));
-        self.view = (start, start + width);
+        self.window
+            .apply_zoom_pan(request, Bounds::with_margin(duration));
     }
 
     fn toolbar(&mut self, ui: &mut Ui, doc: &Document, focus: &mut Focus) {
@@ -134,8 +110,8 @@ impl TimelineView {
             ui.weak(format!(
                 "{rows} row{} · showing {} to {}",
                 if rows == 1 { "" } else { "s" },
-                units::duration(self.view.0.max(0.0) as u64),
-                units::duration(self.view.1.max(0.0) as u64)
+                units::duration(self.window.start.max(0.0) as u64),
+                units::duration(self.window.end.max(0.0) as u64)
             ));
         });
     }
@@ -168,8 +144,8 @@ impl TimelineView {
         }
         let to_x = |t: f64| rect.left() + (t / duration.max(1.0)) as f32 * rect.width();
         let window = Rect::from_min_max(
-            pos2(to_x(self.view.0).max(rect.left()), rect.top()),
-            pos2(to_x(self.view.1).min(rect.right()), rect.bottom()),
+            pos2(to_x(self.window.start).max(rect.left()), rect.top()),
+            pos2(to_x(self.window.end).min(rect.right()), rect.bottom()),
         );
         painter.rect(
             window,
@@ -179,15 +155,15 @@ impl TimelineView {
             StrokeKind::Inside,
         );
         let per_px = duration / f64::from(rect.width().max(1.0));
+        let bounds = Bounds::with_margin(duration);
         if response.dragged() {
-            self.pan_by(f64::from(response.drag_delta().x) * per_px, duration);
+            self.window
+                .pan_by(f64::from(response.drag_delta().x) * per_px, bounds);
         } else if response.clicked()
             && let Some(pos) = response.interact_pointer_pos()
         {
-            let width = self.view.1 - self.view.0;
             let center = f64::from(pos.x - rect.left()) * per_px;
-            self.view = (center - width / 2.0, center + width / 2.0);
-            self.pan_by(0.0, duration);
+            self.window.center_on(center, bounds);
         }
     }
 
@@ -226,24 +202,24 @@ impl TimelineView {
 
     /// The round time step between grid lines, at least [`TICK_SPACING`] points apart.
     fn step(&self, bars: Rect) -> f64 {
-        let width = self.view.1 - self.view.0;
+        let width = self.window.width();
         units::grid_step(width * f64::from(TICK_SPACING) / f64::from(bars.width().max(1.0)))
     }
 
     /// Grid positions: (x, time) at a round step.
     fn ticks(&self, bars: Rect) -> Vec<(f32, f64)> {
-        let width = self.view.1 - self.view.0;
+        let width = self.window.width();
         if width <= 0.0 || bars.width() <= 0.0 {
             return Vec::new();
         }
         let step = self.step(bars);
         // Multiples of the step, counted (not summed) so labels stay exact.
-        let first = (self.view.0.max(0.0) / step).ceil();
+        let first = (self.window.start.max(0.0) / step).ceil();
         (0..64)
             .map(|k| (first + f64::from(k)) * step)
-            .take_while(|&t| t <= self.view.1)
+            .take_while(|&t| t <= self.window.end)
             .map(|t| {
-                let x = bars.left() + ((t - self.view.0) / width) as f32 * bars.width();
+                let x = bars.left() + ((t - self.window.start) / width) as f32 * bars.width();
                 (x, t)
             })
             .collect()
@@ -261,7 +237,8 @@ impl TimelineView {
         let area = ui.available_rect_before_wrap();
         let bars_area = Rect::from_min_max(pos2(area.left() + label_w, area.top()), area.max);
         let pan = ui.interact(bars_area, Id::unique("timeline-pan"), Sense::drag());
-        self.mouse_zoom_pan(ui, &pan, bars_area, duration);
+        self.window
+            .follow_mouse(ui, &pan, bars_area, Bounds::with_margin(duration));
 
         let row_step = ROW_H + ui.spacing().item_spacing.y;
         let mut scroll = egui::ScrollArea::vertical()
@@ -295,27 +272,6 @@ impl TimelineView {
             }
         });
         actions
-    }
-
-    fn mouse_zoom_pan(&mut self, ui: &Ui, pan: &egui::Response, bars: Rect, duration: f64) {
-        let width = self.view.1 - self.view.0;
-        let per_px = width / f64::from(bars.width().max(1.0));
-        if pan.dragged() {
-            self.pan_by(-f64::from(pan.drag_delta().x) * per_px, duration);
-        }
-        let hover = ui
-            .input(|i| i.pointer.hover_pos())
-            .filter(|p| bars.contains(*p));
-        if let Some(pos) = hover {
-            let (zoom, scroll) = ui.input(|i| (i.zoom_delta(), i.smooth_scroll_delta));
-            let at = self.view.0 + f64::from(pos.x - bars.left()) * per_px;
-            if zoom != 1.0 {
-                self.zoom_around(at, 1.0 / f64::from(zoom), duration);
-            }
-            if scroll.x != 0.0 {
-                self.pan_by(-f64::from(scroll.x) * per_px, duration);
-            }
-        }
     }
 
     fn row(&self, ui: &mut Ui, cx: &RowCtx<'_>, actions: &mut Vec<Action>) {
@@ -468,8 +424,8 @@ impl TimelineView {
     ) {
         let painter = painter.with_clip_rect(bars.intersect(painter.clip_rect()));
         let (a, b) = node_range(&cx.doc.data, cx.trace, cx.row.node);
-        let width = (self.view.1 - self.view.0).max(1e-9);
-        let x_of = |t: u64| bars.left() + ((t as f64 - self.view.0) / width) as f32 * bars.width();
+        let width = self.window.width().max(1e-9);
+        let x_of = |t: u64| bars.left() + ((t as f64 - self.window.start) / width) as f32 * bars.width();
         let (x0, x1) = (x_of(a), x_of(b).max(x_of(a) + 1.0));
         let bar = Rect::from_min_max(pos2(x0, bars.top() + 3.0), pos2(x1, bars.bottom() - 3.0));
         let (fill, error) = match cx.row.node.span() {
