@@ -15,7 +15,8 @@ use crate::views::flame::FlameView;
 use crate::views::help::HelpView;
 use crate::views::search::SearchView;
 use crate::views::timeline::TimelineView;
-use crate::views::trace_list::{SortBy, TraceListView};
+use crate::views::trace_list::TraceListView;
+use crate::filter::{FilteredTraces, SortBy};
 use crate::focus::{Focus, Tab};
 use crate::views::View;
 
@@ -84,7 +85,9 @@ impl ViewerApp {
                 tab: settings.tab,
                 ..Focus::default()
             },
-            list: TraceListView::sorted(settings.sort, settings.descending),
+            list: TraceListView {
+                filtered: FilteredTraces::sorted(settings.sort, settings.descending),
+            },
             settings,
             doc: Document::default(),
             loading: None,
@@ -202,7 +205,7 @@ impl ViewerApp {
         let collapsed = std::mem::take(&mut self.focus.collapsed);
         let elapsed = self.load_started.map(|t| t.elapsed()).unwrap_or_default();
         self.doc = doc;
-        self.list.invalidate();
+        self.list.filtered.invalidate();
         self.focus.trace = None;
         self.focus.node = None;
         self.focus.flame = Default::default();
@@ -229,7 +232,7 @@ impl ViewerApp {
         } else {
             None
         };
-        let first = self.list.rows(&self.doc).first().map(|&t| t as usize);
+        let first = self.list.filtered.rows(&self.doc).first().map(|&t| t as usize);
         self.focus.select_trace(&self.doc, restored.or(first));
         if restored.is_some() {
             self.focus.collapsed = collapsed;
@@ -646,8 +649,8 @@ impl eframe::App for ViewerApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         self.settings.tab = self.focus.tab;
-        self.settings.sort = self.list.sort;
-        self.settings.descending = self.list.descending;
+        self.settings.sort = self.list.filtered.sort;
+        self.settings.descending = self.list.filtered.descending;
         eframe::set_value(storage, eframe::APP_KEY, &self.settings);
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod colors;
+pub mod filter;
 pub mod fixture;
 pub mod focus;
 pub mod index;

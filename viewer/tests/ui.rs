@@ -509,8 +509,8 @@ fn type_into(harness: &mut Harness<'static, ViewerApp>, label: &str, text: &str)
 
 fn clear_filters(harness: &mut Harness<'static, ViewerApp>) {
     let app = harness.state_mut();
-    app.list.filter = Default::default();
-    app.list.invalidate();
+    app.list.filtered.filter = Default::default();
+    app.list.filtered.invalidate();
     harness.run_steps(2);
     assert_eq!(visible_traces(harness).len(), 3);
 }
