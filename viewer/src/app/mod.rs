@@ -12,20 +12,21 @@ use std::time::{Duration, Instant};
 
 use eframe::egui::{self, Ui};
 
-use crate::filter::{FilteredTraces, SortBy};
+use crate::filter::{FilteredTraces, ListFilter, SortBy};
 use crate::focus::{Focus, Tab};
 use crate::layout::FlameKind;
 use crate::load::{Document, Loading, Watcher};
 use crate::views::View;
 use crate::views::call_path::CallPathView;
-use crate::views::details::DetailsView;
+use crate::views::details::{AttrSort, DetailsView};
 use crate::views::flame::FlameView;
 use crate::views::help::HelpView;
 use crate::views::search::SearchView;
 use crate::views::timeline::TimelineView;
 use crate::views::trace_list::TraceListView;
 
-/// What persists between runs (eframe storage).
+/// What persists between runs (eframe storage); a field missing from what was saved (an
+/// older version) takes its default.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct Settings {
@@ -33,6 +34,10 @@ pub struct Settings {
     pub tab: Tab,
     pub sort: SortBy,
     pub descending: bool,
+    /// The trace list's filters as typed.
+    pub filter: ListFilter,
+    /// How the details panel sorts a span's attributes.
+    pub attr_sort: AttrSort,
     /// Reload when an open file changes on disk.
     pub watch: bool,
 }
@@ -44,8 +49,19 @@ impl Default for Settings {
             tab: Tab::Timeline,
             sort: SortBy::Start,
             descending: false,
+            filter: ListFilter::default(),
+            attr_sort: AttrSort::default(),
             watch: true,
         }
+    }
+}
+
+impl Settings {
+    /// What was saved last time, or the defaults (no storage, nothing saved, or unreadable).
+    pub fn load(storage: Option<&dyn eframe::Storage>) -> Settings {
+        storage
+            .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
+            .unwrap_or_default()
     }
 }
 
@@ -79,17 +95,20 @@ pub struct ViewerApp {
 impl ViewerApp {
     /// Creates the app and starts loading `paths` (if any).
     pub fn new(cc: &eframe::CreationContext<'_>, paths: Vec<PathBuf>) -> ViewerApp {
-        let settings: Settings = cc
-            .storage
-            .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
-            .unwrap_or_default();
+        let settings = Settings::load(cc.storage);
         let mut app = ViewerApp {
             focus: Focus {
                 tab: settings.tab,
                 ..Focus::default()
             },
             list: TraceListView {
-                filtered: FilteredTraces::sorted(settings.sort, settings.descending),
+                filtered: FilteredTraces {
+                    filter: settings.filter.clone(),
+                    ..FilteredTraces::sorted(settings.sort, settings.descending)
+                },
+            },
+            details: DetailsView {
+                sort: settings.attr_sort,
             },
             settings,
             doc: Document::default(),
@@ -100,7 +119,6 @@ impl ViewerApp {
             timeline: TimelineView::default(),
             flame: FlameView::new(FlameKind::Trace),
             aggregate: FlameView::new(FlameKind::Aggregate),
-            details: DetailsView::default(),
             call_path: CallPathView,
             search: SearchView::default(),
             help: HelpView::default(),
@@ -200,10 +218,14 @@ impl eframe::App for ViewerApp {
         }
     }
 
+    /// Saves the settings with what the views hold now: tab, list order and filters, and
+    /// the attribute sort come back on the next start.
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         self.settings.tab = self.focus.tab;
         self.settings.sort = self.list.filtered.sort;
         self.settings.descending = self.list.filtered.descending;
+        self.settings.filter = self.list.filtered.filter.clone();
+        self.settings.attr_sort = self.details.sort;
         eframe::set_value(storage, eframe::APP_KEY, &self.settings);
     }
 }
