@@ -19,13 +19,13 @@ use spindle_formats::{ReadOptions, write_spindle_json};
 use spindle_viewer::eframe::egui;
 use spindle_viewer::filter::FilteredTraces;
 use spindle_viewer::fixture;
+use spindle_viewer::focus::Focus;
 use spindle_viewer::index::Index;
 use spindle_viewer::layout::{FlameKind, FlameLayout};
 use spindle_viewer::load::{Document, LoadKind, Loading, Outcome};
+use spindle_viewer::views::View;
 use spindle_viewer::views::flame::FlameView;
 use spindle_viewer::views::timeline::TimelineView;
-use spindle_viewer::focus::Focus;
-use spindle_viewer::views::View;
 
 fn input() -> egui::RawInput {
     egui::RawInput {

@@ -10,7 +10,12 @@ use spindle_viewer::ViewerApp;
 use spindle_viewer::eframe;
 
 /// The formats `spindle_formats::read` accepts (Chrome Trace Event JSON is written, not read).
-const READABLE: [Format; 4] = [Format::Spindle, Format::Zipkin, Format::Otlp, Format::Jaeger];
+const READABLE: [Format; 4] = [
+    Format::Spindle,
+    Format::Zipkin,
+    Format::Otlp,
+    Format::Jaeger,
+];
 
 fn usage() -> String {
     let formats: Vec<String> = READABLE.iter().map(Format::to_string).collect();
@@ -56,7 +61,10 @@ mod tests {
     #[test]
     fn help_lists_every_readable_format() {
         let samples: [(&str, &[u8]); 4] = [
-            ("Spindle JSON", br#"{"format":"spindle","version":1,"spans":[]}"#),
+            (
+                "Spindle JSON",
+                br#"{"format":"spindle","version":1,"spans":[]}"#,
+            ),
             ("Zipkin v2 JSON", b"[]"),
             ("OTLP/JSON", br#"{"resourceSpans":[]}"#),
             ("Jaeger JSON", br#"{"data":[{"traceID":"1","spans":[]}]}"#),

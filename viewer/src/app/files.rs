@@ -127,7 +127,12 @@ impl ViewerApp {
         } else {
             None
         };
-        let first = self.list.filtered.rows(&self.doc).first().map(|&t| t as usize);
+        let first = self
+            .list
+            .filtered
+            .rows(&self.doc)
+            .first()
+            .map(|&t| t as usize);
         self.focus.select_trace(&self.doc, restored.or(first));
         if restored.is_some() {
             self.focus.collapsed = collapsed;

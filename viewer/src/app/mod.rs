@@ -102,10 +102,11 @@ impl ViewerApp {
                 ..Focus::default()
             },
             list: TraceListView {
-                filtered: FilteredTraces {
-                    filter: settings.filter.clone(),
-                    ..FilteredTraces::sorted(settings.sort, settings.descending)
-                },
+                filtered: FilteredTraces::new(
+                    settings.filter.clone(),
+                    settings.sort,
+                    settings.descending,
+                ),
             },
             details: DetailsView {
                 sort: settings.attr_sort,

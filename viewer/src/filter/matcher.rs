@@ -238,7 +238,15 @@ mod tests {
         for yes in ["s=text", "i=42", "b=true", "f=1.5", "s", "i", "f"] {
             assert!(hit(yes), "{yes}");
         }
-        for no in ["s=Text", "i=41", "i=42.0", "b=false", "f=2", "missing", "missing=text"] {
+        for no in [
+            "s=Text",
+            "i=41",
+            "i=42.0",
+            "b=false",
+            "f=2",
+            "missing",
+            "missing=text",
+        ] {
             assert!(!hit(no), "{no}");
         }
     }
@@ -259,20 +267,74 @@ mod tests {
         let all = kept(&doc, ListFilter::default());
         assert_eq!(all, [checkout, products]);
         let cases = [
-            (ListFilter { errors_only: true, ..ListFilter::default() }, vec![checkout]),
-            (ListFilter { service: "payments".into(), ..ListFilter::default() }, vec![checkout]),
+            (
+                ListFilter {
+                    errors_only: true,
+                    ..ListFilter::default()
+                },
+                vec![checkout],
+            ),
+            (
+                ListFilter {
+                    service: "payments".into(),
+                    ..ListFilter::default()
+                },
+                vec![checkout],
+            ),
             // A service that is not loaded keeps nothing (rather than everything).
-            (ListFilter { service: "nowhere".into(), ..ListFilter::default() }, vec![]),
-            (ListFilter { operation: "  CHARGE ".into(), ..ListFilter::default() }, vec![checkout]),
-            (ListFilter { min_duration: "100ms".into(), ..ListFilter::default() }, vec![checkout]),
-            (ListFilter { max_duration: "0.1s".into(), ..ListFilter::default() }, vec![products]),
+            (
+                ListFilter {
+                    service: "nowhere".into(),
+                    ..ListFilter::default()
+                },
+                vec![],
+            ),
+            (
+                ListFilter {
+                    operation: "  CHARGE ".into(),
+                    ..ListFilter::default()
+                },
+                vec![checkout],
+            ),
+            (
+                ListFilter {
+                    min_duration: "100ms".into(),
+                    ..ListFilter::default()
+                },
+                vec![checkout],
+            ),
+            (
+                ListFilter {
+                    max_duration: "0.1s".into(),
+                    ..ListFilter::default()
+                },
+                vec![products],
+            ),
             // A bound that does not parse is no bound.
-            (ListFilter { max_duration: "soon".into(), ..ListFilter::default() }, all.iter().map(String::as_str).collect()),
-            (ListFilter { tag: "host.name=db-1".into(), ..ListFilter::default() }, vec![checkout, products]),
-            (ListFilter { tag: "cart.items=3".into(), ..ListFilter::default() }, vec![checkout]),
+            (
+                ListFilter {
+                    max_duration: "soon".into(),
+                    ..ListFilter::default()
+                },
+                all.iter().map(String::as_str).collect(),
+            ),
+            (
+                ListFilter {
+                    tag: "host.name=db-1".into(),
+                    ..ListFilter::default()
+                },
+                vec![checkout, products],
+            ),
+            (
+                ListFilter {
+                    tag: "cart.items=3".into(),
+                    ..ListFilter::default()
+                },
+                vec![checkout],
+            ),
         ];
         for (filter, expected) in cases {
             assert_eq!(kept(&doc, filter.clone()), expected, "{filter:?}");
         }
     }
-
+}

@@ -59,9 +59,10 @@ struct Pass {
 const CHUNK: usize = 64;
 
 impl FilteredTraces {
-    /// An unfiltered list with this sort order.
-    pub fn sorted(sort: SortBy, descending: bool) -> Self {
+    /// The traces `filter` keeps in this order, with a pass pending.
+    pub fn new(filter: ListFilter, sort: SortBy, descending: bool) -> Self {
         FilteredTraces {
+            filter,
             sort,
             descending,
             ..FilteredTraces::default()
@@ -145,7 +146,7 @@ mod tests {
     fn sorting_and_direction() {
         let doc = Document::from_data(fixture::shop());
         let labels = |sort, descending| {
-            let mut traces = FilteredTraces::sorted(sort, descending);
+            let mut traces = FilteredTraces::new(ListFilter::default(), sort, descending);
             let rows = traces.rows(&doc).to_vec();
             rows.iter()
                 .map(|&t| doc.index.traces[t as usize].span_count)

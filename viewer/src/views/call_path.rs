@@ -4,10 +4,10 @@
 
 use eframe::egui::{RichText, Ui};
 
+use crate::focus::Focus;
 use crate::index::{AggNode, Index};
 use crate::load::Document;
 use crate::units;
-use crate::focus::Focus;
 use crate::views::View;
 use crate::views::widgets::{field, wrapped};
 

@@ -6,10 +6,10 @@ use eframe::egui::{self, RichText, Ui};
 use spindle_formats::{KeyValue, Span, Status, Value};
 
 use crate::colors;
+use crate::focus::Focus;
 use crate::index::{Node, Trace};
 use crate::load::Document;
 use crate::units;
-use crate::focus::Focus;
 use crate::views::View;
 use crate::views::widgets::{copy_row, field, wrapped};
 

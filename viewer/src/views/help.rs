@@ -2,8 +2,8 @@
 
 use eframe::egui::{self, Ui};
 
-use crate::load::Document;
 use crate::focus::Focus;
+use crate::load::Document;
 use crate::views::View;
 
 /// Keys and what they do, as the overlay lists them.

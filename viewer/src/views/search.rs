@@ -3,8 +3,8 @@
 
 use eframe::egui::{self, Key, Ui};
 
-use crate::load::Document;
 use crate::focus::Focus;
+use crate::load::Document;
 use crate::views::View;
 
 /// Text being typed and whether the field should take keyboard focus.

@@ -133,7 +133,10 @@ mod tests {
         w.zoom_around(250.0, 0.5, bounds);
         assert_eq!(w, TimeWindow::new(125.0, 625.0));
         w.zoom_around(300.0, 1e-6, bounds);
-        assert!((w.width() - 1.0).abs() < 1e-9, "no narrower than the minimum: {w:?}");
+        assert!(
+            (w.width() - 1.0).abs() < 1e-9,
+            "no narrower than the minimum: {w:?}"
+        );
         w.zoom_around(300.0, 1e9, bounds);
         assert_eq!(w, TimeWindow::new(0.0, 1000.0), "no wider than the axis");
     }

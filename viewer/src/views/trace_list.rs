@@ -10,11 +10,11 @@ use eframe::egui::{self, Align2, FontId, Id, Rect, Role, Sense, Ui, WidgetInfo, 
 
 use crate::colors;
 use crate::filter::{FilteredTraces, SortBy};
+use crate::focus::Focus;
 use crate::index::{Index, Trace};
 use crate::load::Document;
 use crate::text;
 use crate::units;
-use crate::focus::Focus;
 use crate::views::View;
 
 const ROW_H: f32 = 38.0;
@@ -30,26 +30,46 @@ pub const FRAME_BUDGET: Duration = Duration::from_millis(5);
 
 impl TraceListView {
     fn filters(&mut self, ui: &mut Ui, index: &Index) {
-        let before = (self.filtered.filter.clone(), self.filtered.sort, self.filtered.descending);
+        let before = (
+            self.filtered.filter.clone(),
+            self.filtered.sort,
+            self.filtered.descending,
+        );
         egui::Grid::new("trace-filters")
             .num_columns(2)
             .show(ui, |ui| {
                 self.service_combo(ui, index);
-                labelled_edit(ui, "Operation", &mut self.filtered.filter.operation, "name contains");
+                labelled_edit(
+                    ui,
+                    "Operation",
+                    &mut self.filtered.filter.operation,
+                    "name contains",
+                );
                 labelled_edit(
                     ui,
                     "Min duration",
                     &mut self.filtered.filter.min_duration,
                     "e.g. 100ms",
                 );
-                labelled_edit(ui, "Max duration", &mut self.filtered.filter.max_duration, "e.g. 2s");
+                labelled_edit(
+                    ui,
+                    "Max duration",
+                    &mut self.filtered.filter.max_duration,
+                    "e.g. 2s",
+                );
                 labelled_edit(ui, "Tag", &mut self.filtered.filter.tag, "key=value");
                 ui.label("");
                 ui.checkbox(&mut self.filtered.filter.errors_only, "Errors only");
                 ui.end_row();
             });
         self.sort_buttons(ui);
-        if before != (self.filtered.filter.clone(), self.filtered.sort, self.filtered.descending) {
+        if before
+            != (
+                self.filtered.filter.clone(),
+                self.filtered.sort,
+                self.filtered.descending,
+            )
+        {
             self.filtered.invalidate();
         }
     }
@@ -94,7 +114,8 @@ impl TraceListView {
                 .labelled_by(label.id);
             if sort != self.filtered.sort {
                 self.filtered.sort = sort;
-                self.filtered.descending = matches!(sort, SortBy::Duration | SortBy::Spans | SortBy::Errors);
+                self.filtered.descending =
+                    matches!(sort, SortBy::Duration | SortBy::Spans | SortBy::Errors);
             }
             let direction = if self.filtered.descending {
                 "Descending"
