@@ -260,78 +260,36 @@ mod tests {
             .collect()
     }
 
+    /// The default filter with one field set.
+    fn with(set: impl FnOnce(&mut ListFilter)) -> ListFilter {
+        let mut filter = ListFilter::default();
+        set(&mut filter);
+        filter
+    }
+
     #[test]
     fn each_filter_field_narrows_the_shop() {
         let doc = Document::from_data(fixture::shop());
         let (checkout, products) = ("frontend: GET /checkout", "frontend: GET /products");
-        let all = kept(&doc, ListFilter::default());
-        assert_eq!(all, [checkout, products]);
-        let cases = [
-            (
-                ListFilter {
-                    errors_only: true,
-                    ..ListFilter::default()
-                },
-                vec![checkout],
-            ),
-            (
-                ListFilter {
-                    service: "payments".into(),
-                    ..ListFilter::default()
-                },
-                vec![checkout],
-            ),
+        assert_eq!(kept(&doc, ListFilter::default()), [checkout, products]);
+        let cases: [(ListFilter, &[&str]); 9] = [
+            (with(|f| f.errors_only = true), &[checkout]),
+            (with(|f| f.service = "payments".into()), &[checkout]),
             // A service that is not loaded keeps nothing (rather than everything).
-            (
-                ListFilter {
-                    service: "nowhere".into(),
-                    ..ListFilter::default()
-                },
-                vec![],
-            ),
-            (
-                ListFilter {
-                    operation: "  CHARGE ".into(),
-                    ..ListFilter::default()
-                },
-                vec![checkout],
-            ),
-            (
-                ListFilter {
-                    min_duration: "100ms".into(),
-                    ..ListFilter::default()
-                },
-                vec![checkout],
-            ),
-            (
-                ListFilter {
-                    max_duration: "0.1s".into(),
-                    ..ListFilter::default()
-                },
-                vec![products],
-            ),
+            (with(|f| f.service = "nowhere".into()), &[]),
+            (with(|f| f.operation = "  CHARGE ".into()), &[checkout]),
+            (with(|f| f.min_duration = "100ms".into()), &[checkout]),
+            (with(|f| f.max_duration = "0.1s".into()), &[products]),
             // A bound that does not parse is no bound.
             (
-                ListFilter {
-                    max_duration: "soon".into(),
-                    ..ListFilter::default()
-                },
-                all.iter().map(String::as_str).collect(),
+                with(|f| f.max_duration = "soon".into()),
+                &[checkout, products],
             ),
             (
-                ListFilter {
-                    tag: "host.name=db-1".into(),
-                    ..ListFilter::default()
-                },
-                vec![checkout, products],
+                with(|f| f.tag = "host.name=db-1".into()),
+                &[checkout, products],
             ),
-            (
-                ListFilter {
-                    tag: "cart.items=3".into(),
-                    ..ListFilter::default()
-                },
-                vec![checkout],
-            ),
+            (with(|f| f.tag = "cart.items=3".into()), &[checkout]),
         ];
         for (filter, expected) in cases {
             assert_eq!(kept(&doc, filter.clone()), expected, "{filter:?}");

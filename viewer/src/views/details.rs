@@ -33,8 +33,8 @@ fn attr_sort_name(sort: AttrSort) -> &'static str {
     }
 }
 
-/// State of the details panel (the app shows [`crate::views::call_path::CallPathView`] there
-/// instead while the aggregated flame graph is on screen).
+/// State of the details panel (the app shows the call-path panel there instead while the
+/// aggregated flame graph is on screen).
 #[derive(Debug, Clone, Default)]
 pub struct DetailsView {
     pub sort: AttrSort,
