@@ -3,22 +3,22 @@
 //! ([`crate::layout::FlameLayout`]); per frame only visible blocks are touched, and runs of
 //! sub-pixel blocks are drawn as one hatched block labelled with their count.
 
-use eframe::egui::{
-    self, Align2, FontId, Id, Rect, Role, Sense, Stroke, StrokeKind, Ui, WidgetInfo, pos2, vec2,
-};
+mod block;
 
-use crate::colors;
+use eframe::egui::{self, FontId, Id, Rect, Role, Sense, Stroke, Ui, WidgetInfo, pos2, vec2};
+
+use crate::focus::Focus;
 use crate::index::Node;
 use crate::layout::{FlameKind, FlameLayout, Item, node_range};
 use crate::load::Document;
 use crate::text;
 use crate::units;
-use crate::views::timeline::{TICK_SPACING, span_label};
-use crate::views::{Focus, View};
+use crate::views::View;
+use crate::views::time_window::{Bounds, TimeWindow};
+use crate::views::widgets::{AXIS_H, TICK_SPACING, span_label};
 
 /// Height of one level in points.
 pub const LEVEL_H: f32 = 20.0;
-const AXIS_H: f32 = 18.0;
 /// Items narrower than this are painted but not registered as widgets.
 const MIN_WIDGET_W: f32 = 3.0;
 
@@ -27,7 +27,7 @@ const MIN_WIDGET_W: f32 = 3.0;
 pub struct FlameView {
     pub kind: FlameKind,
     /// Visible axis range in layout units (nanoseconds).
-    pub view: (f64, f64),
+    pub window: TimeWindow,
     /// Which layout the view range belongs to: (trace, extent).
     shown: Option<(Option<usize>, u64)>,
     items: Vec<Item>,
@@ -43,7 +43,7 @@ impl FlameView {
     pub fn new(kind: FlameKind) -> FlameView {
         FlameView {
             kind,
-            view: (0.0, 1.0),
+            window: TimeWindow::default(),
             shown: None,
             items: Vec::new(),
         }
@@ -95,7 +95,7 @@ impl View for FlameView {
             .flatten();
         if self.shown != Some((trace_key, extent)) {
             self.shown = Some((trace_key, extent));
-            self.view = (0.0, extent as f64);
+            self.window = TimeWindow::new(0.0, extent as f64);
         }
         self.apply_request(doc, focus, extent as f64);
         self.toolbar(ui, focus);
@@ -107,7 +107,8 @@ impl View for FlameView {
             Id::unique(("flame-pan", self.kind as u8)),
             Sense::drag(),
         );
-        self.mouse(ui, &pan, graph, extent as f64);
+        self.window
+            .follow_mouse(ui, &pan, graph, Bounds::within(extent as f64));
         let levels = self.layout(doc, focus).levels.len();
         let mut clicked = None;
         egui::ScrollArea::vertical()
@@ -120,8 +121,12 @@ impl View for FlameView {
                 let origin = ui.min_rect().left_top();
                 let width = ui.available_width();
                 let mut items = std::mem::take(&mut self.items);
-                self.layout(doc, focus)
-                    .visible(self.view, width, first..last, &mut items);
+                self.layout(doc, focus).visible(
+                    (self.window.start, self.window.end),
+                    width,
+                    first..last,
+                    &mut items,
+                );
                 for item in &items {
                     let r = Rect::from_min_max(
                         pos2(
@@ -149,7 +154,7 @@ impl FlameView {
     fn apply_request(&mut self, doc: &Document, focus: &mut Focus, extent: f64) {
         let request = &mut focus.request;
         if std::mem::take(&mut request.reset_zoom) {
-            self.view = (0.0, extent);
+            self.window = TimeWindow::new(0.0, extent);
         }
         if self.kind == FlameKind::Trace
             && std::mem::take(&mut request.zoom_to_selected)
@@ -159,31 +164,9 @@ impl FlameView {
             )
         {
             let (a, b) = node_range(&doc.data, trace, node);
-            self.view = (a as f64, (b as f64).max(a as f64 + 1.0));
+            self.window = TimeWindow::new(a as f64, (b as f64).max(a as f64 + 1.0));
         }
-        let zoom = std::mem::replace(&mut request.zoom, 1.0);
-        if zoom > 0.0 && zoom != 1.0 {
-            let c = (self.view.0 + self.view.1) / 2.0;
-            self.zoom_around(c, zoom, extent);
-        }
-        let pan = std::mem::take(&mut request.pan);
-        if pan != 0.0 {
-            self.pan_by((self.view.1 - self.view.0) * pan, extent);
-        }
-    }
-
-    fn zoom_around(&mut self, at: f64, factor: f64, extent: f64) {
-        let width = ((self.view.1 - self.view.0) * factor).clamp(1.0, extent);
-        let frac = (at - self.view.0) / (self.view.1 - self.view.0).max(1e-9);
-        let start = at - frac * width;
-        self.view = (start, start + width);
-        self.pan_by(0.0, extent);
-    }
-
-    fn pan_by(&mut self, shift: f64, extent: f64) {
-        let width = self.view.1 - self.view.0;
-        let start = (self.view.0 + shift).clamp(0.0, (extent - width).max(0.0));
-        self.view = (start, start + width);
+        self.window.apply_zoom_pan(request, Bounds::within(extent));
     }
 
     fn toolbar(&mut self, ui: &mut Ui, focus: &mut Focus) {
@@ -226,7 +209,7 @@ impl FlameView {
     /// Grid lines at least [`TICK_SPACING`] points apart at a round step: of time in a trace's flame graph, of
     /// percent of all time in the aggregated one.
     fn ticks(&self, axis: Rect) -> Vec<(f32, String)> {
-        let width = self.view.1 - self.view.0;
+        let width = self.window.width();
         if width <= 0.0 || axis.width() <= 0.0 {
             return Vec::new();
         }
@@ -240,11 +223,11 @@ impl FlameView {
             FlameKind::Trace => units::grid_step(per_px * f64::from(TICK_SPACING)),
             FlameKind::Aggregate => units::nice_step(per_px * f64::from(TICK_SPACING) / unit),
         };
-        let mut k = (self.view.0 / unit / step).ceil();
+        let mut k = (self.window.start / unit / step).ceil();
         let mut out = Vec::new();
-        while k * step * unit <= self.view.1 && out.len() < 64 {
+        while k * step * unit <= self.window.end && out.len() < 64 {
             let t = k * step * unit;
-            let x = axis.left() + ((t - self.view.0) / per_px) as f32;
+            let x = axis.left() + ((t - self.window.start) / per_px) as f32;
             let label = match self.kind {
                 FlameKind::Trace => units::tick_label(t, step),
                 FlameKind::Aggregate => units::percent_label(k * step, step),
@@ -257,153 +240,6 @@ impl FlameView {
 
     fn layout_extent_hint(&self) -> f64 {
         self.shown.map_or(1.0, |(_, e)| e.max(1) as f64)
-    }
-
-    fn mouse(&mut self, ui: &Ui, pan: &egui::Response, graph: Rect, extent: f64) {
-        let per_px = (self.view.1 - self.view.0) / f64::from(graph.width().max(1.0));
-        if pan.dragged() {
-            self.pan_by(-f64::from(pan.drag_delta().x) * per_px, extent);
-        }
-        if let Some(pos) = ui
-            .input(|i| i.pointer.hover_pos())
-            .filter(|p| graph.contains(*p))
-        {
-            let (zoom, scroll) = ui.input(|i| (i.zoom_delta(), i.smooth_scroll_delta));
-            let at = self.view.0 + f64::from(pos.x - graph.left()) * per_px;
-            if zoom != 1.0 {
-                self.zoom_around(at, 1.0 / f64::from(zoom), extent);
-            }
-            if scroll.x != 0.0 {
-                self.pan_by(-f64::from(scroll.x) * per_px, extent);
-            }
-        }
-    }
-
-    /// Paints one item; returns the clicked node (if any) and the item's axis range.
-    fn paint_item(
-        &self,
-        ui: &mut Ui,
-        doc: &Document,
-        focus: &Focus,
-        item: &Item,
-        r: Rect,
-    ) -> Option<(Option<u32>, (f64, f64))> {
-        let visuals = ui.visuals();
-        let painter = ui.painter();
-        let text_font = FontId::proportional(12.0);
-        let (fill, name) = match item.node {
-            Some(node) => self.fill_and_name(doc, visuals, node),
-            None => (
-                visuals.weak_text_color().gamma_multiply(0.35),
-                format!("{} spans", item.count),
-            ),
-        };
-        painter.rect_filled(r, 1.0, fill);
-        if item.node.is_none() && r.width() >= 3.0 {
-            // Hatch: merged run of tiny spans.
-            let mut x = r.left();
-            while x < r.right() {
-                painter.line_segment(
-                    [pos2(x, r.bottom()), pos2((x + 6.0).min(r.right()), r.top())],
-                    Stroke::new(1.0, visuals.text_color().gamma_multiply(0.5)),
-                );
-                x += 5.0;
-            }
-        }
-        let selected = item.node.is_some_and(|n| match self.kind {
-            FlameKind::Trace => focus.node == Some(Node(n)),
-            FlameKind::Aggregate => focus.agg_node == Some(n),
-        });
-        let matched = self.kind == FlameKind::Trace
-            && item
-                .node
-                .is_some_and(|n| focus.match_set.contains(&Node(n)));
-        if selected {
-            painter.rect_stroke(
-                r,
-                1.0,
-                Stroke::new(2.0, visuals.strong_text_color()),
-                StrokeKind::Inside,
-            );
-        } else if matched {
-            painter.rect_stroke(r, 1.0, Stroke::new(2.0, colors::MATCH), StrokeKind::Inside);
-        }
-        if r.width() > 24.0 {
-            // Dark text on service colours; the theme's text on the grey root and merged runs.
-            let on_grey =
-                item.node.is_none() || (self.kind == FlameKind::Aggregate && item.node == Some(0));
-            let color = if on_grey {
-                visuals.text_color()
-            } else {
-                colors::ON_BAR
-            };
-            let left = r.left().max(ui.clip_rect().left()) + 3.0;
-            text::fitted(
-                &painter.with_clip_rect(r.intersect(painter.clip_rect())),
-                pos2(left, r.center().y),
-                Align2::LEFT_CENTER,
-                &name,
-                text_font,
-                color,
-                r.right() - 3.0 - left,
-            );
-        }
-        if r.width() < MIN_WIDGET_W {
-            return None;
-        }
-        let id = Id::unique((
-            "flame",
-            self.kind as u8,
-            item.level,
-            item.node,
-            (item.x0 as i32),
-        ));
-        let response = ui.interact(r, id, Sense::click());
-        let label = match item.node {
-            Some(node) => self.label(doc, focus, node),
-            None => format!("{} merged spans", item.count),
-        };
-        let info = label.clone();
-        response.widget_info(move || WidgetInfo::selected(Role::Button, true, selected, &info));
-        let response = response.on_hover_text(label);
-        if response.clicked() {
-            let width = f64::from(r.width().max(1.0));
-            let graph_w = f64::from(ui.min_rect().width().max(1.0));
-            let per_px = (self.view.1 - self.view.0) / graph_w;
-            let a = self.view.0 + f64::from(item.x0.max(0.0)) * per_px;
-            return Some((item.node, (a, a + width * per_px)));
-        }
-        None
-    }
-
-    fn fill_and_name(
-        &self,
-        doc: &Document,
-        visuals: &egui::Visuals,
-        node: u32,
-    ) -> (egui::Color32, String) {
-        match self.kind {
-            FlameKind::Trace => match Node(node).span() {
-                Some(i) => {
-                    let span = &doc.data.spans[i];
-                    let fill = if span.status.is_error() {
-                        egui::Color32::from_rgb(240, 128, 118)
-                    } else {
-                        colors::service(doc.index.service_of[i])
-                    };
-                    (fill, span.name.to_string())
-                }
-                None => (
-                    visuals.warn_fg_color.gamma_multiply(0.6),
-                    "missing parent".into(),
-                ),
-            },
-            FlameKind::Aggregate => match doc.index.agg.get(node as usize) {
-                Some(agg) if node != 0 => (colors::service(agg.service), agg.name.clone()),
-                Some(agg) => (visuals.widgets.inactive.bg_fill, agg.name.clone()),
-                None => (visuals.weak_text_color(), String::new()),
-            },
-        }
     }
 
     fn on_click(
@@ -419,7 +255,7 @@ impl FlameView {
                 focus.select_node(Some(Node(node)));
                 if let Some(trace) = focus.current(doc) {
                     let (a, b) = node_range(&doc.data, trace, Node(node));
-                    self.view = (a as f64, (b as f64).max(a as f64 + 1.0));
+                    self.window = TimeWindow::new(a as f64, (b as f64).max(a as f64 + 1.0));
                 }
             }
             (FlameKind::Aggregate, Some(node)) => {
@@ -430,7 +266,7 @@ impl FlameView {
                     .iter()
                     .find_map(|l| l.blocks.iter().find(|b| b.node == node))
                 {
-                    self.view = (
+                    self.window = TimeWindow::new(
                         level.start as f64,
                         (level.end as f64).max(level.start as f64 + 1.0),
                     );
@@ -438,7 +274,8 @@ impl FlameView {
             }
             (_, None) => {
                 let pad = (range.1 - range.0) * 0.5;
-                self.view = ((range.0 - pad).max(0.0), (range.1 + pad).min(extent));
+                self.window =
+                    TimeWindow::new((range.0 - pad).max(0.0), (range.1 + pad).min(extent));
             }
         }
     }
