@@ -17,7 +17,7 @@ use crate::model::{
     IdError, KeyValue, Link, Resource, ResourceIndex, Span, SpanId, TraceData, TraceId,
 };
 use crate::num::Int;
-use crate::stream::for_each_value;
+use crate::stream::read_all;
 use crate::text::{Text, borrowed, owned};
 
 /// Reads Jaeger JSON: a query API response or UI download (or a bare trace), one document or
@@ -41,16 +41,8 @@ use crate::text::{Text, borrowed, owned};
 /// assert_eq!(loaded.data.service_name_of(span), "shop");
 /// ```
 pub fn read(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, ReadError> {
-    let mut context = ReadContext::new(bytes, source, options.strict);
-    let mut data = TraceData::default();
-    for_each_value(&mut context, |context, raw| {
-        read_document(context, raw, &mut data)
-    })?;
-    Ok(Loaded {
-        format: Format::Jaeger,
-        data,
-        warnings: context.into_warnings(),
-    })
+    let input = (bytes, source, options);
+    read_all(input, Format::Jaeger, read_document, |data| data)
 }
 
 /// A query API response (`data`, perhaps `errors`) or a bare trace (`spans`, `processes`).

@@ -19,7 +19,7 @@ use crate::num::{Int, float};
 use crate::otlp_shape::{
     EventParts, LinkWire, ReadEncoding, StatusCode, StatusWire, events, links, status,
 };
-use crate::stream::for_each_value;
+use crate::stream::read_all;
 use crate::text::{Text, borrowed, owned};
 
 /// Reads OTLP/JSON: one `ExportTraceServiceRequest` document, or JSON Lines of them.
@@ -39,16 +39,8 @@ use crate::text::{Text, borrowed, owned};
 /// assert_eq!(span.attribute("n"), Some(&Value::I64(7)));
 /// ```
 pub fn read(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, ReadError> {
-    let mut context = ReadContext::new(bytes, source, options.strict);
-    let mut data = TraceData::default();
-    for_each_value(&mut context, |context, raw| {
-        read_request(context, raw, &mut data)
-    })?;
-    Ok(Loaded {
-        format: Format::Otlp,
-        data,
-        warnings: context.into_warnings(),
-    })
+    let input = (bytes, source, options);
+    read_all(input, Format::Otlp, read_request, |data| data)
 }
 
 #[derive(Deserialize)]

@@ -10,7 +10,7 @@ use crate::base64;
 use crate::batch::SpanBatch;
 use crate::hex::{span_id_hex, trace_id_hex};
 use crate::model::{EMPTY_RESOURCE, EMPTY_SCOPE, KeyValue, Scope, Span, SpanKind, Status, Value};
-use crate::otlp_shape::{List, Part, WriteEncoding};
+use crate::otlp_shape::{Part, WriteEncoding, span_parts};
 
 impl WriteEncoding for Encoding {
     const EVENT_TIME: &'static str = "timeUnixNano";
@@ -202,18 +202,7 @@ impl Serialize for SpanOut<'_> {
         out.serialize_field("kind", &kind_number(span.kind))?;
         out.serialize_field("startTimeUnixNano", &Decimal(span.start_unix_nanos))?;
         out.serialize_field("endTimeUnixNano", &Decimal(span.end_unix_nanos))?;
-        if !span.attributes.is_empty() {
-            out.serialize_field("attributes", &Attributes(&span.attributes))?;
-        }
-        if !span.events.is_empty() {
-            out.serialize_field("events", &List(&span.events, Encoding))?;
-        }
-        if !span.links.is_empty() {
-            out.serialize_field("links", &List(&span.links, Encoding))?;
-        }
-        if span.status != Status::Unset {
-            out.serialize_field("status", &Part(&span.status, Encoding))?;
-        }
+        span_parts(&mut out, span, Encoding)?;
         out.end()
     }
 }

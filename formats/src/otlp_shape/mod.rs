@@ -13,4 +13,4 @@ mod write;
 pub(crate) use read::{
     EventParts, LinkWire, ReadEncoding, StatusCode, StatusWire, events, links, status,
 };
-pub(crate) use write::{List, Part, WriteEncoding};
+pub(crate) use write::{List, Part, WriteEncoding, span_parts};

@@ -4,7 +4,7 @@ use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 
 use crate::hex::{span_id_hex, trace_id_hex};
-use crate::model::{Event, KeyValue, Link, Resource, Status};
+use crate::model::{Event, KeyValue, Link, Resource, Span, Status};
 
 /// What a format encodes its own way when it writes OTLP's shapes.
 pub(crate) trait WriteEncoding: Copy {
@@ -21,6 +21,27 @@ pub(crate) trait WriteEncoding: Copy {
 
     /// An attribute list, as the format writes it.
     fn attributes(attributes: &[KeyValue]) -> impl Serialize + '_;
+}
+
+/// Writes a span's `attributes`, `events`, `links` and `status` fields (those not empty).
+pub(crate) fn span_parts<S: SerializeStruct, E: WriteEncoding>(
+    out: &mut S,
+    span: &Span,
+    encoding: E,
+) -> Result<(), S::Error> {
+    if !span.attributes.is_empty() {
+        out.serialize_field("attributes", &E::attributes(&span.attributes))?;
+    }
+    if !span.events.is_empty() {
+        out.serialize_field("events", &List(&span.events, encoding))?;
+    }
+    if !span.links.is_empty() {
+        out.serialize_field("links", &List(&span.links, encoding))?;
+    }
+    if span.status != Status::Unset {
+        out.serialize_field("status", &Part(&span.status, encoding))?;
+    }
+    Ok(())
 }
 
 /// One resource, event, link or status, written in encoding `E`.

@@ -1,4 +1,5 @@
-//! Spindle JSON: Spindle's own trace format, lossless for the whole [`TraceData`](crate::TraceData) model.
+//! Spindle JSON: Spindle's own trace format, lossless for the whole
+//! [`TraceData`](crate::TraceData) model.
 //!
 //! A file is JSON Lines: one document per line, each a batch the tracer appended. A reader
 //! also accepts one document pretty-printed. Documents are versioned; this is **version 1**.

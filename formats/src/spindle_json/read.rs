@@ -19,7 +19,7 @@ use crate::num::float;
 use crate::otlp_shape::{
     EventParts, LinkWire, ReadEncoding, StatusCode, StatusWire, events, links, status,
 };
-use crate::stream::for_each_value;
+use crate::stream::read_all;
 use crate::text::{Text, borrowed, owned};
 
 /// Reads Spindle JSON: one document, or JSON Lines of documents, merged into one model.
@@ -38,16 +38,8 @@ use crate::text::{Text, borrowed, owned};
 /// assert!(spindle_json::read(line, "t.json", ReadOptions { strict: true }).is_err());
 /// ```
 pub fn read(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, ReadError> {
-    let mut context = ReadContext::new(bytes, source, options.strict);
-    let mut data = TraceData::default();
-    for_each_value(&mut context, |context, raw| {
-        read_document(context, raw, &mut data)
-    })?;
-    Ok(Loaded {
-        format: Format::Spindle,
-        data,
-        warnings: context.into_warnings(),
-    })
+    let input = (bytes, source, options);
+    read_all(input, Format::Spindle, read_document, |data| data)
 }
 
 #[derive(Deserialize)]

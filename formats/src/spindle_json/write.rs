@@ -9,7 +9,7 @@ use super::{Encoding, VERSION};
 use crate::batch::{SpanBatch, Spans};
 use crate::hex::{self, span_id_hex, trace_id_hex};
 use crate::model::{KeyValue, Scope, Span, Status, Value};
-use crate::otlp_shape::{List, Part, WriteEncoding};
+use crate::otlp_shape::{List, WriteEncoding, span_parts};
 
 impl WriteEncoding for Encoding {
     const EVENT_TIME: &'static str = "timeUnixNanos";
@@ -131,18 +131,7 @@ impl Serialize for SpanOut<'_> {
         out.serialize_field("kind", span.kind.as_str())?;
         out.serialize_field("startUnixNanos", &span.start_unix_nanos)?;
         out.serialize_field("endUnixNanos", &span.end_unix_nanos)?;
-        if !span.attributes.is_empty() {
-            out.serialize_field("attributes", &Attributes(&span.attributes))?;
-        }
-        if !span.events.is_empty() {
-            out.serialize_field("events", &List(&span.events, Encoding))?;
-        }
-        if !span.links.is_empty() {
-            out.serialize_field("links", &List(&span.links, Encoding))?;
-        }
-        if span.status != Status::Unset {
-            out.serialize_field("status", &Part(&span.status, Encoding))?;
-        }
+        span_parts(&mut out, span, Encoding)?;
         if span.flags != 0 {
             out.serialize_field("flags", &span.flags)?;
         }

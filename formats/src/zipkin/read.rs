@@ -18,7 +18,7 @@ use crate::model::{
     Event, FLAG_SAMPLED, KeyValue, Resource, ResourceIndex, Scope, ScopeIndex, Span, SpanKind,
     Status, TraceData, Value,
 };
-use crate::stream::for_each_value;
+use crate::stream::read_all;
 use crate::text::{Text, borrowed, owned};
 
 /// Reads Zipkin v2 JSON: one list of spans or several (one per line), merged into one model.
@@ -39,19 +39,14 @@ use crate::text::{Text, borrowed, owned};
 /// assert_eq!(span.end_unix_nanos - span.start_unix_nanos, 250_000);
 /// ```
 pub fn read(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, ReadError> {
-    let mut context = ReadContext::new(bytes, source, options.strict);
-    let mut builder = Builder::default();
     let mut list = 0usize;
-    for_each_value(&mut context, |context, raw| {
-        let result = read_value(context, raw, &mut builder, list, false);
+    let input = (bytes, source, options);
+    let visit = |context: &mut _, raw, builder: &mut Builder| {
+        let result = read_value(context, raw, builder, list, false);
         list += 1;
         result.map(|()| true)
-    })?;
-    Ok(Loaded {
-        format: Format::Zipkin,
-        data: builder.data,
-        warnings: context.into_warnings(),
-    })
+    };
+    read_all(input, Format::Zipkin, visit, |builder| builder.data)
 }
 
 /// Reads one top-level value: a list of spans (or of lists of spans), or one span object.
