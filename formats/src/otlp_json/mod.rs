@@ -29,6 +29,7 @@
 //! - Unknown fields are ignored; so are `schemaUrl`, the `dropped…Count` fields and link `flags`.
 //!   The pre-1.0 names `instrumentationLibrarySpans` / `instrumentationLibrary` are read too.
 
+mod any_value;
 mod read;
 mod write;
 

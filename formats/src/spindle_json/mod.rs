@@ -37,6 +37,7 @@
 //! Unknown fields are ignored, so version 1 readers can load documents that add fields.
 
 mod read;
+mod value;
 mod write;
 
 /// Spindle JSON's own time, status, id and attribute encodings of the shapes it shares with
