@@ -15,8 +15,11 @@ use crate::model::IdError;
 /// counts it), and the 0-based byte offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Location {
+    /// The line, from 1.
     pub line: usize,
+    /// The column in bytes, from 1.
     pub column: usize,
+    /// The byte offset, from 0.
     pub byte: usize,
 }
 
@@ -25,37 +28,70 @@ pub struct Location {
 #[non_exhaustive]
 pub enum Problem {
     /// The file could not be read.
-    Io { message: String },
+    Io {
+        /// The operating system's words.
+        message: String,
+    },
     /// The input is empty or only whitespace.
     Empty,
     /// The content matches no supported format; `seen` describes how it starts.
-    UnknownFormat { seen: String },
+    UnknownFormat {
+        /// How the input starts, in words.
+        seen: String,
+    },
     /// The content is in a format this build writes but does not read.
-    WriteOnly { format: String },
+    WriteOnly {
+        /// The format's name.
+        format: String,
+    },
     /// The text is not valid JSON.
-    Syntax { message: String },
+    Syntax {
+        /// The JSON parser's words.
+        message: String,
+    },
     /// The input ends in the middle of a JSON value (a cut-off file).
     Truncated,
     /// A JSON value has the wrong type or a required field is missing.
-    Invalid { message: String },
+    Invalid {
+        /// What was expected and found.
+        message: String,
+    },
     /// A trace or span id is malformed.
     BadId(IdError),
     /// A span kind no format defines.
-    UnknownKind { found: String },
+    UnknownKind {
+        /// The kind as written.
+        found: String,
+    },
     /// A Spindle document without `"format":"spindle"`.
-    NotSpindle { found: String },
+    NotSpindle {
+        /// The `format` value as written, or that there is none.
+        found: String,
+    },
     /// A Spindle document of a version this build cannot read.
-    UnsupportedVersion { found: String },
+    UnsupportedVersion {
+        /// The `version` value as written.
+        found: String,
+    },
     /// A span refers to a resource or scope the document does not have.
     BadReference {
+        /// `resource` or `scope`.
         what: &'static str,
+        /// The index the span gives.
         index: u32,
+        /// How many the document has.
         count: usize,
     },
     /// A value is well-typed JSON but not a valid value of its field.
-    BadValue { message: String },
+    BadValue {
+        /// What is wrong with the value.
+        message: String,
+    },
     /// More problems than are listed one by one.
-    MoreProblems { count: usize },
+    MoreProblems {
+        /// How many were not listed.
+        count: usize,
+    },
 }
 
 impl fmt::Display for Problem {
@@ -125,6 +161,7 @@ pub struct ReadError {
     pub location: Option<Location>,
     /// The field, e.g. `spans[3].traceId`; empty when the problem is not in one field.
     pub path: String,
+    /// What is wrong.
     pub problem: Problem,
 }
 
@@ -145,6 +182,7 @@ pub struct Warning {
     pub location: Option<Location>,
     /// The field, e.g. `spans[3].traceId`; empty when the problem is not in one field.
     pub path: String,
+    /// What is wrong.
     pub problem: Problem,
 }
 

@@ -14,6 +14,7 @@
 //!
 //! The `spindle-convert` binary converts between these formats and summarizes files.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 mod base64;
 pub mod batch;
@@ -25,23 +26,27 @@ pub mod error;
 mod hex;
 pub mod jaeger_json;
 mod json_out;
+mod loaded;
 pub mod model;
 mod num;
 pub mod otlp_json;
+mod otlp_shape;
 mod plain_json;
 mod read;
 mod scan;
 pub mod spindle_json;
 mod stream;
 mod text;
+pub mod time;
 pub mod zipkin;
 
 pub use batch::{SpanBatch, Spans};
 pub use chrome::write as write_chrome;
 pub use detect::{Format, detect};
 pub use error::{Location, Problem, ReadError, Warning};
+pub use loaded::{Loaded, ReadOptions};
 pub use model::*;
 pub use otlp_json::write as write_otlp_json;
-pub use read::{Loaded, ReadOptions, read, read_file, read_file_with};
+pub use read::{read, read_file, read_file_with};
 pub use spindle_json::write as write_spindle_json;
 pub use zipkin::write as write_zipkin;

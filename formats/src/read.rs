@@ -4,27 +4,9 @@ use std::path::Path;
 
 use crate::context::ReadContext;
 use crate::detect::{Format, describe_start, detect};
-use crate::error::{Problem, ReadError, Warning};
-use crate::model::TraceData;
+use crate::error::{Problem, ReadError};
+use crate::loaded::{Loaded, ReadOptions};
 use crate::{jaeger_json, otlp_json, spindle_json, zipkin};
-
-/// How to treat problems in the input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ReadOptions {
-    /// Fail on the first problem. When false (the default), a bad span is skipped with a
-    /// [`Warning`] and every other span is returned.
-    pub strict: bool,
-}
-
-/// What a read produced.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Loaded {
-    /// The format the content was in.
-    pub format: Format,
-    pub data: TraceData,
-    /// Problems a lenient read skipped past, in input order.
-    pub warnings: Vec<Warning>,
-}
 
 /// Reads a trace in any supported format, detected from the content.
 ///

@@ -1,26 +1,5 @@
-//! Jaeger JSON, as Jaeger's query API (`/api/traces/…`) returns it and the Jaeger UI downloads
-//! it: `{"data":[{"traceID":…,"spans":[…],"processes":{…}}]}`. Read only.
-//!
-//! Also read: a bare trace object (`{"traceID":…,"spans":[…],"processes":{…}}`), JSON Lines of
-//! either, and an inline `process` object on a span instead of a `processID`.
-//!
-//! Mapping (as OpenTelemetry's Jaeger translator does it):
-//! - `traceID` (up to 32 hex digits; shorter ids are zero-padded), `spanID` (up to 16).
-//! - `references`: the first `CHILD_OF` in the same trace is the parent; with no `CHILD_OF`,
-//!   the first `FOLLOWS_FROM` in the same trace is. Every other reference is a link with the
-//!   attribute `opentracing.ref_type` = `child_of` or `follows_from`.
-//! - `startTime`, `duration`: microseconds. `flags`: kept as the span's flags.
-//! - `tags`: typed by `type` — `string`, `bool`, `int64` (a number, or a decimal string as
-//!   Jaeger writes integers beyond JavaScript's safe range), `float64`, `binary` (base64); either
-//!   case. A tag without a `type` takes its JSON type.
-//! - The tag `span.kind` is the kind; `otel.status_code`, `otel.status_description` and
-//!   `error` are the status; `otel.scope.name` / `otel.scope.version` (or the older
-//!   `otel.library.*`) the scope. These tags are not kept as attributes.
-//! - `logs` are events: the `event` field is the name, the other fields its attributes.
-//! - `processes` are resources: `serviceName` is `service.name`, then the process tags.
-//!
-//! Not read: Jaeger's protobuf-JSON (`api_v2`, base64 ids and RFC 3339 times), span
-//! `warnings`.
+//! Reading Jaeger JSON: responses and traces, spans, processes as resources, references as
+//! the parent and links.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -28,22 +7,18 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::base64;
+use super::REF_TYPE;
+use super::tags::{LogWire, TagWire, events, sort_tags, tags};
 use crate::context::{Fault, ReadContext};
-use crate::conventions::StatusTags;
 use crate::detect::Format;
 use crate::error::{Problem, ReadError};
+use crate::loaded::{Loaded, ReadOptions};
 use crate::model::{
-    Event, IdError, KeyValue, Link, Resource, ResourceIndex, Scope, Span, SpanId, SpanKind, Status,
-    TraceData, TraceId, Value,
+    IdError, KeyValue, Link, Resource, ResourceIndex, Span, SpanId, TraceData, TraceId,
 };
-use crate::num::{Int, float};
-use crate::read::{Loaded, ReadOptions};
-use crate::stream::for_each_value;
+use crate::num::Int;
+use crate::stream::read_all;
 use crate::text::{Text, borrowed, owned};
-
-/// The link attribute naming the OpenTracing reference type.
-const REF_TYPE: &str = "opentracing.ref_type";
 
 /// Reads Jaeger JSON: a query API response or UI download (or a bare trace), one document or
 /// JSON Lines of them, merged into one model.
@@ -66,16 +41,8 @@ const REF_TYPE: &str = "opentracing.ref_type";
 /// assert_eq!(loaded.data.service_name_of(span), "shop");
 /// ```
 pub fn read(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, ReadError> {
-    let mut context = ReadContext::new(bytes, source, options.strict);
-    let mut data = TraceData::default();
-    for_each_value(&mut context, |context, raw| {
-        read_document(context, raw, &mut data)
-    })?;
-    Ok(Loaded {
-        format: Format::Jaeger,
-        data,
-        warnings: context.into_warnings(),
-    })
+    let input = (bytes, source, options);
+    read_all(input, Format::Jaeger, read_document, |data| data)
 }
 
 /// A query API response (`data`, perhaps `errors`) or a bare trace (`spans`, `processes`).
@@ -146,27 +113,6 @@ struct ReferenceWire<'a> {
     #[serde(borrow, rename = "spanID")]
     span_id: Cow<'a, str>,
 }
-
-#[derive(Deserialize)]
-#[serde(expecting = "a tag object")]
-struct TagWire<'a> {
-    #[serde(borrow)]
-    key: Cow<'a, str>,
-    #[serde(borrow, default, rename = "type")]
-    kind: Option<Text<'a>>,
-    #[serde(borrow)]
-    value: &'a RawValue,
-}
-
-#[derive(Deserialize)]
-#[serde(expecting = "a log object")]
-struct LogWire<'a> {
-    #[serde(default)]
-    timestamp: Option<Int<u64>>,
-    #[serde(borrow, default)]
-    fields: Option<Vec<TagWire<'a>>>,
-}
-
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[serde(expecting = "a process object")]
@@ -183,12 +129,8 @@ fn read_document<'a>(
     raw: &'a RawValue,
     data: &mut TraceData,
 ) -> Result<bool, ReadError> {
-    let document = match serde_json::from_str::<DocumentWire<'a>>(raw.get()) {
-        Ok(document) => document,
-        Err(error) => {
-            let warning = context.json_problem(&error, raw.get(), "");
-            return context.report(warning).map(|()| false);
-        }
+    let Some(document) = context.parse::<DocumentWire<'a>>(raw, String::new)? else {
+        return Ok(false);
     };
     if let Some(traces) = document.data {
         for (t, trace_raw) in traces.into_iter().enumerate() {
@@ -218,12 +160,9 @@ fn read_trace<'a>(
     prefix: &str,
     data: &mut TraceData,
 ) -> Result<(), ReadError> {
-    match serde_json::from_str::<TraceWire<'a>>(raw.get()) {
-        Ok(trace) => read_spans(context, trace, prefix, data),
-        Err(error) => {
-            let warning = context.json_problem(&error, raw.get(), prefix);
-            context.report(warning)
-        }
+    match context.parse::<TraceWire<'a>>(raw, || prefix.to_owned())? {
+        Some(trace) => read_spans(context, trace, prefix, data),
+        None => Ok(()),
     }
 }
 
@@ -245,13 +184,8 @@ fn read_spans<'a>(
     };
     for (i, raw) in trace.spans.into_iter().enumerate() {
         let path = || crate::scan::join_path(prefix, &format!("spans[{i}]"));
-        let wire = match serde_json::from_str::<SpanWire<'a>>(raw.get()) {
-            Ok(wire) => wire,
-            Err(error) => {
-                let warning = context.json_problem(&error, raw.get(), &path());
-                context.report(warning)?;
-                continue;
-            }
+        let Some(wire) = context.parse::<SpanWire<'a>>(raw, path)? else {
+            continue;
         };
         match span(wire, &mut processes, data) {
             Ok(span) => data.spans.push(span),
@@ -428,169 +362,6 @@ fn references<'a>(
     Ok((parent_span_id, links))
 }
 
-/// Typed tags as attributes, in order.
-fn tags(wires: Vec<TagWire<'_>>) -> Result<Vec<KeyValue>, Fault<'_>> {
-    let mut attributes = Vec::with_capacity(wires.len());
-    for (i, wire) in wires.into_iter().enumerate() {
-        let value =
-            tag_value(wire.kind.as_ref(), wire.value).map_err(|f| f.within(&format!("[{i}]")))?;
-        attributes.push(KeyValue {
-            key: owned(wire.key),
-            value,
-        });
-    }
-    Ok(attributes)
-}
-
-/// A tag's value as its `type` says.
-fn tag_value<'a>(kind: Option<&Text<'a>>, raw: &'a RawValue) -> Result<Value, Fault<'a>> {
-    let text = raw.get();
-    let kind = match kind {
-        Some(kind) => kind.to_ascii_lowercase(),
-        None => untyped_kind(text).to_owned(),
-    };
-    let mismatch = |expected: &str| {
-        let message = format!("expected {expected} for a tag of type {kind}, found {text}");
-        Fault::new("value", Some(text), Problem::BadValue { message })
-    };
-    let value = match kind.as_str() {
-        "string" => Value::Str(owned(
-            serde_json::from_str::<Cow<'_, str>>(text).map_err(|_| mismatch("a string"))?,
-        )),
-        "bool" => Value::Bool(match text {
-            "true" | "\"true\"" => true,
-            "false" | "\"false\"" => false,
-            _ => return Err(mismatch("true or false")),
-        }),
-        "int64" => Value::I64(
-            serde_json::from_str::<Int<i64>>(text)
-                .map_err(|_| mismatch("an integer"))?
-                .0,
-        ),
-        "float64" => {
-            let mut deserializer = serde_json::Deserializer::from_str(text);
-            Value::F64(
-                float(&mut deserializer)
-                    .ok()
-                    .flatten()
-                    .ok_or_else(|| mismatch("a number"))?,
-            )
-        }
-        "binary" => {
-            let encoded =
-                serde_json::from_str::<Cow<'_, str>>(text).map_err(|_| mismatch("base64 text"))?;
-            Value::Bytes(base64::decode(&encoded).ok_or_else(|| mismatch("base64 text"))?)
-        }
-        other => {
-            let message = format!(
-                "unknown tag type {other:?} (expected string, bool, int64, float64 or binary)"
-            );
-            return Err(Fault::new(
-                "type",
-                Some(text),
-                Problem::BadValue { message },
-            ));
-        }
-    };
-    Ok(value)
-}
-
-/// The type a tag without `type` has, from its JSON value.
-fn untyped_kind(text: &str) -> &'static str {
-    match text.as_bytes().first() {
-        Some(b'"') => "string",
-        Some(b't' | b'f') => "bool",
-        _ if text.parse::<i64>().is_ok() => "int64",
-        _ => "float64",
-    }
-}
-
-/// A span's tags sorted by what they stand for.
-struct SortedTags {
-    attributes: Vec<KeyValue>,
-    kind: SpanKind,
-    status: Status,
-    scope: Scope,
-}
-
-fn sort_tags(tags: Vec<KeyValue>) -> Result<SortedTags, Fault<'static>> {
-    let mut sorted = SortedTags {
-        attributes: Vec::with_capacity(tags.len()),
-        kind: SpanKind::Internal,
-        status: Status::Unset,
-        scope: Scope::default(),
-    };
-    let mut status = Vec::new();
-    for tag in tags {
-        match (tag.key.as_ref(), &tag.value) {
-            ("span.kind", Value::Str(text)) => {
-                sorted.kind = SpanKind::parse(text).ok_or_else(|| {
-                    let found = text.to_string();
-                    Fault::new("tags", None, Problem::UnknownKind { found })
-                })?;
-            }
-            ("otel.status_code" | "otel.status_description" | "error", _) => status.push(tag),
-            ("otel.scope.name" | "otel.library.name", Value::Str(text)) => {
-                sorted.scope.name = text.clone();
-            }
-            ("otel.scope.version" | "otel.library.version", Value::Str(text)) => {
-                sorted.scope.version = text.clone();
-            }
-            _ => sorted.attributes.push(tag),
-        }
-    }
-    let text = |key: &str| {
-        status
-            .iter()
-            .rev()
-            .find(|kv| kv.key == key)
-            .map(|kv| match &kv.value {
-                Value::Bool(false) => None,
-                Value::Str(s) if s == "false" && key == "error" => None,
-                Value::Str(s) => Some(s.to_string()),
-                other => Some(other.to_string()),
-            })
-    };
-    let (code, description, error) = (
-        text("otel.status_code").flatten(),
-        text("otel.status_description").flatten(),
-        text("error").flatten(),
-    );
-    sorted.status = StatusTags {
-        code: code.as_deref(),
-        description: description.as_deref(),
-        error: error.as_deref(),
-    }
-    .status();
-    Ok(sorted)
-}
-
-/// Logs as events: the `event` field is the name.
-fn events(wires: Vec<LogWire<'_>>) -> Result<Vec<Event>, Fault<'_>> {
-    let mut events = Vec::with_capacity(wires.len());
-    for (i, wire) in wires.into_iter().enumerate() {
-        let fields = tags(wire.fields.unwrap_or_default())
-            .map_err(|f| f.within(&format!("logs[{i}].fields")))?;
-        let mut name = Cow::Borrowed("");
-        let mut attributes = Vec::with_capacity(fields.len());
-        for field in fields {
-            match field.value {
-                Value::Str(text) if field.key == "event" => name = text,
-                value => attributes.push(KeyValue {
-                    key: field.key,
-                    value,
-                }),
-            }
-        }
-        events.push(Event {
-            time_unix_nanos: wire.timestamp.unwrap_or_default().0.saturating_mul(1000),
-            name,
-            attributes,
-        });
-    }
-    Ok(events)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -601,13 +372,5 @@ mod tests {
         assert_eq!(span_id(&"1".into(), "s").ok(), Some(SpanId(1)));
         let fault = span_id(&"12x".into(), "s").err().map(|f| f.problem);
         assert_eq!(fault, Some(Problem::BadId(IdError::NotHex { offset: 2 })));
-    }
-
-    #[test]
-    fn untyped_tags_take_their_json_type() {
-        assert_eq!(untyped_kind("\"x\""), "string");
-        assert_eq!(untyped_kind("true"), "bool");
-        assert_eq!(untyped_kind("-3"), "int64");
-        assert_eq!(untyped_kind("1.5"), "float64");
     }
 }
