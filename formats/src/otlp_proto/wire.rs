@@ -314,7 +314,7 @@ pub fn wrong_type(field: u32, expected: u8, found: &FieldValue<'_>, at: usize) -
 #[inline]
 pub fn varint_len(value: u64) -> usize {
     // 1 byte per 7 bits, at least one.
-    ((64 - (value | 1).leading_zeros() as usize) + 6) / 7
+    (64 - (value | 1).leading_zeros() as usize).div_ceil(7)
 }
 
 /// Appends `value` as a varint.
