@@ -175,7 +175,10 @@ impl Group {
         data: &mut TraceData,
     ) -> Result<bool, ReadError> {
         let scope = match scope_of(body, base) {
-            Ok(scope) => scope,
+            Ok((scope, spans)) => {
+                data.spans.reserve(spans);
+                scope
+            }
             Err(fault) => {
                 report(context, fault, &format!("{path}.scope"))?;
                 return Ok(true);
@@ -228,9 +231,11 @@ impl Group {
     }
 }
 
-/// The scope of a `ScopeSpans`, wherever in it the field is (it may follow the spans).
-fn scope_of(body: &[u8], base: usize) -> Result<Scope, DecodeFault> {
+/// The scope of a `ScopeSpans`, wherever in it the field is (it may follow the spans), and how
+/// many spans it holds (to reserve room for them at once).
+fn scope_of(body: &[u8], base: usize) -> Result<(Scope, usize), DecodeFault> {
     let mut scope = Scope::default();
+    let mut spans = 0;
     let mut reader = Reader::new(body, base);
     // Problems other than in the scope itself are reported while the spans are read.
     while let Ok(Some((field, value, cut))) = reader.field_or_cut() {
@@ -240,10 +245,11 @@ fn scope_of(body: &[u8], base: usize) -> Result<Scope, DecodeFault> {
                 decode::scope_into(&mut scope, bytes, start)?
             }
             (1, other, None) => return Err(wrong_type(1, LEN, &other, reader.field_at()).into()),
+            (2, ..) => spans += 1,
             _ => {}
         }
     }
-    Ok(scope)
+    Ok((scope, spans))
 }
 
 /// How many fields of the first `ResourceSpans` [`looks_like_request`] checks.
