@@ -77,6 +77,20 @@ impl<'a> ReadContext<'a> {
         }
     }
 
+    /// A problem at a byte offset of a binary input, which has no lines (see [`Location`]).
+    pub fn binary_warning(&self, byte: usize, path: String, problem: Problem) -> Warning {
+        Warning {
+            source: self.source.to_owned(),
+            location: Some(Location {
+                line: 0,
+                column: 0,
+                byte: byte.min(self.input.len()),
+            }),
+            path,
+            problem,
+        }
+    }
+
     /// A problem that stops reading.
     pub fn error(&mut self, byte: Option<usize>, path: String, problem: Problem) -> ReadError {
         self.warning(byte, path, problem).into()

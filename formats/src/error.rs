@@ -12,7 +12,8 @@ use std::fmt;
 use crate::model::IdError;
 
 /// A place in the input: 1-based line and column (the column counted in bytes, as serde_json
-/// counts it), and the 0-based byte offset.
+/// counts it), and the 0-based byte offset. Binary inputs (protobuf) have no lines: their
+/// line and column are 0 and only the byte is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Location {
     /// The line, from 1.
@@ -87,6 +88,11 @@ pub enum Problem {
         /// What is wrong with the value.
         message: String,
     },
+    /// The bytes are not valid protobuf (a bad varint, tag or length).
+    Protobuf {
+        /// What is wrong with the bytes.
+        message: String,
+    },
     /// More problems than are listed one by one.
     MoreProblems {
         /// How many were not listed.
@@ -101,8 +107,8 @@ impl fmt::Display for Problem {
             Problem::Empty => f.write_str("the input is empty"),
             Problem::UnknownFormat { seen } => write!(
                 f,
-                "not a trace format this build reads (Spindle JSON, Zipkin v2 JSON, OTLP/JSON or \
-                 Jaeger JSON): {seen}"
+                "not a trace format this build reads (Spindle JSON, Zipkin v2 JSON, OTLP/JSON, \
+                 OTLP/protobuf or Jaeger JSON): {seen}"
             ),
             Problem::WriteOnly { format } => write!(
                 f,
@@ -128,6 +134,7 @@ impl fmt::Display for Problem {
                 )
             }
             Problem::BadValue { message } => f.write_str(message),
+            Problem::Protobuf { message } => write!(f, "invalid protobuf: {message}"),
             Problem::MoreProblems { count } => write!(f, "{count} more problems were not listed"),
         }
     }
@@ -142,8 +149,10 @@ fn write_diagnostic(
     problem: &Problem,
 ) -> fmt::Result {
     f.write_str(source)?;
-    if let Some(at) = location {
-        write!(f, ":{}:{} (byte {})", at.line, at.column, at.byte)?;
+    match location {
+        Some(at) if at.line == 0 => write!(f, " (byte {})", at.byte)?,
+        Some(at) => write!(f, ":{}:{} (byte {})", at.line, at.column, at.byte)?,
+        None => {}
     }
     f.write_str(": ")?;
     if !path.is_empty() {

@@ -8,6 +8,8 @@
 //! - [`zipkin`]: Zipkin v2 JSON ([`write_zipkin`]).
 //! - [`otlp_json`]: OTLP/JSON, as OTLP/HTTP bodies and the collector's file exporter
 //!   ([`write_otlp_json`]).
+//! - [`otlp_proto`]: OTLP protobuf, as OTLP/HTTP bodies and `.binpb` files
+//!   ([`write_otlp_proto`]).
 //! - [`jaeger_json`]: Jaeger's query API / UI JSON (read only).
 //! - [`chrome`]: Chrome Trace Event JSON for Perfetto UI and chrome://tracing
 //!   ([`write_chrome`], write only).
@@ -30,6 +32,7 @@ mod loaded;
 pub mod model;
 mod num;
 pub mod otlp_json;
+pub mod otlp_proto;
 mod otlp_shape;
 mod plain_json;
 mod read;
@@ -47,6 +50,7 @@ pub use error::{Location, Problem, ReadError, Warning};
 pub use loaded::{Loaded, ReadOptions};
 pub use model::*;
 pub use otlp_json::write as write_otlp_json;
+pub use otlp_proto::write as write_otlp_proto;
 pub use read::{read, read_file, read_file_with};
 pub use spindle_json::write as write_spindle_json;
 pub use zipkin::write as write_zipkin;

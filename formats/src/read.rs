@@ -6,7 +6,7 @@ use crate::context::ReadContext;
 use crate::detect::{Format, describe_start, detect};
 use crate::error::{Problem, ReadError};
 use crate::loaded::{Loaded, ReadOptions};
-use crate::{jaeger_json, otlp_json, spindle_json, zipkin};
+use crate::{jaeger_json, otlp_json, otlp_proto, spindle_json, zipkin};
 
 /// Reads a trace in any supported format, detected from the content.
 ///
@@ -29,6 +29,7 @@ pub fn read(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, 
         Some(Format::Spindle) => spindle_json::read(bytes, source, options),
         Some(Format::Zipkin) => zipkin::read(bytes, source, options),
         Some(Format::Otlp) => otlp_json::read(bytes, source, options),
+        Some(Format::OtlpProto) => otlp_proto::read(bytes, source, options),
         Some(Format::Jaeger) => jaeger_json::read(bytes, source, options),
         Some(format @ Format::Chrome) => Err(write_only(bytes, source, format)),
         None => Err(unknown_format(bytes, source)),

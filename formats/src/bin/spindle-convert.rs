@@ -1,7 +1,7 @@
 //! `spindle-convert`: converts trace files between formats and summarizes them.
 //!
 //! ```text
-//! spindle-convert IN... --to zipkin|otlp|spindle|chrome -o OUT [--strict] [--summary]
+//! spindle-convert IN... --to zipkin|otlp|otlp-proto|spindle|chrome -o OUT [--strict] [--summary]
 //! spindle-convert IN... --summary [--strict]
 //! ```
 //!
@@ -17,10 +17,11 @@ use spindle_formats::time::rfc3339;
 use spindle_formats::{Format, ReadOptions, TraceData, Warning};
 
 const USAGE: &str =
-    "usage: spindle-convert IN... --to zipkin|otlp|spindle|chrome -o OUT [--strict] [--summary]
+    "usage: spindle-convert IN... --to zipkin|otlp|otlp-proto|spindle|chrome -o OUT [--strict] [--summary]
        spindle-convert IN... --summary [--strict]
 
-  --to FORMAT   write the spans of all inputs in FORMAT: zipkin, otlp, spindle or chrome
+  --to FORMAT   write the spans of all inputs in FORMAT: zipkin, otlp (OTLP/JSON), otlp-proto
+                (OTLP protobuf), spindle or chrome
   -o, --output OUT  the file to write (- for standard output)
   --summary     print traces, spans, services, time range, errors and warnings
   --strict      fail on the first problem instead of skipping bad spans with a warning
@@ -31,6 +32,7 @@ const USAGE: &str =
 enum Target {
     Zipkin,
     Otlp,
+    OtlpProto,
     Spindle,
     Chrome,
 }
@@ -100,10 +102,11 @@ fn target(name: &str) -> Result<Target, String> {
     match name {
         "zipkin" => Ok(Target::Zipkin),
         "otlp" => Ok(Target::Otlp),
+        "otlp-proto" => Ok(Target::OtlpProto),
         "spindle" => Ok(Target::Spindle),
         "chrome" => Ok(Target::Chrome),
         other => Err(format!(
-            "unknown output format {other:?} (expected zipkin, otlp, spindle or chrome)"
+            "unknown output format {other:?} (expected zipkin, otlp, otlp-proto, spindle or chrome)"
         )),
     }
 }
@@ -164,6 +167,7 @@ fn write(to: Target, data: &TraceData, output: &str) -> Result<(), String> {
     let written = match to {
         Target::Zipkin => spindle_formats::write_zipkin(data, &mut bytes),
         Target::Otlp => spindle_formats::write_otlp_json(data, &mut bytes),
+        Target::OtlpProto => spindle_formats::write_otlp_proto(data, &mut bytes),
         Target::Spindle => spindle_formats::write_spindle_json(data, &mut bytes),
         Target::Chrome => spindle_formats::write_chrome(data, &mut bytes),
     };
