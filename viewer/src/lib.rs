@@ -7,7 +7,9 @@
 
 pub mod app;
 pub mod colors;
+pub mod filter;
 pub mod fixture;
+pub mod focus;
 pub mod index;
 pub mod layout;
 pub mod load;

@@ -9,8 +9,29 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use spindle_formats::Format;
 use spindle_viewer::ViewerApp;
 use spindle_viewer::eframe;
+
+/// The formats `spindle_formats::read` accepts (Chrome Trace Event JSON is written, not read).
+const READABLE: [Format; 5] = [
+    Format::Spindle,
+    Format::Zipkin,
+    Format::Otlp,
+    Format::OtlpProto,
+    Format::Jaeger,
+];
+
+fn usage() -> String {
+    let formats: Vec<String> = READABLE.iter().map(Format::to_string).collect();
+    format!(
+        "usage: spindle-viewer [FILE...]\n       spindle-viewer collect -o FILE [--listen ADDR] [--zipkin ADDR] [--format F]\n\n\
+         Opens trace files in the viewer; the format is told from the content: {}.\n\
+         `collect` receives spans without a window and writes them to FILE\n\
+         (see `spindle-viewer collect --help`).",
+        formats.join(", ")
+    )
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -18,9 +39,7 @@ fn main() -> ExitCode {
         return spindle_viewer::receive::collect::main(args.into_iter().skip(1).collect());
     }
     if args.iter().any(|a| a == "-h" || a == "--help") {
-        println!(
-            "usage: spindle-viewer [FILE...]\n       spindle-viewer collect -o FILE [--listen ADDR] [--zipkin ADDR] [--format F]\n\nOpens trace files (Spindle JSON, Zipkin v2 JSON) in the viewer; `collect` receives spans\nwithout a window and writes them to FILE (see `spindle-viewer collect --help`)."
-        );
+        println!("{}", usage());
         return ExitCode::SUCCESS;
     }
     let paths: Vec<PathBuf> = args.into_iter().map(PathBuf::from).collect();
@@ -42,5 +61,38 @@ fn main() -> ExitCode {
             eprintln!("spindle-viewer: {error}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every format the help names is one `read` accepts, and the help names each of them.
+    #[test]
+    fn help_lists_every_readable_format() {
+        let samples: [(&str, &[u8]); 5] = [
+            (
+                "Spindle JSON",
+                br#"{"format":"spindle","version":1,"spans":[]}"#,
+            ),
+            ("Zipkin v2 JSON", b"[]"),
+            ("OTLP/JSON", br#"{"resourceSpans":[]}"#),
+            (
+                "OTLP/protobuf",
+                include_bytes!("../../formats/tests/data/otlp-python.binpb"),
+            ),
+            ("Jaeger JSON", br#"{"data":[{"traceID":"1","spans":[]}]}"#),
+        ];
+        let help = usage();
+        for (name, bytes) in samples {
+            assert!(help.contains(name), "{name} missing from: {help}");
+            let loaded = spindle_formats::read(bytes, "sample", Default::default());
+            let format = loaded.map(|l| l.format).map_err(|e| e.to_string());
+            assert_eq!(format.map(|f| f.to_string()), Ok(name.to_string()));
+        }
+        let chrome = spindle_formats::read(br#"{"traceEvents":[]}"#, "sample", Default::default());
+        assert!(chrome.is_err(), "Chrome is written, not read");
+        assert!(!help.contains("Chrome"));
     }
 }
