@@ -15,6 +15,8 @@ use spindle_viewer::receive::{Endpoint, ReceiveConfig, Receiver};
 const SENDERS: usize = 4;
 const SPANS_PER_BODY: usize = 1_000;
 const BODIES_PER_SENDER: usize = 25;
+const JSON: &str = "application/json";
+const PROTOBUF: &str = "application/x-protobuf";
 const SPANS_PER_ITERATION: u64 = (SENDERS * BODIES_PER_SENDER * SPANS_PER_BODY) as u64;
 
 /// 1,000 spans in traces of 10, with the attributes an HTTP service records.
@@ -148,21 +150,27 @@ fn ingest(c: &mut Criterion) {
         .local_addr(Endpoint::Zipkin)
         .expect("zipkin listens");
     type Encode = fn(&TraceData, &mut Vec<u8>) -> std::io::Result<()>;
-    let cases: [(&str, SocketAddr, &str, bool, Encode); 3] = [
-        ("otlp_json", otlp, "/v1/traces", false, |d, o| {
+    let cases: [(&str, SocketAddr, &str, &str, bool, Encode); 5] = [
+        ("otlp_proto", otlp, "/v1/traces", PROTOBUF, false, |d, o| {
+            spindle_formats::write_otlp_proto(d, o)
+        }),
+        ("otlp_proto_gzip", otlp, "/v1/traces", PROTOBUF, true, |d, o| {
+            spindle_formats::write_otlp_proto(d, o)
+        }),
+        ("otlp_json", otlp, "/v1/traces", JSON, false, |d, o| {
             spindle_formats::write_otlp_json(d, o)
         }),
-        ("otlp_json_gzip", otlp, "/v1/traces", true, |d, o| {
+        ("otlp_json_gzip", otlp, "/v1/traces", JSON, true, |d, o| {
             spindle_formats::write_otlp_json(d, o)
         }),
-        ("zipkin_json", zipkin, "/api/v2/spans", false, |d, o| {
+        ("zipkin_json", zipkin, "/api/v2/spans", JSON, false, |d, o| {
             spindle_formats::write_zipkin(d, o)
         }),
     ];
     let mut group = c.benchmark_group("ingest");
     group.throughput(Throughput::Elements(SPANS_PER_ITERATION));
     group.sample_size(10);
-    for (name, addr, path, gzip, encode) in cases {
+    for (name, addr, path, content_type, gzip, encode) in cases {
         let requests: Vec<Vec<Vec<u8>>> = (0..SENDERS)
             .map(|sender| {
                 (0..BODIES_PER_SENDER)
@@ -170,7 +178,7 @@ fn ingest(c: &mut Criterion) {
                         let mut body = Vec::new();
                         let seed = (sender * BODIES_PER_SENDER + b) as u64;
                         encode(&spans(seed), &mut body).expect("encode");
-                        request(path, "application/json", gzip, &body)
+                        request(path, content_type, gzip, &body)
                     })
                     .collect()
             })

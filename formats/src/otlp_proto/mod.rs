@@ -27,10 +27,12 @@
 mod decode;
 mod read;
 mod response;
+mod status;
 mod wire;
 mod write;
 
 pub(crate) use read::looks_like_request;
 pub use read::read;
 pub use response::{PartialSuccess, ResponseError, decode_response, encode_response};
+pub use status::encode_status;
 pub use write::{encode, write};

@@ -4,6 +4,7 @@
 //! or a `google.rpc.Status` for an error.
 
 use serde_json::json;
+use spindle_formats::otlp_proto::{self, PartialSuccess};
 use spindle_formats::{ReadOptions, otlp_json};
 
 use super::counters::Refusal;
@@ -14,11 +15,16 @@ use super::response::Response;
 /// The path OTLP/HTTP exporters post traces to.
 pub(crate) const PATH: &str = "/v1/traces";
 
-/// How an OTLP request body is encoded. (Protobuf joins when the `spindle-formats` codec
-/// lands; until then `application/x-protobuf` is answered 415 before the body is read.)
+/// The media type of OTLP protobuf bodies.
+const PROTOBUF: &str = "application/x-protobuf";
+
+/// How an OTLP request body is encoded; the answer uses the same encoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Encoding {
+    /// `application/json`: OTLP/JSON.
     Json,
+    /// `application/x-protobuf`: an `ExportTraceServiceRequest` message.
+    Protobuf,
 }
 
 /// The body's encoding from `Content-Type`; unknown types get 415.
@@ -28,11 +34,7 @@ pub(crate) fn encoding(head: &Head) -> Result<Encoding, Refused> {
     if media.eq_ignore_ascii_case("application/json") {
         Ok(Encoding::Json)
     } else if media.eq_ignore_ascii_case("application/x-protobuf") {
-        Err(Refused::new(
-            Refusal::UnsupportedMediaType,
-            "OTLP protobuf (application/x-protobuf) is not decoded by this build yet; \
-             send OTLP/JSON (application/json)",
-        ))
+        Ok(Encoding::Protobuf)
     } else {
         Err(Refused::new(
             Refusal::UnsupportedMediaType,
@@ -51,11 +53,24 @@ pub(crate) fn decode(body: &[u8], encoding: Encoding) -> Result<Decoded, Refused
             require_json_document(body)?;
             decoded(otlp_json::read(body, SOURCE, ReadOptions::default()))
         }
+        // An empty message is a valid request with no spans, as the Collector takes it.
+        Encoding::Protobuf => decoded(otlp_proto::read(body, SOURCE, ReadOptions::default())),
     }
 }
 
 /// 200 with an `ExportTraceServiceResponse`.
 pub(crate) fn accepted(encoding: Encoding, decoded: &Decoded) -> Response {
+    if encoding == Encoding::Protobuf {
+        let partial = match &decoded.problem {
+            None => PartialSuccess::default(),
+            Some(message) => PartialSuccess {
+                rejected_spans: i64::try_from(decoded.rejected).unwrap_or(i64::MAX),
+                error_message: message.clone(),
+            },
+        };
+        let body = otlp_proto::encode_response(&partial);
+        return Response::new(200).with_body(PROTOBUF, body);
+    }
     let body = match &decoded.problem {
         None => json!({}),
         Some(message) => json!({
@@ -65,11 +80,7 @@ pub(crate) fn accepted(encoding: Encoding, decoded: &Decoded) -> Response {
             }
         }),
     };
-    match encoding {
-        Encoding::Json => {
-            Response::new(200).with_body("application/json", body.to_string().into_bytes())
-        }
-    }
+    Response::new(200).with_body("application/json", body.to_string().into_bytes())
 }
 
 /// An error status with a `google.rpc.Status` body (JSON), or plain text for a request whose
@@ -80,6 +91,11 @@ pub(crate) fn refused(encoding: Option<Encoding>, refused: &Refused) -> Response
         Some(Encoding::Json) => {
             let body = json!({ "code": rpc_code(status), "message": refused.message });
             Response::new(status).with_body("application/json", body.to_string().into_bytes())
+        }
+        Some(Encoding::Protobuf) => {
+            let code = rpc_code(status) as i32;
+            let body = otlp_proto::encode_status(code, &refused.message);
+            Response::new(status).with_body(PROTOBUF, body)
         }
         None => Response::text(status, &refused.message),
     }
