@@ -81,6 +81,16 @@ impl Focus {
         self.run_search(doc);
     }
 
+    /// The current trace gained spans: its flame graph, search and rows are redone; the
+    /// selection, collapsed spans and zoom stay (span indices do not change on append).
+    pub fn trace_grew(&mut self, doc: &Document) {
+        self.flame = match self.current(doc) {
+            Some(t) => FlameLayout::for_trace(&doc.data, t),
+            None => FlameLayout::default(),
+        };
+        self.run_search(doc);
+    }
+
     /// Selects a node and asks the view to scroll to it.
     pub fn select_node(&mut self, node: Option<Node>) {
         self.node = node;

@@ -12,6 +12,7 @@ pub mod fixture;
 pub mod focus;
 pub mod index;
 pub mod layout;
+pub mod live;
 pub mod load;
 pub mod receive;
 pub mod text;

@@ -28,8 +28,13 @@ pub struct Document {
     pub files: Vec<FileInfo>,
     pub problems: Vec<FileProblem>,
     /// Spans dropped while merging files because a span with the same trace and span id was
-    /// already loaded from an earlier file.
+    /// already loaded from an earlier file (or received twice).
     pub duplicates: usize,
+    /// Spans arrived since `aggregate` was laid out (see `Document::refresh_aggregate`).
+    pub aggregate_stale: bool,
+    /// Spans may still arrive (receiving is on): a trace whose root has not arrived is shown
+    /// in progress.
+    pub live: bool,
 }
 
 impl Document {
@@ -44,6 +49,8 @@ impl Document {
             files: Vec::new(),
             problems: Vec::new(),
             duplicates: 0,
+            aggregate_stale: false,
+            live: false,
         }
     }
 }
@@ -55,6 +62,9 @@ pub struct FileInfo {
     pub format: Option<Format>,
     pub spans: usize,
     pub stamp: Option<Stamp>,
+    /// Where lines appended later start (just after the last complete line read), for a
+    /// file of lines; `None` when the file cannot be tailed (no line ends, or gzip).
+    pub tail_from: Option<u64>,
 }
 
 /// A problem with one file, in plain words.
@@ -242,6 +252,7 @@ fn load(paths: &[PathBuf], shared: &Shared, repaint: &dyn Fn()) -> Option<Docume
                     format: None,
                     spans: 0,
                     stamp,
+                    tail_from: None,
                 });
                 continue;
             }
@@ -262,6 +273,7 @@ fn load(paths: &[PathBuf], shared: &Shared, repaint: &dyn Fn()) -> Option<Docume
                     format: Some(loaded.format),
                     spans: loaded.data.spans.len(),
                     stamp,
+                    tail_from: crate::live::tail::lines_end(&bytes),
                 });
                 if document.data.spans.is_empty() && document.data.resources.is_empty() {
                     document.data = loaded.data;
@@ -280,6 +292,7 @@ fn load(paths: &[PathBuf], shared: &Shared, repaint: &dyn Fn()) -> Option<Docume
                     format: None,
                     spans: 0,
                     stamp,
+                    tail_from: None,
                 });
             }
         }

@@ -1,5 +1,7 @@
-//! `spindle-viewer [FILE...]`: opens trace files (any format `spindle-formats` reads) in the
-//! desktop viewer. More files can be opened from the File menu or by dropping them on the window.
+//! `spindle-viewer [--listen ADDR] [--zipkin ADDR] [--no-listen] [FILE...]`: opens trace files
+//! (any format `spindle-formats` reads) in the desktop viewer, and receives spans while it runs
+//! (OTLP/HTTP on 127.0.0.1:4318 and Zipkin on 127.0.0.1:9411 unless told otherwise). More files
+//! can be opened from the File menu or by dropping them on the window.
 //!
 //! `spindle-viewer collect [--listen ADDR] [--zipkin ADDR] -o FILE [--format F]`: receives spans
 //! over OTLP/HTTP and Zipkin without a window and writes them to FILE (see
@@ -11,6 +13,7 @@ use std::process::ExitCode;
 
 use spindle_formats::Format;
 use spindle_viewer::ViewerApp;
+use spindle_viewer::receive::ReceiveConfig;
 use spindle_viewer::eframe;
 
 /// The formats `spindle_formats::read` accepts (Chrome Trace Event JSON is written, not read).
@@ -25,8 +28,11 @@ const READABLE: [Format; 5] = [
 fn usage() -> String {
     let formats: Vec<String> = READABLE.iter().map(Format::to_string).collect();
     format!(
-        "usage: spindle-viewer [FILE...]\n       spindle-viewer collect -o FILE [--listen ADDR] [--zipkin ADDR] [--format F]\n\n\
+        "usage: spindle-viewer [--listen ADDR] [--zipkin ADDR] [--no-listen] [FILE...]\n       spindle-viewer collect -o FILE [--listen ADDR] [--zipkin ADDR] [--format F]\n\n\
          Opens trace files in the viewer; the format is told from the content: {}.\n\
+         While it runs it receives spans: OTLP/HTTP (protobuf or JSON) on --listen\n\
+         (default 127.0.0.1:4318) and Zipkin v2 JSON on --zipkin (default 127.0.0.1:9411);\n\
+         --no-listen turns both off, --no-otlp / --no-zipkin one of them.\n\
          `collect` receives spans without a window and writes them to FILE\n\
          (see `spindle-viewer collect --help`).",
         formats.join(", ")
@@ -42,7 +48,17 @@ fn main() -> ExitCode {
         println!("{}", usage());
         return ExitCode::SUCCESS;
     }
-    let paths: Vec<PathBuf> = args.into_iter().map(PathBuf::from).collect();
+    let (receive, rest) = match ReceiveConfig::from_args(args) {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            eprintln!("spindle-viewer: {error}\n\n{}", usage());
+            return ExitCode::from(2);
+        }
+    };
+    for warning in receive.warnings() {
+        eprintln!("spindle-viewer: {warning}");
+    }
+    let paths: Vec<PathBuf> = rest.into_iter().map(PathBuf::from).collect();
     let options = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()
             .with_title("Spindle viewer")
@@ -53,7 +69,13 @@ fn main() -> ExitCode {
     let result = eframe::run_native(
         "Spindle viewer",
         options,
-        Box::new(move |cc| Ok(Box::new(ViewerApp::new(cc, paths)))),
+        Box::new(move |cc| {
+            let mut app = ViewerApp::new(cc, paths);
+            if receive.otlp.is_some() || receive.zipkin.is_some() {
+                app.listen(receive);
+            }
+            Ok(Box::new(app))
+        }),
     );
     match result {
         Ok(()) => ExitCode::SUCCESS,

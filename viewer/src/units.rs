@@ -2,6 +2,19 @@
 
 use spindle_formats::time::civil_from_days;
 
+/// A count with thousands separators: `1,234,567`.
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// `1.50 s`, `12.3 ms`, `450 µs`, `80 ns`.
 pub fn duration(nanos: u64) -> String {
     let n = nanos as f64;

@@ -9,7 +9,8 @@ use std::time::Instant;
 use eframe::egui;
 
 use crate::index::Node;
-use crate::load::{Document, LoadKind, Loading, Outcome, Watcher};
+use crate::live::tail::{Tailed, read_appended};
+use crate::load::{Document, FileProblem, LoadKind, Loading, Outcome, Watcher};
 
 use super::ViewerApp;
 
@@ -83,7 +84,7 @@ impl ViewerApp {
         }
         if self.loading.is_none() && self.watcher.as_ref().is_some_and(Watcher::changed) {
             self.watcher = None;
-            self.reload();
+            self.follow_files();
         }
     }
 
@@ -100,6 +101,7 @@ impl ViewerApp {
         let collapsed = std::mem::take(&mut self.focus.collapsed);
         let elapsed = self.load_started.map(|t| t.elapsed()).unwrap_or_default();
         self.doc = doc;
+        self.doc.live = self.live.is_some();
         self.list.filtered.invalidate();
         self.focus.trace = None;
         self.focus.node = None;
@@ -153,6 +155,46 @@ impl ViewerApp {
                 self.settings.recent.insert(0, file.path.clone());
             }
             self.settings.recent.truncate(MAX_RECENT);
+        }
+        self.start_watcher();
+    }
+
+    /// An open file changed: lines appended to a file of lines are read alone and join the
+    /// document; anything else (a rewrite, a file that shrank) loads the files again.
+    fn follow_files(&mut self) {
+        let mut batches = Vec::new();
+        let mut grown = Vec::new();
+        for (f, file) in self.doc.files.iter_mut().enumerate() {
+            match read_appended(file) {
+                Tailed::Nothing { stamp } => file.stamp = stamp,
+                Tailed::Reload => return self.reload(),
+                Tailed::Lines {
+                    data,
+                    warnings,
+                    tail_from,
+                    stamp,
+                } => {
+                    grown.push((f, data.spans.len(), warnings, tail_from, stamp));
+                    if !data.spans.is_empty() {
+                        batches.push(data);
+                    }
+                }
+            }
+        }
+        for (f, spans, warnings, tail_from, stamp) in grown {
+            let file = &mut self.doc.files[f];
+            (file.spans, file.tail_from, file.stamp) = (file.spans + spans, Some(tail_from), stamp);
+            let name = file.path.display().to_string();
+            self.doc.problems.extend(warnings.iter().map(|w| FileProblem {
+                file: name.clone(),
+                message: w.to_string(),
+                fatal: false,
+            }));
+        }
+        if !batches.is_empty() {
+            let appended = self.doc.append(batches);
+            self.after_append(&appended.changed);
+            self.status = format!("{} spans appended to the open files", appended.added);
         }
         self.start_watcher();
     }

@@ -1,4 +1,4 @@
-//! The menu bar: File (open, add, reload, recent files, watching, quit), View (theme), Help,
+//! The menu bar: File (open, add, save, reload, recent files, watching, receiving, quit), View (theme), Help,
 //! and the status of the last load.
 
 use eframe::egui::{self, Ui};
@@ -17,6 +17,7 @@ impl ViewerApp {
                     self.open_dialog(true);
                     ui.close();
                 }
+                self.save_menu(ui);
                 if ui
                     .add_enabled(!self.doc.files.is_empty(), egui::Button::new("Reload"))
                     .clicked()
@@ -44,6 +45,16 @@ impl ViewerApp {
                     .changed()
                 {
                     self.start_watcher();
+                }
+                let receiving = self.live.is_some();
+                let label = if receiving {
+                    "Stop receiving spans"
+                } else {
+                    "Receive spans (OTLP/HTTP 4318, Zipkin 9411)"
+                };
+                if ui.button(label).clicked() {
+                    self.toggle_receiving();
+                    ui.close();
                 }
                 if ui.button("Quit").clicked() {
                     ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);

@@ -4,7 +4,11 @@
 mod banners;
 mod files;
 mod keys;
+mod live;
 mod menu;
+mod save;
+
+pub use save::{WRITABLE, write_as};
 
 use std::path::PathBuf;
 use std::sync::mpsc::Receiver;
@@ -15,7 +19,9 @@ use eframe::egui::{self, Ui};
 use crate::filter::{FilteredTraces, ListFilter, SortBy};
 use crate::focus::{Focus, Tab};
 use crate::layout::FlameKind;
+use crate::live::LiveFeed;
 use crate::load::{Document, Loading, Watcher};
+use crate::receive::ReceiveConfig;
 use crate::views::View;
 use crate::views::call_path::CallPathView;
 use crate::views::details::{AttrSort, DetailsView};
@@ -75,6 +81,8 @@ pub struct ViewerApp {
     watcher: Option<Watcher>,
     /// A running file dialog; the flag says whether its files are added to the open ones.
     dialog: Option<(Receiver<Option<Vec<PathBuf>>>, bool)>,
+    /// A running save dialog and the format it saves in.
+    save_dialog: Option<save::SaveDialog>,
     pub focus: Focus,
     pub list: TraceListView,
     pub timeline: TimelineView,
@@ -90,6 +98,12 @@ pub struct ViewerApp {
     ctx: egui::Context,
     /// How often the watcher polls open files.
     pub watch_interval: Duration,
+    /// Spans arriving over OTLP/Zipkin, when receiving is on.
+    live: Option<LiveFeed>,
+    /// How the receiver listened before it was stopped (to start it again).
+    stopped_config: Option<ReceiveConfig>,
+    /// When the aggregated flame graph was last laid out again for arrived spans.
+    aggregate_built: Instant,
 }
 
 impl ViewerApp {
@@ -117,6 +131,7 @@ impl ViewerApp {
             load_started: None,
             watcher: None,
             dialog: None,
+            save_dialog: None,
             timeline: TimelineView::default(),
             flame: FlameView::new(FlameKind::Trace),
             aggregate: FlameView::new(FlameKind::Aggregate),
@@ -126,6 +141,9 @@ impl ViewerApp {
             status: String::new(),
             ctx: cc.egui_ctx.clone(),
             watch_interval: Duration::from_millis(500),
+            live: None,
+            stopped_config: None,
+            aggregate_built: Instant::now(),
         };
         theme_from_env(&cc.egui_ctx);
         if !paths.is_empty() {
@@ -180,11 +198,16 @@ impl eframe::App for ViewerApp {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         self.poll();
+        self.poll_save_dialog();
+        self.apply_received(false);
         self.dropped_files(&ctx);
         self.keys(&ctx);
         egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui));
         if self.has_banners() {
             egui::Panel::top("banners").show(ui, |ui| self.banners(ui));
+        }
+        if self.live.is_some() || self.stopped_config.is_some() {
+            egui::Panel::bottom("live").show(ui, |ui| self.live_strip(ui));
         }
         // Side panels are capped so the central view keeps most of the window (at 1280 points
         // wide: at most 384 + 358, by default 300 + 350, leaving the timeline 600 or more).

@@ -75,6 +75,25 @@ impl FilteredTraces {
         self.pass = Some(Pass::default());
     }
 
+    /// Brings the rows up to date after `changed` traces gained spans (or were added): only
+    /// those are checked again, then the rows are put back in order. A pass under way
+    /// starts over instead (it may have checked them already).
+    pub fn traces_changed(&mut self, doc: &Document, changed: &[u32]) {
+        if self.pass.is_some() {
+            self.invalidate();
+            return;
+        }
+        let changed_set: std::collections::HashSet<u32> = changed.iter().copied().collect();
+        self.rows.retain(|t| !changed_set.contains(t));
+        let matcher = Matcher::new(doc, &self.filter);
+        let traces = &doc.index.traces;
+        let kept = changed.iter().filter(|&&t| matcher.keeps(&traces[t as usize]));
+        self.rows.extend(kept);
+        // In trace order first, so the order is exactly a full pass's.
+        self.rows.sort_unstable();
+        self.sort_rows(&doc.index);
+    }
+
     /// Trace indices in display order, finishing any pass first.
     pub fn rows(&mut self, doc: &Document) -> &[u32] {
         while !self.advance(doc, None) {}

@@ -1,9 +1,11 @@
-//! What the views need to know about loaded spans, computed once per load (off the UI thread):
-//! traces, span trees in start order, orphans under a 'missing parent' placeholder, self time,
-//! interned services, the aggregated call-path tree, and text search.
+//! What the views need to know about loaded spans, computed once per load (off the UI thread)
+//! and extended as spans arrive ([`Index::append`]): traces, span trees in start order, orphans
+//! under a 'missing parent' placeholder, self time, interned services, the aggregated
+//! call-path tree, and text search.
 //!
 //! Everything is index-based (`u32` into [`TraceData::spans`]) so a million spans cost a few
-//! flat vectors, and building is a sort plus linear passes: O(n log n).
+//! flat vectors, and building is a sort plus linear passes: O(n log n). Each trace's tree is
+//! built from its own spans, so appending spans rebuilds only the traces they join.
 
 mod aggregate;
 mod search;
@@ -51,9 +53,23 @@ pub struct Trace {
     pub root_name: String,
     /// Sorted unique service ids.
     pub services: Vec<u32>,
+    /// The trace's spans in start order; a span's place here is its position.
+    pub spans: Vec<u32>,
+    /// Children of the span at position k are `child_list[child_start[k]..child_start[k + 1]]`.
+    child_start: Vec<u32>,
+    child_list: Vec<u32>,
 }
 
 impl Trace {
+    /// Children of the span at position `k` of this trace, in start order.
+    fn children_at(&self, k: u32) -> &[u32] {
+        let k = k as usize;
+        match (self.child_start.get(k), self.child_start.get(k + 1)) {
+            (Some(&a), Some(&b)) => &self.child_list[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+
     pub fn duration(&self) -> u64 {
         self.end.saturating_sub(self.start)
     }
@@ -75,15 +91,17 @@ pub struct Index {
     trace_by_id: HashMap<TraceId, u32>,
     /// Per span: parent span index (u32::MAX when none is loaded).
     pub parent: Vec<u32>,
-    /// Children of span i are `child_list[child_start[i]..child_start[i + 1]]`, in start order.
-    child_start: Vec<u32>,
-    child_list: Vec<u32>,
+    /// Per span: its position in its trace's `spans`.
+    pos: Vec<u32>,
     /// Per span: which trace it belongs to.
     pub trace_of: Vec<u32>,
     pub self_time: Vec<u64>,
     /// Per span: interned service id.
     pub service_of: Vec<u32>,
     pub services: Vec<String>,
+    /// Service id per resource (filled as resources are first seen), and per service name.
+    service_by_resource: Vec<Option<u32>>,
+    service_ids: HashMap<String, u32>,
     /// Aggregated flame graph nodes; node 0 is the synthetic root "all traces".
     pub agg: Vec<AggNode>,
     /// Total count of spans shown under a 'missing parent' placeholder.
@@ -95,50 +113,89 @@ const NONE: u32 = u32::MAX;
 impl Index {
     /// Builds the index. O(n log n) in the number of spans.
     pub fn build(data: &TraceData) -> Index {
-        let n = data.spans.len();
-        let mut index = Index {
-            parent: vec![NONE; n],
-            trace_of: vec![0; n],
-            self_time: vec![0; n],
-            ..Index::default()
-        };
-        index.intern_services(data);
-        let mut by_trace: Vec<u32> = (0..n as u32).collect();
-        by_trace.sort_unstable_by_key(|&i| {
-            let s = &data.spans[i as usize];
-            (s.trace_id, s.start_unix_nanos, i)
-        });
-        index.link_parents(data, &by_trace);
-        index.build_children(&by_trace);
-        index.compute_self_times(data);
-        index.build_traces(data, &by_trace);
+        let mut index = Index::default();
+        index.grow(data);
+        let mut by_trace: Vec<u32> = (0..data.spans.len() as u32).collect();
+        by_trace.sort_unstable_by_key(|&i| (data.spans[i as usize].trace_id, i));
+        let groups =
+            by_trace.chunk_by(|&a, &b| data.spans[a as usize].trace_id == data.spans[b as usize].trace_id);
+        for group in groups {
+            let t = index.traces.len() as u32;
+            let trace = index.build_trace(data, t, group.to_vec());
+            index.orphan_count += trace.orphans.len();
+            index.trace_by_id.insert(trace.trace_id, t);
+            index.traces.push(trace);
+        }
         index.build_aggregate(data);
         index
     }
 
-    fn intern_services(&mut self, data: &TraceData) {
-        let mut by_resource: Vec<Option<u32>> = vec![None; data.resources.len()];
-        let mut ids: HashMap<String, u32> = HashMap::new();
-        self.service_of = Vec::with_capacity(data.spans.len());
-        for span in &data.spans {
-            let cached = by_resource.get(span.resource.0 as usize).copied().flatten();
-            let id = match cached {
-                Some(id) => id,
-                None => {
-                    let name = data.service_name_of(span);
-                    let next = ids.len() as u32;
-                    let id = *ids.entry(name.to_string()).or_insert(next);
-                    if id == next {
-                        self.services.push(name.to_string());
-                    }
-                    if let Some(slot) = by_resource.get_mut(span.resource.0 as usize) {
-                        *slot = Some(id);
-                    }
-                    id
-                }
-            };
+    /// Takes in the spans `data.spans[from..]`, appended since the last build or append:
+    /// each trace they join is rebuilt alone (new traces are added at the end), so the cost
+    /// follows the new spans and their traces, not everything loaded. Returns the changed
+    /// trace indices, ascending. The aggregated flame graph is left as it was until
+    /// [`Index::rebuild_aggregate`].
+    pub fn append(&mut self, data: &TraceData, from: usize) -> Vec<u32> {
+        self.grow(data);
+        let mut joining: HashMap<u32, Vec<u32>> = HashMap::new();
+        for i in from..data.spans.len() {
+            let id = data.spans[i].trace_id;
+            let next = self.traces.len() as u32;
+            let t = *self.trace_by_id.entry(id).or_insert(next);
+            if t == next {
+                self.traces.push(Trace::default());
+            }
+            joining.entry(t).or_default().push(i as u32);
+        }
+        let mut changed: Vec<u32> = joining.keys().copied().collect();
+        changed.sort_unstable();
+        for &t in &changed {
+            let old = std::mem::take(&mut self.traces[t as usize]);
+            self.orphan_count -= old.orphans.len();
+            let mut spans = old.spans;
+            spans.extend(joining.remove(&t).unwrap_or_default());
+            let trace = self.build_trace(data, t, spans);
+            self.orphan_count += trace.orphans.len();
+            self.traces[t as usize] = trace;
+        }
+        changed
+    }
+
+    /// Recomputes the aggregated flame graph over every trace (after appends).
+    pub fn rebuild_aggregate(&mut self, data: &TraceData) {
+        self.build_aggregate(data);
+    }
+
+    /// Sizes the per-span vectors for `data` and interns the services of the new spans.
+    fn grow(&mut self, data: &TraceData) {
+        let (from, n) = (self.service_of.len(), data.spans.len());
+        self.parent.resize(n, NONE);
+        self.pos.resize(n, 0);
+        self.trace_of.resize(n, 0);
+        self.self_time.resize(n, 0);
+        self.service_by_resource.resize(data.resources.len(), None);
+        self.service_of.reserve(n - from);
+        for span in &data.spans[from..] {
+            let id = self.service_id(data, span);
             self.service_of.push(id);
         }
+    }
+
+    fn service_id(&mut self, data: &TraceData, span: &spindle_formats::Span) -> u32 {
+        let slot = span.resource.0 as usize;
+        if let Some(Some(id)) = self.service_by_resource.get(slot) {
+            return *id;
+        }
+        let name = data.service_name_of(span);
+        let next = self.services.len() as u32;
+        let id = *self.service_ids.entry(name.to_string()).or_insert(next);
+        if id == next {
+            self.services.push(name.to_string());
+        }
+        if let Some(cached) = self.service_by_resource.get_mut(slot) {
+            *cached = Some(id);
+        }
+        id
     }
 
     pub fn trace(&self, id: TraceId) -> Option<&Trace> {

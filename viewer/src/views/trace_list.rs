@@ -200,7 +200,11 @@ impl View for TraceListView {
 /// Paints one trace row; true when clicked.
 fn row(ui: &mut Ui, doc: &Document, trace: &Trace, selected: bool) -> bool {
     let (rect, _) = ui.allocate_exact_size(vec2(ui.available_width(), ROW_H), Sense::hover());
-    let label = trace.label(&doc.index);
+    let mut label = trace.label(&doc.index);
+    if doc.live && trace.roots.is_empty() {
+        // Spans still arrive and the root has not: the trace is not complete yet.
+        label.push_str(" (in progress)");
+    }
     let response = ui.interact(
         rect,
         Id::unique(("trace-row", trace.trace_id)),

@@ -6,6 +6,7 @@ mod details;
 mod files;
 mod flame;
 mod keys;
+mod live;
 mod panels;
 mod search;
 mod settings;
