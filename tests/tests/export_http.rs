@@ -159,6 +159,7 @@ fn otlp_requests_follow_the_otlp_json_mapping_field_by_field() {
             "Authorization=Bearer%20s3cret,X-Scope-OrgID=tenant-1",
         ),
         ("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip"),
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"),
     ];
     let lookup = |name: &str| {
         vars.iter()

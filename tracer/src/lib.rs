@@ -47,7 +47,8 @@ pub use instrument::{Instrument, Instrumented};
 pub use pipeline::Stats;
 pub use sink::{
     ConsoleExporter, ExportContext, ExportError, FileExporter, FileFormat, HttpError,
-    InMemoryExporter, OtlpHttpExporter, RetryPolicy, SpanExporter, ZipkinHttpExporter,
+    InMemoryExporter, OtlpHttpExporter, OtlpProtocol, RetryPolicy, SpanExporter,
+    UnsupportedProtocol, ZipkinHttpExporter,
 };
 pub use span::{Span, SpanBuilder};
 pub use span_context::{SpanContext, TraceFlags};

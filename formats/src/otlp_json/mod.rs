@@ -31,6 +31,7 @@
 
 mod any_value;
 mod read;
+mod response;
 mod write;
 
 /// OTLP/JSON's own time, status, id and attribute encodings of the shapes it shares with
@@ -39,4 +40,5 @@ mod write;
 struct Encoding;
 
 pub use read::read;
+pub use response::{decode_response, encode_response};
 pub use write::write;

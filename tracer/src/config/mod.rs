@@ -120,7 +120,7 @@ impl Config {
     ///
     /// `OTEL_TRACES_EXPORTER` is a comma-separated list of:
     ///
-    /// - `otlp`: OTLP/HTTP JSON, configured by `OTEL_EXPORTER_OTLP_*`
+    /// - `otlp`: OTLP/HTTP (protobuf unless `OTEL_EXPORTER_OTLP_PROTOCOL=http/json`), configured by `OTEL_EXPORTER_OTLP_*`
     ///   (see [`OtlpHttpExporter::from_env_vars`](crate::OtlpHttpExporter::from_env_vars));
     /// - `zipkin`: Zipkin JSON to `OTEL_EXPORTER_ZIPKIN_ENDPOINT` (a full URL, default
     ///   `http://localhost:9411/api/v2/spans`), `OTEL_EXPORTER_ZIPKIN_TIMEOUT` in milliseconds;

@@ -22,6 +22,8 @@ pub struct Stats {
     pub dropped_export_failed: u64,
     /// Spans too large to fit in one request on their own (the sink's byte cap).
     pub dropped_oversized: u64,
+    /// Spans a receiver rejected from a request it otherwise accepted (OTLP partial success).
+    pub dropped_rejected: u64,
     /// Failed export calls.
     pub export_errors: u64,
     /// Requests sent again after a retryable failure.
@@ -37,6 +39,7 @@ impl Stats {
             + self.dropped_after_shutdown
             + self.dropped_export_failed
             + self.dropped_oversized
+            + self.dropped_rejected
     }
 }
 
@@ -48,6 +51,7 @@ pub(crate) struct Counters {
     pub dropped_after_shutdown: AtomicU64,
     pub dropped_export_failed: AtomicU64,
     pub dropped_oversized: AtomicU64,
+    pub dropped_rejected: AtomicU64,
     pub export_errors: AtomicU64,
     /// Shared with every sink's `ExportContext`, so retries show while an export runs.
     pub retries: Arc<AtomicU64>,
@@ -87,6 +91,11 @@ impl Counters {
         *self.last_error.lock() = Some(error);
     }
 
+    /// Keeps a sink's message (an export error or a receiver's partial-success reason).
+    pub fn set_last_error(&self, message: String) {
+        *self.last_error.lock() = Some(message);
+    }
+
     pub fn snapshot(&self, started: u64, ended: u64) -> Stats {
         Stats {
             spans_started: started + self.retired_started.load(Relaxed),
@@ -96,6 +105,7 @@ impl Counters {
             dropped_after_shutdown: self.dropped_after_shutdown.load(Relaxed),
             dropped_export_failed: self.dropped_export_failed.load(Relaxed),
             dropped_oversized: self.dropped_oversized.load(Relaxed),
+            dropped_rejected: self.dropped_rejected.load(Relaxed),
             export_errors: self.export_errors.load(Relaxed),
             retries: self.retries.load(Relaxed),
             last_error: self.last_error.lock().clone(),

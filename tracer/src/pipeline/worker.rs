@@ -183,13 +183,14 @@ impl Worker {
     }
 
     /// Hands one batch to every sink. The spans count as exported if every sink took them,
-    /// less those a sink left out for being too large (the most any one sink left out).
+    /// less those a sink left out for being too large or its receiver rejected (those of the
+    /// sink that lost the most).
     fn export(&mut self) -> Result<(), TraceError> {
         let count = self.batch.len() as u64;
         let mut failure = None;
-        let mut oversized = 0;
+        let mut lost = Lost::default();
         for (sink, context) in &mut self.sinks {
-            let before = context.oversized();
+            let before = Lost::of(context);
             // A panicking sink is an export error, not the end of the exporter thread.
             let batch = SpanBatch {
                 resources: &self.resource,
@@ -201,16 +202,29 @@ impl Worker {
                 Ok(Err(e)) => failure = Some(e),
                 Err(_) => failure = Some(ExportError::Other(format!("{sink:?} panicked"))),
             }
-            oversized = oversized.max(context.oversized().saturating_sub(before));
+            let this = Lost::of(context).since(before);
+            if this.total() > lost.total() {
+                lost = this;
+            }
+            if let Some(message) = context.take_rejection_message() {
+                self.pipeline.counters.set_last_error(message);
+            }
         }
         self.hand_back_boxes();
         let counters = &self.pipeline.counters;
         match failure {
             None => {
-                let oversized = oversized.min(count);
-                counters.exported.fetch_add(count - oversized, Relaxed);
+                let oversized = lost.oversized.min(count);
+                let rejected = lost.rejected.min(count - oversized);
+                counters
+                    .exported
+                    .fetch_add(count - oversized - rejected, Relaxed);
                 if oversized > 0 {
                     counters.drop_spans(&counters.dropped_oversized, oversized, "too large");
+                }
+                if rejected > 0 {
+                    let why = "rejected by the receiver";
+                    counters.drop_spans(&counters.dropped_rejected, rejected, why);
                 }
                 Ok(())
             }
@@ -219,5 +233,32 @@ impl Worker {
                 Err(TraceError::Export(error))
             }
         }
+    }
+}
+
+/// Spans one sink did not deliver from a batch it took.
+#[derive(Debug, Clone, Copy, Default)]
+struct Lost {
+    oversized: u64,
+    rejected: u64,
+}
+
+impl Lost {
+    fn of(context: &ExportContext) -> Lost {
+        Lost {
+            oversized: context.oversized(),
+            rejected: context.rejected(),
+        }
+    }
+
+    fn since(self, before: Lost) -> Lost {
+        Lost {
+            oversized: self.oversized.saturating_sub(before.oversized),
+            rejected: self.rejected.saturating_sub(before.rejected),
+        }
+    }
+
+    fn total(self) -> u64 {
+        self.oversized + self.rejected
     }
 }

@@ -1,9 +1,11 @@
 //! What the pipeline tells a sink (the export timeout) and what a sink tells the pipeline
-//! (retries made, spans dropped for being too large).
+//! (retries made, spans dropped for being too large, spans the receiver rejected and why).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
+
+use parking_lot::Mutex;
 
 /// Handed to each sink by [`SpanExporter::attach`](super::SpanExporter::attach).
 ///
@@ -14,6 +16,9 @@ pub struct ExportContext {
     timeout: Duration,
     retries: Arc<AtomicU64>,
     oversized: Arc<AtomicU64>,
+    rejected: Arc<AtomicU64>,
+    /// The receiver's last word on an accepted request (partial success or warning).
+    rejection: Arc<Mutex<Option<String>>>,
 }
 
 impl ExportContext {
@@ -28,6 +33,8 @@ impl ExportContext {
             timeout,
             retries,
             oversized: Arc::default(),
+            rejected: Arc::default(),
+            rejection: Arc::default(),
         }
     }
 
@@ -44,6 +51,23 @@ impl ExportContext {
     /// Counts spans left out of a batch that was otherwise exported, for being too large.
     pub fn count_oversized(&self, spans: u64) {
         self.oversized.fetch_add(spans, Relaxed);
+    }
+
+    /// Counts spans a receiver rejected from a request it otherwise accepted (an OTLP partial
+    /// success), and keeps its message for the statistics' `last_error`.
+    pub fn count_rejected(&self, spans: u64, message: String) {
+        self.rejected.fetch_add(spans, Relaxed);
+        *self.rejection.lock() = Some(message);
+    }
+
+    /// Rejected spans counted so far.
+    pub fn rejected(&self) -> u64 {
+        self.rejected.load(Relaxed)
+    }
+
+    /// The message of the last rejection or warning not yet taken.
+    pub fn take_rejection_message(&self) -> Option<String> {
+        self.rejection.lock().take()
     }
 
     /// Retries counted so far.

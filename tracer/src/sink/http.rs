@@ -1,12 +1,16 @@
 //! The HTTP transport the network sinks share: one reused `ureq` agent with explicit connect
-//! and request timeouts, statuses returned rather than raised, optional gzip request bodies,
-//! and the retry loop of [`super::retry`].
+//! and request timeouts and the TLS roots configured, statuses returned rather than raised,
+//! optional gzip request bodies, the retry loop of [`super::retry`], and OTLP's partial
+//! success read from accepted answers.
 
 use std::fmt;
 use std::io::Write;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use super::context::ExportContext;
+use super::http_error::HttpError;
+pub(crate) use super::http_options::http_options;
 use super::retry::{Attempt, Decision, Protocol, RetryPolicy};
 
 /// The default byte cap of one request body (before compression): 4 MiB, under the usual
@@ -18,49 +22,6 @@ const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Bytes of an error response kept for the statistics' `last_error`.
 const ERROR_BODY_BYTES: usize = 512;
-
-/// Why an HTTP export failed (after the retries the protocol allows).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum HttpError {
-    /// The server answered with a status that is not a success.
-    Status {
-        /// Where the request went.
-        url: String,
-        /// The HTTP status code of the last answer.
-        status: u16,
-        /// The start of the response body, for the log.
-        body: String,
-    },
-    /// No answer: connection refused or reset, name not resolved, TLS failure or timeout.
-    Connection {
-        /// Where the request went.
-        url: String,
-        /// What the HTTP client reported.
-        message: String,
-    },
-    /// The request itself is malformed (URL, header); sending it again cannot help.
-    Invalid {
-        /// The URL as given.
-        url: String,
-        /// What is wrong with the request.
-        message: String,
-    },
-}
-
-impl fmt::Display for HttpError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            HttpError::Status { url, status, body } if body.is_empty() => {
-                write!(f, "{url}: HTTP {status}")
-            }
-            HttpError::Status { url, status, body } => write!(f, "{url}: HTTP {status}: {body}"),
-            HttpError::Connection { url, message } => write!(f, "{url}: {message}"),
-            HttpError::Invalid { url, message } => write!(f, "{url}: {message}"),
-        }
-    }
-}
-
-impl std::error::Error for HttpError {}
 
 /// Where and how a sink posts its bodies. Built by the sinks' builder methods.
 /// (No `Debug`: header values may be credentials.)
@@ -76,6 +37,8 @@ pub(crate) struct HttpSettings {
     /// The sink's own byte cap; the default if `None`.
     pub max_request_bytes: Option<usize>,
     pub retry: RetryPolicy,
+    /// A PEM file whose certificates are trusted instead of the built-in roots.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl HttpSettings {
@@ -89,6 +52,7 @@ impl HttpSettings {
             timeout: None,
             max_request_bytes: None,
             retry: RetryPolicy::default(),
+            ca_file: None,
         }
     }
 
@@ -125,6 +89,8 @@ impl fmt::Debug for HttpSender {
             .field("timeout", &self.settings.timeout)
             .field("max_request_bytes", &self.settings.max_request_bytes())
             .field("retry", &self.settings.retry)
+            .field("content_type", &self.settings.content_type)
+            .field("ca_file", &self.settings.ca_file)
             .finish()
     }
 }
@@ -154,26 +120,32 @@ impl HttpSender {
         self.settings.timeout.map_or(pipeline, |t| t.min(pipeline))
     }
 
-    fn agent(&mut self) -> ureq::Agent {
+    /// The sink's agent, built on first use; fails (naming the file) if the configured
+    /// certificate file cannot be used.
+    fn agent(&mut self) -> Result<ureq::Agent, HttpError> {
+        if let Some(agent) = &self.agent {
+            return Ok(agent.clone());
+        }
         let timeout = self.timeout();
-        self.agent
-            .get_or_insert_with(|| {
-                ureq::Agent::config_builder()
-                    .http_status_as_error(false)
-                    .max_redirects(0)
-                    .max_redirects_will_error(false)
-                    .timeout_connect(Some(timeout.min(MAX_CONNECT_TIMEOUT)))
-                    .timeout_global(Some(timeout))
-                    .user_agent(concat!("spindle/", env!("CARGO_PKG_VERSION")))
-                    .build()
-                    .new_agent()
-            })
-            .clone()
+        let tls = super::tls::tls_config(self.settings.ca_file.as_deref())
+            .map_err(|message| self.invalid(message))?;
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .timeout_connect(Some(timeout.min(MAX_CONNECT_TIMEOUT)))
+            .timeout_global(Some(timeout))
+            .user_agent(concat!("spindle/", env!("CARGO_PKG_VERSION")))
+            .tls_config(tls)
+            .build()
+            .new_agent();
+        self.agent = Some(agent.clone());
+        Ok(agent)
     }
 
     /// Posts `body`, retrying as the protocol allows until `deadline`.
     pub fn send(&mut self, body: &[u8], deadline: Instant) -> Result<(), HttpError> {
-        let agent = self.agent();
+        let agent = self.agent()?;
         let mut compressed = std::mem::take(&mut self.compressed);
         let payload = if self.settings.gzip {
             compressed.clear();
@@ -250,7 +222,11 @@ impl HttpSender {
                     .limit(64 * 1024)
                     .read_to_vec()
                     .unwrap_or_default();
-                let error = (!(200..300).contains(&code)).then(|| HttpError::Status {
+                if (200..300).contains(&code) {
+                    self.read_partial_success(&response, &body);
+                    return (Attempt::Status { code, retry_after }, None);
+                }
+                let error = Some(HttpError::Status {
                     url: settings.url.clone(),
                     status: code,
                     body: String::from_utf8_lossy(&body[..body.len().min(ERROR_BODY_BYTES)])
@@ -266,13 +242,32 @@ impl HttpSender {
                         | ureq::Error::Http(_)
                         | ureq::Error::InvalidProxyUrl
                         | ureq::Error::RequireHttpsOnly(_)
-                );
-                let message = error.to_string();
+                        | ureq::Error::Tls(_)
+                ) || is_certificate_error(&error);
+                let message = describe(&error);
                 match invalid {
                     true => (Attempt::Invalid, Some(self.invalid(message))),
                     false => (Attempt::ConnectionFailed, Some(self.connection(message))),
                 }
             }
+        }
+    }
+
+    /// Counts what an OTLP receiver rejected from an accepted request (other protocols'
+    /// answers carry nothing to read).
+    fn read_partial_success(&self, response: &ureq::http::Response<ureq::Body>, body: &[u8]) {
+        if self.settings.protocol != Protocol::Otlp {
+            return;
+        }
+        let response_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok());
+        let settings = &self.settings;
+        let read = super::partial_success::read;
+        if let Some(rejection) = read(&settings.url, response_type, settings.content_type, body) {
+            self.context
+                .count_rejected(rejection.spans, rejection.message);
         }
     }
 
@@ -291,55 +286,37 @@ impl HttpSender {
     }
 }
 
+/// True for a TLS failure that another attempt cannot fix: the server's certificate is not
+/// trusted, expired, or for another name.
+fn is_certificate_error(error: &ureq::Error) -> bool {
+    let rustls = match error {
+        ureq::Error::Rustls(e) => Some(e),
+        ureq::Error::Io(io) => io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()),
+        _ => None,
+    };
+    matches!(
+        rustls,
+        Some(rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented)
+    )
+}
+
+/// What the HTTP client reported, in words a user can act on.
+fn describe(error: &ureq::Error) -> String {
+    match is_certificate_error(error) {
+        true => format!(
+            "TLS: the server's certificate is not trusted ({error}); trust its CA with \
+             the exporter's certificate_file (for OTLP: OTEL_EXPORTER_OTLP_CERTIFICATE)"
+        ),
+        false => error.to_string(),
+    }
+}
+
 /// Compresses `body` into `out` with gzip at the default level (`flate2`, pure-Rust backend).
 fn gzip(body: &[u8], out: &mut Vec<u8>) -> std::io::Result<()> {
     let mut encoder = flate2::write::GzEncoder::new(out, flate2::Compression::default());
     encoder.write_all(body)?;
     encoder.finish().map(drop)
 }
-
-/// The builder methods both HTTP sinks offer (each has a `sender: HttpSender` field).
-macro_rules! http_options {
-    () => {
-        /// Adds a header to every request (e.g. `Authorization`); replaces one of the same name.
-        pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-            self.sender.settings.set_header(name.into(), value.into());
-            self
-        }
-
-        /// Compresses request bodies with gzip (`Content-Encoding: gzip`).
-        pub fn gzip(mut self, enabled: bool) -> Self {
-            self.sender.settings.gzip = enabled;
-            self
-        }
-
-        /// The longest one export may take, retries included (default and upper bound: the
-        /// pipeline's export timeout).
-        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-            self.sender.settings.timeout = Some(timeout);
-            self
-        }
-
-        /// The byte cap of one request body before compression (default 4 MiB). Larger
-        /// batches are split; a span larger on its own is dropped and counted.
-        pub fn max_request_bytes(mut self, bytes: usize) -> Self {
-            self.sender.settings.max_request_bytes = Some(bytes);
-            self
-        }
-
-        /// How often and how patiently to retry retryable failures.
-        pub fn retry_policy(mut self, policy: crate::sink::RetryPolicy) -> Self {
-            self.sender.settings.retry = policy;
-            self
-        }
-
-        /// The URL requests are posted to.
-        pub fn url(&self) -> &str {
-            &self.sender.settings.url
-        }
-    };
-}
-pub(crate) use http_options;
 
 /// Exports one batch through `sender` within its timeout and byte cap, counting oversized spans.
 pub(crate) fn export_batch(

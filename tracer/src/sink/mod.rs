@@ -4,10 +4,16 @@ mod console;
 mod context;
 mod file;
 mod http;
+mod http_error;
+mod http_options;
 mod memory;
+mod otlp_env;
 mod otlp_http;
+mod otlp_protocol;
+mod partial_success;
 mod retry;
 mod split;
+mod tls;
 mod zipkin_http;
 
 use std::fmt;
@@ -17,9 +23,10 @@ use spindle_formats::SpanBatch;
 pub use console::ConsoleExporter;
 pub use context::ExportContext;
 pub use file::{FileExporter, FileFormat};
-pub use http::HttpError;
+pub use http_error::HttpError;
 pub use memory::InMemoryExporter;
 pub use otlp_http::OtlpHttpExporter;
+pub use otlp_protocol::{OtlpProtocol, UnsupportedProtocol};
 pub use retry::RetryPolicy;
 pub use zipkin_http::ZipkinHttpExporter;
 
