@@ -23,6 +23,7 @@ pub mod batch;
 pub mod chrome;
 mod context;
 mod conventions;
+mod derived_id;
 pub mod detect;
 pub mod error;
 mod hex;
