@@ -101,6 +101,12 @@ pub enum Problem {
         /// The span attribute that keeps the text.
         kept_as: &'static str,
     },
+    /// A gzip-compressed input is cut short or damaged; what was decompressed before the
+    /// problem is read.
+    Gzip {
+        /// The decompressor's words.
+        message: String,
+    },
     /// More problems than are listed one by one.
     MoreProblems {
         /// How many were not listed.
@@ -148,6 +154,11 @@ impl fmt::Display for Problem {
                 "id {found:?} is not hex: it and every other such id in the input were given \
                  an id derived from their text (the same text, the same id), kept as the \
                  attribute {kept_as}"
+            ),
+            Problem::Gzip { message } => write!(
+                f,
+                "the gzip data is cut short or damaged ({message}); what was decompressed before \
+                 this byte is read"
             ),
             Problem::MoreProblems { count } => write!(f, "{count} more problems were not listed"),
         }
