@@ -42,6 +42,11 @@ impl<'a> ReadContext<'a> {
         }
     }
 
+    /// True if the first problem stops the read.
+    pub fn is_strict(&self) -> bool {
+        self.strict
+    }
+
     /// The line, column and byte of an offset into the input (in O(log lines) time, so that
     /// many warnings in one huge JSON line stay cheap).
     pub fn locate(&mut self, byte: usize) -> Location {

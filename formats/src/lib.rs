@@ -24,6 +24,7 @@ pub mod batch;
 pub mod chrome;
 mod context;
 mod conventions;
+mod cut;
 mod derived_id;
 pub mod detect;
 pub mod error;
