@@ -10,7 +10,7 @@ use serde_json::value::RawValue;
 use crate::context::{ReadContext, classify, offset_in};
 use crate::cut::close_after_last_span;
 use crate::detect::Format;
-use crate::error::{ReadError, Warning};
+use crate::error::{Problem, ReadError, Warning};
 use crate::loaded::{Loaded, ReadOptions};
 use crate::model::TraceData;
 use crate::scan::{path_at, skip_blank};
@@ -95,23 +95,27 @@ pub(crate) fn for_each_value<'a>(
         let Some((error, value_start)) = failure else {
             break;
         };
-        let eof = error.classify() == serde_json::error::Category::Eof;
-        let at = match eof {
-            true => input.len(),
-            false => start + offset_in(rest, error.line(), error.column()),
-        };
+        let mut at = start + offset_in(rest, error.line(), error.column());
+        // The end of the input, or a syntax error at its last byte (`"x":0.`, `tru`): cut.
+        let cut = error.classify() == serde_json::error::Category::Eof || at + 1 >= input.len();
+        let mut problem = classify(&error);
+        if cut {
+            at = input.len();
+            problem = Problem::Truncated;
+        }
         let value_start = skip_blank(input, start + value_start);
         let value_text = input.get(value_start..at).unwrap_or_default();
         let path = path_at(value_text, value_text.len());
-        let warning = context.warning(Some(at), path, classify(&error));
         let next = next_value_line(input, value_start);
-        if eof && next.is_none() && !context.is_strict() {
+        if cut && next.is_none() && !context.is_strict() {
+            let warning = context.warning(Some(at), path, problem);
             return Ok(Some(Cut {
                 value_start,
                 warning,
                 read_any,
             }));
         }
+        let warning = context.warning(Some(at), path, problem);
         context.report(warning)?;
         match next {
             Some(next) => start = next,
