@@ -268,3 +268,16 @@ fn one_trace_object_with_hand_written_ids_loads_with_its_parents() {
     assert_eq!(again.data.spans[0].span_id, spans[1].span_id);
     assert_eq!(again.data.spans[0].trace_id, spans[1].trace_id);
 }
+
+#[test]
+fn a_download_cut_before_its_processes_keeps_its_complete_spans() {
+    let text = load_text();
+    let whole = read(text.as_bytes(), "j.json", LENIENT).unwrap();
+    let cut = text.find("\"processes\"").unwrap();
+    let loaded = read(&text.as_bytes()[..cut], "cut.json", LENIENT).unwrap();
+    assert_eq!(loaded.data.spans.len(), whole.data.spans.len());
+    assert_eq!(loaded.data.spans[0].span_id, whole.data.spans[0].span_id);
+    assert_eq!(loaded.warnings.len(), 1);
+    assert_eq!(loaded.warnings[0].problem, Problem::Truncated);
+    assert_eq!(loaded.warnings[0].location.unwrap().byte, cut);
+}

@@ -30,13 +30,16 @@ fn model() -> TraceData {
 
 type Writer = fn(&TraceData, &mut Vec<u8>) -> std::io::Result<()>;
 
+/// The bytes of a span's own id field.
+type IdField = Box<dyn Fn(SpanId) -> Vec<u8>>;
+
 fn json_key(key: &'static str) -> impl Fn(SpanId) -> Vec<u8> {
     move |id| format!("\"{key}\":\"{:016x}\"", id.0).into_bytes()
 }
 
 /// Each format, its writer, and how a span's own id field is written (it starts inside the
 /// span, so a span ends before the next one's id; for protobuf, field 2 of 8 bytes).
-fn formats() -> Vec<(&'static str, Writer, Box<dyn Fn(SpanId) -> Vec<u8>>)> {
+fn formats() -> Vec<(&'static str, Writer, IdField)> {
     vec![
         (
             "zipkin",

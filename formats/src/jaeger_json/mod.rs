@@ -22,7 +22,9 @@
 //!   `error` are the status; `otel.scope.name` / `otel.scope.version` (or the older
 //!   `otel.library.*`) the scope. These tags are not kept as attributes.
 //! - `logs` are events: the `event` field is the name, the other fields its attributes.
-//! - `processes` are resources: `serviceName` is `service.name`, then the process tags.
+//! - `processes` are resources: `serviceName` is `service.name`, then the process tags. A trace
+//!   with no `processes` at all (a download cut short before them) gives its spans the empty
+//!   resource.
 //!
 //! Not read: Jaeger's protobuf-JSON (`api_v2`, base64 ids and RFC 3339 times), span
 //! `warnings`.

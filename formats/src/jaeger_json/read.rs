@@ -55,7 +55,7 @@ struct DocumentWire<'a> {
     #[serde(borrow, default)]
     spans: Option<Vec<&'a RawValue>>,
     #[serde(borrow, default)]
-    processes: HashMap<Cow<'a, str>, &'a RawValue>,
+    processes: Option<HashMap<Cow<'a, str>, &'a RawValue>>,
 }
 
 #[derive(Deserialize)]
@@ -70,7 +70,7 @@ struct TraceWire<'a> {
     #[serde(borrow, default)]
     spans: Vec<&'a RawValue>,
     #[serde(borrow, default)]
-    processes: HashMap<Cow<'a, str>, &'a RawValue>,
+    processes: Option<HashMap<Cow<'a, str>, &'a RawValue>>,
 }
 
 #[derive(Deserialize)]
@@ -176,9 +176,10 @@ fn read_trace<'a>(
     }
 }
 
-/// The resources of one trace's processes, made when a span first refers to them.
+/// The resources of one trace's processes, made when a span first refers to them. A trace
+/// without `processes` (one cut short before them) gives its spans the empty resource.
 struct Processes<'a> {
-    raw: HashMap<Cow<'a, str>, &'a RawValue>,
+    raw: Option<HashMap<Cow<'a, str>, &'a RawValue>>,
     made: HashMap<&'a str, ResourceIndex>,
 }
 
@@ -266,7 +267,10 @@ impl<'a> Processes<'a> {
         if let Some(index) = self.made.get(&*id) {
             return Ok(*index);
         }
-        let Some((key, raw)) = self.raw.get_key_value(&*id) else {
+        let Some(processes) = &self.raw else {
+            return Ok(data.intern_resource(Resource::default()));
+        };
+        let Some((key, raw)) = processes.get_key_value(&*id) else {
             let message = format!("process {:?} is not in the trace's processes", &*id);
             let fault = Fault::new("processID", borrowed(&id), Problem::BadValue { message });
             return Err(fault);
