@@ -25,6 +25,8 @@ pub(crate) struct ReadContext<'a> {
     unlisted: usize,
     /// Byte offsets of every `\n`, built on the first located problem.
     newlines: Option<Vec<usize>>,
+    /// The kinds of problem told once per input that were told.
+    told_once: Vec<&'static str>,
 }
 
 impl<'a> ReadContext<'a> {
@@ -36,7 +38,13 @@ impl<'a> ReadContext<'a> {
             warnings: Vec::new(),
             unlisted: 0,
             newlines: None,
+            told_once: Vec::new(),
         }
+    }
+
+    /// True if the first problem stops the read.
+    pub fn is_strict(&self) -> bool {
+        self.strict
     }
 
     /// The line, column and byte of an offset into the input (in O(log lines) time, so that
@@ -117,6 +125,21 @@ impl<'a> ReadContext<'a> {
             .or_else(|| self.offset_of(fallback));
         let warning = self.warning(at, fault.path, fault.problem);
         self.report(warning)
+    }
+
+    /// Reports a fault (see [`Self::report_fault`]) only if no fault of this `kind` was
+    /// reported before in this input: one warning for a habit of the whole file.
+    pub fn report_fault_once(
+        &mut self,
+        kind: &'static str,
+        fault: Fault<'_>,
+        fallback: &str,
+    ) -> Result<(), ReadError> {
+        if self.told_once.contains(&kind) {
+            return Ok(());
+        }
+        self.told_once.push(kind);
+        self.report_fault(fault, fallback)
     }
 
     /// The first warning recorded.

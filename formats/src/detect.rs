@@ -44,7 +44,8 @@ const KEY_SCAN_LIMIT: usize = 64 * 1024;
 /// Detects the format from the first JSON tokens (after whitespace and a byte order mark).
 ///
 /// A Spindle document is an object with `"format":"spindle"`; OTLP an object with
-/// `resourceSpans`; Jaeger an object with `data` that is a query API response (it has `errors`
+/// `resourceSpans` or Tempo's `batches`, or with `trace` (Tempo v2) or `result` (Jaeger v3)
+/// and `"resourceSpans"` soon after; Jaeger an object with `data` that is a query API response (it has `errors`
 /// or `total`, or a `traceID` key soon after) or a bare trace with `traceID` and `spans`;
 /// Chrome an object with `traceEvents` or a list whose first item has `ph`; Zipkin is a list
 /// whose first item is an object (or a list of such lists), or a lone span object with
@@ -113,24 +114,25 @@ fn detect_object(bytes: &[u8], keys: &[TopKey]) -> Option<Format> {
             .any(|k| k.string_value.as_deref() == Some("spindle"));
         return spindle.then_some(Format::Spindle);
     }
-    if has("resourceSpans") {
+    let wrapped = (has("trace") || has("result")) && mentions(bytes, b"\"resourceSpans\"");
+    if has("resourceSpans") || has("batches") || wrapped {
         return Some(Format::Otlp);
     }
     if has("traceEvents") {
         return Some(Format::Chrome);
     }
     let jaeger_response =
-        has("data") && (has("errors") || has("total") || mentions_trace_id(bytes));
+        has("data") && (has("errors") || has("total") || mentions(bytes, b"\"traceID\""));
     if jaeger_response || (has("traceID") && has("spans")) {
         return Some(Format::Jaeger);
     }
     (has("traceId") && has("id")).then_some(Format::Zipkin)
 }
 
-/// True if Jaeger's `"traceID"` key appears in the first bytes.
-fn mentions_trace_id(bytes: &[u8]) -> bool {
+/// True if `needle` (a quoted key such as Jaeger's `"traceID"`) appears in the first bytes.
+fn mentions(bytes: &[u8], needle: &[u8]) -> bool {
     let head = bytes.get(..KEY_SCAN_LIMIT).unwrap_or(bytes);
-    head.windows(9).any(|w| w == b"\"traceID\"")
+    head.windows(needle.len()).any(|w| w == needle)
 }
 
 /// Describes how the input starts, for the error when [`detect`] finds nothing.
@@ -174,6 +176,16 @@ mod tests {
         assert_eq!(detect(b"[[{\"id\":\"1\"}]]"), Some(Format::Zipkin));
         assert_eq!(detect(br#"{"traceId":"a","id":"b"}"#), Some(Format::Zipkin));
         assert_eq!(detect(br#"{"resourceSpans":[]}"#), Some(Format::Otlp));
+        assert_eq!(detect(br#"{"batches":[]}"#), Some(Format::Otlp));
+        assert_eq!(
+            detect(br#"{"trace":{"resourceSpans":[]}}"#),
+            Some(Format::Otlp)
+        );
+        assert_eq!(
+            detect(br#"{"result":{"resourceSpans":[]}}"#),
+            Some(Format::Otlp)
+        );
+        assert_eq!(detect(br#"{"result":{"spans":[]}}"#), None);
         assert_eq!(detect(br#"{"data":[],"total":0}"#), Some(Format::Jaeger));
         assert_eq!(
             detect(br#"{"data":null,"errors":[]}"#),

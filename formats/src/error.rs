@@ -93,6 +93,20 @@ pub enum Problem {
         /// What is wrong with the bytes.
         message: String,
     },
+    /// An id that is not hex was read as an id derived from its text (the same text, the same
+    /// id); told once per input, at the first such id.
+    DerivedId {
+        /// The id as written.
+        found: String,
+        /// The span attribute that keeps the text.
+        kept_as: &'static str,
+    },
+    /// A gzip-compressed input is cut short or damaged; what was decompressed before the
+    /// problem is read.
+    Gzip {
+        /// The decompressor's words.
+        message: String,
+    },
     /// More problems than are listed one by one.
     MoreProblems {
         /// How many were not listed.
@@ -135,6 +149,17 @@ impl fmt::Display for Problem {
             }
             Problem::BadValue { message } => f.write_str(message),
             Problem::Protobuf { message } => write!(f, "invalid protobuf: {message}"),
+            Problem::DerivedId { found, kept_as } => write!(
+                f,
+                "id {found:?} is not hex: it and every other such id in the input were given \
+                 an id derived from their text (the same text, the same id), kept as the \
+                 attribute {kept_as}"
+            ),
+            Problem::Gzip { message } => write!(
+                f,
+                "the gzip data is cut short or damaged ({message}); what was decompressed before \
+                 this byte is read"
+            ),
             Problem::MoreProblems { count } => write!(f, "{count} more problems were not listed"),
         }
     }

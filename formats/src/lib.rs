@@ -3,7 +3,8 @@
 //! The tracer writes through these codecs and the viewer reads through them; no other crate
 //! parses or writes a trace format.
 //!
-//! - [`read`] / [`read_file`]: any supported format, detected from the content ([`detect()`]).
+//! - [`read`] / [`read_file`]: any supported format, detected from the content ([`detect()`]),
+//!   plain or gzip-compressed.
 //! - [`spindle_json`]: Spindle's own versioned JSON Lines format ([`write_spindle_json`]).
 //! - [`zipkin`]: Zipkin v2 JSON ([`write_zipkin`]).
 //! - [`otlp_json`]: OTLP/JSON, as OTLP/HTTP bodies and the collector's file exporter
@@ -23,8 +24,11 @@ pub mod batch;
 pub mod chrome;
 mod context;
 mod conventions;
+mod cut;
+mod derived_id;
 pub mod detect;
 pub mod error;
+mod gzip;
 mod hex;
 pub mod jaeger_json;
 mod json_out;

@@ -6,11 +6,14 @@ use crate::context::ReadContext;
 use crate::detect::{Format, describe_start, detect};
 use crate::error::{Problem, ReadError};
 use crate::loaded::{Loaded, ReadOptions};
-use crate::{jaeger_json, otlp_json, otlp_proto, spindle_json, zipkin};
+use crate::{gzip, jaeger_json, otlp_json, otlp_proto, spindle_json, zipkin};
 
-/// Reads a trace in any supported format, detected from the content.
+/// Reads a trace in any supported format, detected from the content, gzip-compressed or not
+/// (told by the magic bytes `1f 8b`, not the name).
 ///
-/// `source` names the input in errors and warnings (usually the file name).
+/// `source` names the input in errors and warnings (usually the file name); in a compressed
+/// input, places are in the decompressed bytes and the source is named `SOURCE (decompressed)`,
+/// except for a problem in the compressed data itself, which names the compressed byte.
 ///
 /// ```
 /// use spindle_formats::{Format, ReadOptions, read};
@@ -25,6 +28,22 @@ use crate::{jaeger_json, otlp_json, otlp_proto, spindle_json, zipkin};
 /// assert!(error.to_string().starts_with("page.html:1:1 (byte 0): not a trace format"));
 /// ```
 pub fn read(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, ReadError> {
+    if !gzip::is_gzip(bytes) {
+        return read_plain(bytes, source, options);
+    }
+    let (plain, problem) = gzip::decompress(bytes, source);
+    if let Some(warning) = &problem {
+        if options.strict || plain.is_empty() {
+            return Err(warning.clone().into());
+        }
+    }
+    let mut loaded = read_plain(&plain, &format!("{source} (decompressed)"), options)?;
+    loaded.warnings.extend(problem);
+    Ok(loaded)
+}
+
+/// Reads uncompressed input.
+fn read_plain(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, ReadError> {
     match detect(bytes) {
         Some(Format::Spindle) => spindle_json::read(bytes, source, options),
         Some(Format::Zipkin) => zipkin::read(bytes, source, options),

@@ -14,7 +14,7 @@ enum Frame {
 
 /// Returns the end of the string starting at the quote at `start` (the index after the
 /// closing quote, or the text length if it never closes).
-fn string_end(text: &[u8], start: usize) -> usize {
+pub(crate) fn string_end(text: &[u8], start: usize) -> usize {
     let mut i = start + 1;
     while let Some(&byte) = text.get(i) {
         match byte {

@@ -188,20 +188,35 @@ fn a_bad_reference_and_a_missing_process_are_named() {
 }
 
 #[test]
-fn a_bad_span_id_is_located() {
+fn a_zero_span_id_is_located() {
     let text = load_text().replacen(
         "\"spanID\": \"b7ad6b7169203331\"",
-        "\"spanID\": \"b7ad6b71692033zz\"",
+        "\"spanID\": \"0000000000000000\"",
         1,
     );
-    let (line, column, byte) = position_of(&text, "b7ad6b71692033zz");
+    let (line, column, byte) = position_of(&text, "0000000000000000");
     let error = read(text.as_bytes(), "j.json", STRICT).unwrap_err();
     assert_eq!(
         error.to_string(),
-        format!(
-            "j.json:{line}:{column} (byte {byte}): data[0].spans[1].spanID: not a hex digit at \
-             character 14"
-        )
+        format!("j.json:{line}:{column} (byte {byte}): data[0].spans[1].spanID: id is all zeros")
+    );
+}
+
+#[test]
+fn a_non_hex_id_is_derived_and_named_once_and_a_strict_read_stops_there() {
+    let text = load_text().replace("b7ad6b7169203331", "b7ad6b71692033zz");
+    let (line, column, byte) = position_of(&text, "b7ad6b71692033zz");
+    let lenient = read(text.as_bytes(), "j.json", LENIENT).unwrap();
+    let clean = read(load_text().as_bytes(), "j.json", LENIENT).unwrap();
+    assert_eq!(lenient.data.spans.len(), clean.data.spans.len());
+    assert_eq!(lenient.warnings.len(), 1);
+    let error = read(text.as_bytes(), "j.json", STRICT).unwrap_err();
+    assert!(
+        error.to_string().starts_with(&format!(
+            "j.json:{line}:{column} (byte {byte}): data[0].spans[1].spanID: id \"b7ad6b71692033zz\" \
+             is not hex"
+        )),
+        "{error}"
     );
 }
 
@@ -211,4 +226,58 @@ fn load_text() -> String {
         "/tests/data/jaeger-ui.json"
     ))
     .unwrap()
+}
+
+#[test]
+fn one_trace_object_with_hand_written_ids_loads_with_its_parents() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/jaeger-hand-written.json"
+    );
+    let loaded = read_file(path).unwrap();
+    assert_eq!(loaded.format, Format::Jaeger);
+    let spans = &loaded.data.spans;
+    assert_eq!(spans.len(), 3);
+    assert!(spans.iter().all(|s| s.trace_id == spans[0].trace_id));
+    assert_ne!(spans[0].span_id, spans[1].span_id);
+    assert_eq!(spans[1].parent_span_id, Some(spans[0].span_id));
+    assert_eq!(spans[2].parent_span_id, Some(spans[0].span_id));
+    assert_eq!(
+        spans[1].attribute(jaeger_json::SPAN_ID_TEXT),
+        Some(&Value::from("span-2"))
+    );
+    assert_eq!(
+        spans[1].attribute(jaeger_json::TRACE_ID_TEXT),
+        Some(&Value::from("trace-123"))
+    );
+    assert_eq!(loaded.data.service_name_of(&spans[1]), "orders-db");
+    // One warning for the whole file, at the first derived id.
+    assert_eq!(loaded.warnings.len(), 1, "{:?}", loaded.warnings);
+    let warning = loaded.warnings[0].to_string();
+    assert!(
+        warning.contains("data.spans[0].traceID: id \"trace-123\" is not hex"),
+        "{warning}"
+    );
+    // The same text gives the same ids in another file.
+    let again = read(
+        br#"{"traceID":"trace-123","spans":[{"traceID":"trace-123","spanID":"span-2"}]}"#,
+        "other.json",
+        LENIENT,
+    )
+    .unwrap();
+    assert_eq!(again.data.spans[0].span_id, spans[1].span_id);
+    assert_eq!(again.data.spans[0].trace_id, spans[1].trace_id);
+}
+
+#[test]
+fn a_download_cut_before_its_processes_keeps_its_complete_spans() {
+    let text = load_text();
+    let whole = read(text.as_bytes(), "j.json", LENIENT).unwrap();
+    let cut = text.find("\"processes\"").unwrap();
+    let loaded = read(&text.as_bytes()[..cut], "cut.json", LENIENT).unwrap();
+    assert_eq!(loaded.data.spans.len(), whole.data.spans.len());
+    assert_eq!(loaded.data.spans[0].span_id, whole.data.spans[0].span_id);
+    assert_eq!(loaded.warnings.len(), 1);
+    assert_eq!(loaded.warnings[0].problem, Problem::Truncated);
+    assert_eq!(loaded.warnings[0].location.unwrap().byte, cut);
 }

@@ -284,13 +284,17 @@ fn an_unknown_kind_and_status_code_are_located() {
 }
 
 #[test]
-fn a_cut_off_last_line_keeps_the_first_request() {
+fn a_cut_off_last_line_keeps_the_first_request_and_the_complete_spans_of_the_second() {
     let text = collector_text();
     let cut = &text[..text.len() - 200];
     let loaded = read(cut.as_bytes(), "cut.jsonl", LENIENT).unwrap();
-    assert_eq!(loaded.data.spans.len(), 1);
+    let whole = read(text.as_bytes(), "whole.jsonl", LENIENT).unwrap();
+    assert_eq!(loaded.data.spans.len(), 2);
+    assert_eq!(loaded.data.spans[..], whole.data.spans[..2]);
+    assert_eq!(loaded.warnings.len(), 1);
     assert_eq!(loaded.warnings[0].problem, Problem::Truncated);
     assert_eq!(loaded.warnings[0].location.unwrap().line, 2);
+    assert_eq!(loaded.warnings[0].location.unwrap().byte, cut.len());
     let error = read(cut.as_bytes(), "cut.jsonl", STRICT).unwrap_err();
     assert!(error.to_string().starts_with("cut.jsonl:2:"), "{error}");
 }

@@ -5,7 +5,12 @@
 //! either, and an inline `process` object on a span instead of a `processID`.
 //!
 //! Mapping (as OpenTelemetry's Jaeger translator does it):
-//! - `traceID` (up to 32 hex digits; shorter ids are zero-padded), `spanID` (up to 16).
+//! - `traceID` (up to 32 hex digits; shorter ids are zero-padded), `spanID` (up to 16). An id
+//!   that is other text (`"trace-123"`, `"span-1"`) gets an id derived from its text (FNV-1a,
+//!   128 or 64 bits: the same text, the same id, so references still link); the span keeps
+//!   the text as the attribute [`TRACE_ID_TEXT`] (`jaeger.traceID`) or [`SPAN_ID_TEXT`]
+//!   (`jaeger.spanID`), and the read warns once per file.
+//! - `data` is a list of traces, or one trace object.
 //! - `references`: the first `CHILD_OF` in the same trace is the parent; with no `CHILD_OF`,
 //!   the first `FOLLOWS_FROM` in the same trace is. Every other reference is a link with the
 //!   attribute `opentracing.ref_type` = `child_of` or `follows_from`.
@@ -17,14 +22,18 @@
 //!   `error` are the status; `otel.scope.name` / `otel.scope.version` (or the older
 //!   `otel.library.*`) the scope. These tags are not kept as attributes.
 //! - `logs` are events: the `event` field is the name, the other fields its attributes.
-//! - `processes` are resources: `serviceName` is `service.name`, then the process tags.
+//! - `processes` are resources: `serviceName` is `service.name`, then the process tags. A trace
+//!   with no `processes` at all (a download cut short before them) gives its spans the empty
+//!   resource.
 //!
 //! Not read: Jaeger's protobuf-JSON (`api_v2`, base64 ids and RFC 3339 times), span
 //! `warnings`.
 
+mod ids;
 mod read;
 mod tags;
 
+pub use ids::{SPAN_ID_TEXT, TRACE_ID_TEXT};
 pub use read::read;
 
 /// The link attribute naming the OpenTracing reference type.

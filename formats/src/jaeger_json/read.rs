@@ -8,14 +8,13 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::REF_TYPE;
+use super::ids::{self, SPAN_ID_TEXT, TRACE_ID_TEXT};
 use super::tags::{LogWire, TagWire, events, sort_tags, tags};
 use crate::context::{Fault, ReadContext};
 use crate::detect::Format;
 use crate::error::{Problem, ReadError};
 use crate::loaded::{Loaded, ReadOptions};
-use crate::model::{
-    IdError, KeyValue, Link, Resource, ResourceIndex, Span, SpanId, TraceData, TraceId,
-};
+use crate::model::{KeyValue, Link, Resource, ResourceIndex, Span, SpanId, TraceData, TraceId};
 use crate::num::Int;
 use crate::stream::read_all;
 use crate::text::{Text, borrowed, owned};
@@ -50,13 +49,13 @@ pub fn read(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, 
 #[serde(expecting = "a Jaeger response object")]
 struct DocumentWire<'a> {
     #[serde(borrow, default)]
-    data: Option<Vec<&'a RawValue>>,
+    data: Option<&'a RawValue>,
     #[serde(borrow, default)]
     errors: Option<Vec<ErrorWire<'a>>>,
     #[serde(borrow, default)]
     spans: Option<Vec<&'a RawValue>>,
     #[serde(borrow, default)]
-    processes: HashMap<Cow<'a, str>, &'a RawValue>,
+    processes: Option<HashMap<Cow<'a, str>, &'a RawValue>>,
 }
 
 #[derive(Deserialize)]
@@ -71,7 +70,7 @@ struct TraceWire<'a> {
     #[serde(borrow, default)]
     spans: Vec<&'a RawValue>,
     #[serde(borrow, default)]
-    processes: HashMap<Cow<'a, str>, &'a RawValue>,
+    processes: Option<HashMap<Cow<'a, str>, &'a RawValue>>,
 }
 
 #[derive(Deserialize)]
@@ -132,11 +131,22 @@ fn read_document<'a>(
     let Some(document) = context.parse::<DocumentWire<'a>>(raw, String::new)? else {
         return Ok(false);
     };
-    if let Some(traces) = document.data {
-        for (t, trace_raw) in traces.into_iter().enumerate() {
-            read_trace(context, trace_raw, &format!("data[{t}]"), data)?;
+    match document.data {
+        Some(trace) if trace.get().starts_with('{') => {
+            read_trace(context, trace, "data", data)?;
+            return Ok(true);
         }
-        return Ok(true);
+        Some(list) if list.get().starts_with('[') => {
+            let path = || "data".to_owned();
+            let Some(traces) = context.parse::<Vec<&'a RawValue>>(list, path)? else {
+                return Ok(false);
+            };
+            for (t, trace_raw) in traces.into_iter().enumerate() {
+                read_trace(context, trace_raw, &format!("data[{t}]"), data)?;
+            }
+            return Ok(true);
+        }
+        _ => {}
     }
     if let Some(spans) = document.spans {
         let trace = TraceWire {
@@ -166,9 +176,10 @@ fn read_trace<'a>(
     }
 }
 
-/// The resources of one trace's processes, made when a span first refers to them.
+/// The resources of one trace's processes, made when a span first refers to them. A trace
+/// without `processes` (one cut short before them) gives its spans the empty resource.
 struct Processes<'a> {
-    raw: HashMap<Cow<'a, str>, &'a RawValue>,
+    raw: Option<HashMap<Cow<'a, str>, &'a RawValue>>,
     made: HashMap<&'a str, ResourceIndex>,
 }
 
@@ -188,21 +199,40 @@ fn read_spans<'a>(
             continue;
         };
         match span(wire, &mut processes, data) {
-            Ok(span) => data.spans.push(span),
+            Ok((span, derived)) => {
+                data.spans.push(span);
+                if let Some(fault) = derived {
+                    context.report_fault_once("derived id", fault.within(&path()), raw.get())?;
+                }
+            }
             Err(fault) => context.report_fault(fault.within(&path()), raw.get())?,
         }
     }
     Ok(())
 }
 
+/// A span, and the note to give once per file if one of its ids was derived from its text.
 fn span<'a>(
     wire: SpanWire<'a>,
     processes: &mut Processes<'a>,
     data: &mut TraceData,
-) -> Result<Span, Fault<'a>> {
-    let trace_id = trace_id(&wire.trace_id, "traceID")?;
-    let span_id = span_id(&wire.span_id, "spanID")?;
-    let (parent_span_id, links) = references(trace_id, wire.references.unwrap_or_default())?;
+) -> Result<(Span, Option<Fault<'a>>), Fault<'a>> {
+    let trace_id = ids::trace_id(&wire.trace_id, "traceID")?;
+    let span_id = ids::span_id(&wire.span_id, "spanID")?;
+    let (parent_span_id, links, derived_ref) =
+        references(trace_id.id, wire.references.unwrap_or_default())?;
+    let mut attributes = Vec::new();
+    let mut derived = None;
+    for (read, text, field, key) in [
+        (trace_id.derived, &wire.trace_id, "traceID", TRACE_ID_TEXT),
+        (span_id.derived, &wire.span_id, "spanID", SPAN_ID_TEXT),
+    ] {
+        if read {
+            attributes.push(KeyValue::new(key, owned(text.clone())));
+            derived = derived.or_else(|| Some(ids::derived_fault(text, field, key)));
+        }
+    }
+    let derived = derived.or(derived_ref);
     let resource = match (wire.process_id, wire.process) {
         (_, Some(inline)) => process(inline, data).map_err(|f| f.within("process"))?,
         (Some(id), None) => processes.resource(id, data)?,
@@ -211,15 +241,16 @@ fn span<'a>(
     let tags = sort_tags(tags(wire.tags.unwrap_or_default()).map_err(|f| f.within("tags"))?)?;
     let start = wire.start_time.unwrap_or_default().0.saturating_mul(1000);
     let duration = wire.duration.unwrap_or_default().0.saturating_mul(1000);
-    Ok(Span {
-        trace_id,
-        span_id,
+    attributes.extend(tags.attributes);
+    let span = Span {
+        trace_id: trace_id.id,
+        span_id: span_id.id,
         parent_span_id,
         name: owned(wire.operation_name),
         kind: tags.kind,
         start_unix_nanos: start,
         end_unix_nanos: start.saturating_add(duration),
-        attributes: tags.attributes,
+        attributes,
         events: events(wire.logs.unwrap_or_default())?,
         links,
         status: tags.status,
@@ -227,7 +258,8 @@ fn span<'a>(
         trace_state: Cow::Borrowed(""),
         resource,
         scope: data.intern_scope(tags.scope),
-    })
+    };
+    Ok((span, derived))
 }
 
 impl<'a> Processes<'a> {
@@ -235,7 +267,10 @@ impl<'a> Processes<'a> {
         if let Some(index) = self.made.get(&*id) {
             return Ok(*index);
         }
-        let Some((key, raw)) = self.raw.get_key_value(&*id) else {
+        let Some(processes) = &self.raw else {
+            return Ok(data.intern_resource(Resource::default()));
+        };
+        let Some((key, raw)) = processes.get_key_value(&*id) else {
             let message = format!("process {:?} is not in the trace's processes", &*id);
             let fault = Fault::new("processID", borrowed(&id), Problem::BadValue { message });
             return Err(fault);
@@ -263,60 +298,15 @@ fn process<'a>(raw: &'a RawValue, data: &mut TraceData) -> Result<ResourceIndex,
     Ok(data.intern_resource(Resource { attributes }))
 }
 
-/// Ids as Jaeger writes them: hex, perhaps without leading zeros.
-fn trace_id<'a>(text: &Cow<'a, str>, field: &str) -> Result<TraceId, Fault<'a>> {
-    let padded = format!("{text:0>32}");
-    let parsed = if text.len() <= 32 {
-        TraceId::from_hex(&padded)
-    } else {
-        TraceId::from_hex(text)
-    };
-    parsed.map_err(|e| {
-        Fault::new(
-            field,
-            borrowed(text),
-            Problem::BadId(unpadded(e, text.len(), 32)),
-        )
-    })
-}
+/// The parent and the links from a span's references, and the note to give if an id in them
+/// was derived from its text.
+type References<'a> = (Option<SpanId>, Vec<Link>, Option<Fault<'a>>);
 
-fn span_id<'a>(text: &Cow<'a, str>, field: &str) -> Result<SpanId, Fault<'a>> {
-    let padded = format!("{text:0>16}");
-    let parsed = if text.len() <= 16 {
-        SpanId::from_hex(&padded)
-    } else {
-        SpanId::from_hex(text)
-    };
-    parsed.map_err(|e| {
-        Fault::new(
-            field,
-            borrowed(text),
-            Problem::BadId(unpadded(e, text.len(), 16)),
-        )
-    })
-}
-
-/// An id error about the padded text, told about the text as written.
-fn unpadded(error: IdError, len: usize, width: usize) -> IdError {
-    match error {
-        IdError::NotHex { offset } if len <= width => IdError::NotHex {
-            offset: offset.saturating_sub(width - len),
-        },
-        IdError::Length { .. } | IdError::NotHex { .. } | IdError::Zero if len == 0 => {
-            IdError::Length {
-                expected: if width == 32 { "1 to 32" } else { "1 to 16" },
-                found: 0,
-            }
-        }
-        other => other,
-    }
-}
-
-/// The parent and the links from a span's references.
 fn references<'a>(
     trace: TraceId,
     wires: Vec<ReferenceWire<'a>>,
-) -> Result<(Option<SpanId>, Vec<Link>), Fault<'a>> {
+) -> Result<References<'a>, Fault<'a>> {
+    let mut derived = None;
     let mut refs = Vec::with_capacity(wires.len());
     for (i, wire) in wires.into_iter().enumerate() {
         let path = format!("references[{i}]");
@@ -336,9 +326,18 @@ fn references<'a>(
                 return Err(fault.within(&path));
             }
         };
-        let trace_id = trace_id(&wire.trace_id, "traceID").map_err(|f| f.within(&path))?;
-        let span_id = span_id(&wire.span_id, "spanID").map_err(|f| f.within(&path))?;
-        refs.push((follows, trace_id, span_id));
+        let trace_id = ids::trace_id(&wire.trace_id, "traceID").map_err(|f| f.within(&path))?;
+        let span_id = ids::span_id(&wire.span_id, "spanID").map_err(|f| f.within(&path))?;
+        for (read, text, field) in [
+            (trace_id.derived, &wire.trace_id, "traceID"),
+            (span_id.derived, &wire.span_id, "spanID"),
+        ] {
+            if read && derived.is_none() {
+                let fault = ids::derived_fault(text, field, SPAN_ID_TEXT);
+                derived = Some(fault.within(&path));
+            }
+        }
+        refs.push((follows, trace_id.id, span_id.id));
     }
     let parent = refs
         .iter()
@@ -359,18 +358,5 @@ fn references<'a>(
             )],
         })
         .collect();
-    Ok((parent_span_id, links))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn short_ids_are_zero_padded_and_bad_ones_named() {
-        assert_eq!(trace_id(&"abc".into(), "t").ok(), Some(TraceId(0xabc)));
-        assert_eq!(span_id(&"1".into(), "s").ok(), Some(SpanId(1)));
-        let fault = span_id(&"12x".into(), "s").err().map(|f| f.problem);
-        assert_eq!(fault, Some(Problem::BadId(IdError::NotHex { offset: 2 })));
-    }
+    Ok((parent_span_id, links, derived))
 }

@@ -1,6 +1,11 @@
 //! OTLP/JSON: OpenTelemetry's protocol in protobuf's JSON mapping, as OTLP/HTTP JSON bodies
 //! and the collector's file exporter (JSON Lines, one `ExportTraceServiceRequest` per line).
 //!
+//! Also read: what trace backends answer for one trace, the same spans in an envelope —
+//! Grafana Tempo's `GET /api/traces/{id}` (`{"batches":[…]}`, the resource spans under another
+//! name), Tempo's `GET /api/v2/traces/{id}` (`{"trace":{"resourceSpans":[…]}}`) and Jaeger's
+//! `GET /api/v3/traces/{id}` (`{"result":{"resourceSpans":[…]}}`).
+//!
 //! ```json
 //! {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"shop"}}]},
 //!   "scopeSpans":[{"scope":{"name":"spindle","version":"0.1.0"},
@@ -30,6 +35,7 @@
 //!   The pre-1.0 names `instrumentationLibrarySpans` / `instrumentationLibrary` are read too.
 
 mod any_value;
+mod envelope;
 mod read;
 mod response;
 mod write;

@@ -7,6 +7,7 @@ use serde_json::value::RawValue;
 
 use super::Encoding;
 use super::any_value::{KeyValueWire, attributes};
+use super::envelope::RequestWire;
 use crate::base64;
 use crate::context::{Fault, ReadContext, parse_span_id, parse_trace_id};
 use crate::detect::Format;
@@ -46,16 +47,8 @@ pub fn read(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, 
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-#[serde(expecting = "an OTLP ExportTraceServiceRequest object")]
-struct RequestWire<'a, S = &'a RawValue> {
-    #[serde(borrow, default = "Vec::new")]
-    resource_spans: Vec<ResourceSpansWire<'a, S>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
 #[serde(expecting = "a resourceSpans object")]
-struct ResourceSpansWire<'a, S = &'a RawValue> {
+pub(super) struct ResourceSpansWire<'a, S = &'a RawValue> {
     #[serde(borrow, default)]
     resource: Option<ResourceWire<'a>>,
     #[serde(borrow, default = "Vec::new", alias = "instrumentationLibrarySpans")]
@@ -158,7 +151,7 @@ fn read_request<'a>(
 /// Converts a whole request; `None` at the first problem.
 fn convert_request(request: RequestWire<'_, SpanWire<'_>>) -> Option<TraceData> {
     let mut data = TraceData::default();
-    for group in request.resource_spans {
+    for (_, group) in request.groups() {
         let wire = group.resource.map(|w| w.attributes).unwrap_or_default();
         let attributes = attributes(wire).ok()?;
         let mut resource = None;
@@ -192,8 +185,8 @@ fn read_request_span_by_span<'a>(
     let Some(request) = context.parse::<RequestWire<'a>>(raw, String::new)? else {
         return Ok(false);
     };
-    for (r, group) in request.resource_spans.into_iter().enumerate() {
-        read_resource_spans(context, raw, group, r, data)?;
+    for (path, group) in request.groups() {
+        read_resource_spans(context, raw, group, &path, data)?;
     }
     Ok(true)
 }
@@ -202,14 +195,14 @@ fn read_resource_spans<'a>(
     context: &mut ReadContext<'a>,
     raw: &'a RawValue,
     group: ResourceSpansWire<'a>,
-    r: usize,
+    path: &str,
     data: &mut TraceData,
 ) -> Result<(), ReadError> {
     let wire = group.resource.map(|w| w.attributes).unwrap_or_default();
     let attributes = match attributes(wire) {
         Ok(attributes) => attributes,
         Err(fault) => {
-            let fault = fault.within(&format!("resourceSpans[{r}].resource.attributes"));
+            let fault = fault.within(&format!("{path}.resource.attributes"));
             return context.report_fault(fault, raw.get());
         }
     };
@@ -221,7 +214,7 @@ fn read_resource_spans<'a>(
         let scope = match scope(scope_group.scope) {
             Ok(scope) => data.intern_scope(scope),
             Err(fault) => {
-                let fault = fault.within(&format!("resourceSpans[{r}].scopeSpans[{s}].scope"));
+                let fault = fault.within(&format!("{path}.scopeSpans[{s}].scope"));
                 context.report_fault(fault, raw.get())?;
                 continue;
             }
@@ -232,7 +225,7 @@ fn read_resource_spans<'a>(
             })
         });
         for (i, span_raw) in scope_group.spans.into_iter().enumerate() {
-            let place = (r, s, i);
+            let place = (path, s, i);
             if let Some(mut span) = read_span(context, span_raw, place)? {
                 span.resource = resource;
                 span.scope = scope;
@@ -258,9 +251,9 @@ fn scope(wire: Option<ScopeWire<'_>>) -> Result<Scope, Fault<'_>> {
 fn read_span<'a>(
     context: &mut ReadContext<'a>,
     raw: &'a RawValue,
-    (r, s, i): (usize, usize, usize),
+    (path, s, i): (&str, usize, usize),
 ) -> Result<Option<Span>, ReadError> {
-    let prefix = || format!("resourceSpans[{r}].scopeSpans[{s}].spans[{i}]");
+    let prefix = || format!("{path}.scopeSpans[{s}].spans[{i}]");
     let Some(wire) = context.parse::<SpanWire<'a>>(raw, prefix)? else {
         return Ok(None);
     };

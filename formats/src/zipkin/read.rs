@@ -41,12 +41,16 @@ use crate::text::{Text, borrowed, owned};
 pub fn read(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, ReadError> {
     let mut list = 0usize;
     let input = (bytes, source, options);
-    let visit = |context: &mut _, raw, builder: &mut Builder| {
-        let result = read_value(context, raw, builder, list, false);
-        list += 1;
-        result.map(|()| true)
-    };
-    read_all(input, Format::Zipkin, visit, |builder| builder.data)
+    read_all(
+        input,
+        Format::Zipkin,
+        |context, raw, builder: &mut Builder| {
+            let result = read_value(context, raw, builder, list, false);
+            list += 1;
+            result.map(|()| true)
+        },
+        |builder| builder.data,
+    )
 }
 
 /// Reads one top-level value: a list of spans (or of lists of spans), or one span object.
