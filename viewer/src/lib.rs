@@ -5,12 +5,14 @@
 //! indexing run on a background thread ([`load`]); views only touch what is on screen.
 #![forbid(unsafe_code)]
 
+pub mod analysis;
 pub mod app;
 pub mod colors;
 pub mod fixture;
 pub mod index;
 pub mod layout;
 pub mod load;
+pub mod report;
 pub mod text;
 pub mod units;
 pub mod views;
