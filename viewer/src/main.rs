@@ -10,9 +10,15 @@ use spindle_viewer::eframe;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == "report") {
+        let code =
+            spindle_viewer::report::run(&args[1..], &mut std::io::stdout(), &mut std::io::stderr());
+        return ExitCode::from(code);
+    }
     if args.iter().any(|a| a == "-h" || a == "--help") {
         println!(
-            "usage: spindle-viewer [FILE...]\n\nOpens trace files (Spindle JSON, Zipkin v2 JSON) in the viewer."
+            "usage: spindle-viewer [FILE...]\n\nOpens trace files (Spindle JSON, Zipkin v2 JSON) in the viewer.\n\n{}\n\nPrints each trace's duration, critical path, operations with the most self time and\nN+1 findings, without a window (--json: the README's JSON; exit 1 with --fail-on n+1\nwhen a finding is present, 2 when no input could be read).",
+            spindle_viewer::report::USAGE
         );
         return ExitCode::SUCCESS;
     }
