@@ -206,8 +206,8 @@ const TRACESTATE: &str = "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7";
 fn propagation(c: &mut Criterion) {
     let mut group = c.benchmark_group("propagation");
     {
-        use spindle::Propagator;
-        let propagator = spindle::TraceContextPropagator;
+        use spindle::propagation::Propagator;
+        let propagator = spindle::propagation::w3c::TraceContextPropagator;
         let headers = HashMap::from([
             ("traceparent".to_owned(), TRACEPARENT.to_owned()),
             ("tracestate".to_owned(), TRACESTATE.to_owned()),

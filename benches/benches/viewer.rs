@@ -17,14 +17,15 @@ use std::time::Duration;
 use criterion::{Criterion, criterion_group};
 use spindle_formats::{ReadOptions, write_spindle_json};
 use spindle_viewer::eframe::egui;
+use spindle_viewer::filter::FilteredTraces;
 use spindle_viewer::fixture;
+use spindle_viewer::focus::Focus;
 use spindle_viewer::index::Index;
 use spindle_viewer::layout::{FlameKind, FlameLayout};
 use spindle_viewer::load::{Document, LoadKind, Loading, Outcome};
+use spindle_viewer::views::View;
 use spindle_viewer::views::flame::FlameView;
 use spindle_viewer::views::timeline::TimelineView;
-use spindle_viewer::views::trace_list::TraceListView;
-use spindle_viewer::views::{Focus, View};
 
 fn input() -> egui::RawInput {
     egui::RawInput {
@@ -132,7 +133,7 @@ fn filter_pass(c: &mut Criterion, bytes: &[u8]) {
         ("tag_no_match", "n=99999", ""),
         ("operation", "", "publish"),
     ] {
-        let mut list = TraceListView::default();
+        let mut list = FilteredTraces::default();
         list.filter.tag = tag.into();
         list.filter.operation = operation.into();
         group.bench_function(name, |b| {

@@ -4,7 +4,8 @@
 //! SDK attributes, host name) and one named, versioned scope. The output goes to a discarding
 //! writer.
 //!
-//! `cargo bench -p spindle-formats --bench write`
+//! `cargo bench -p spindle-formats --bench write`; `encode_512_spans` is the OTLP protobuf
+//! encoder alone into a reused buffer.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -12,7 +13,7 @@ use std::time::Duration;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use spindle_formats::{
     KeyValue, Resource, Scope, Span, SpanId, SpanKind, Status, TraceData, TraceId, write_otlp_json,
-    write_spindle_json, write_zipkin,
+    write_otlp_proto, write_spindle_json, write_zipkin,
 };
 
 const BATCH: usize = 512;
@@ -75,10 +76,11 @@ fn batch() -> TraceData {
 
 fn write(c: &mut Criterion) {
     let data = batch();
-    let writers: [(&str, Writer); 3] = [
+    let writers: [(&str, Writer); 4] = [
         ("zipkin_json", |d, out| write_zipkin(d, out)),
         ("spindle_json", |d, out| write_spindle_json(d, out)),
         ("otlp_json", |d, out| write_otlp_json(d, out)),
+        ("otlp_proto", |d, out| write_otlp_proto(d, out)),
     ];
     let mut group = c.benchmark_group("write_512_spans");
     group.throughput(Throughput::Elements(BATCH as u64));
@@ -88,6 +90,24 @@ fn write(c: &mut Criterion) {
             b.iter(|| writer(black_box(&data), &mut std::io::sink()))
         });
     }
+    group.finish();
+    encode_reused_buffer(c, &data);
+}
+
+/// The OTLP protobuf encoder into a buffer kept between batches, as an exporter uses it
+/// (issue 12's target: at least 5,000,000 spans/s on one core).
+fn encode_reused_buffer(c: &mut Criterion, data: &TraceData) {
+    let mut group = c.benchmark_group("encode_512_spans");
+    group.throughput(Throughput::Elements(BATCH as u64));
+    group.measurement_time(Duration::from_secs(4));
+    let mut buffer = Vec::new();
+    group.bench_function("otlp_proto_reused_buffer", |b| {
+        b.iter(|| {
+            buffer.clear();
+            spindle_formats::otlp_proto::encode(black_box(data), &mut buffer);
+            black_box(buffer.len())
+        })
+    });
     group.finish();
 }
 

@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use crate::model::{Resource, Scope, Span, TraceData};
+use crate::model::{Resource, Scope, Span, TraceData, resource_at, scope_at};
 
 /// Spans to write and what they refer to. Cheap to copy: three borrowed slices.
 ///
@@ -18,43 +18,32 @@ use crate::model::{Resource, Scope, Span, TraceData};
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct SpanBatch<'a> {
+    /// The resources spans refer to by index.
     pub resources: &'a [Resource],
+    /// The scopes spans refer to by index.
     pub scopes: &'a [Scope],
+    /// The spans to write.
     pub spans: Spans<'a>,
 }
 
 /// The spans of a batch, as a plain slice or as a slice of boxes.
 #[derive(Debug, Clone, Copy)]
 pub enum Spans<'a> {
+    /// Spans stored inline, as in [`TraceData::spans`].
     Plain(&'a [Span]),
+    /// Boxed spans, as the tracer's pipeline hands them over.
     Boxed(&'a [Box<Span>]),
 }
-
-/// What a span whose resource index is out of range refers to.
-pub(crate) static EMPTY_RESOURCE: Resource = Resource {
-    attributes: Vec::new(),
-};
-
-/// What a span whose scope index is out of range refers to.
-pub(crate) static EMPTY_SCOPE: Scope = Scope {
-    name: std::borrow::Cow::Borrowed(""),
-    version: std::borrow::Cow::Borrowed(""),
-    attributes: Vec::new(),
-};
 
 impl<'a> SpanBatch<'a> {
     /// The resource a span refers to (an empty one if the index is out of range).
     pub fn resource_of(&self, span: &Span) -> &'a Resource {
-        self.resources
-            .get(span.resource.0 as usize)
-            .unwrap_or(&EMPTY_RESOURCE)
+        resource_at(self.resources, span.resource)
     }
 
     /// The scope a span refers to (an empty one if the index is out of range).
     pub fn scope_of(&self, span: &Span) -> &'a Scope {
-        self.scopes
-            .get(span.scope.0 as usize)
-            .unwrap_or(&EMPTY_SCOPE)
+        scope_at(self.scopes, span.scope)
     }
 
     /// The same batch with only the spans in `range` (clamped to the spans there are).
@@ -86,6 +75,7 @@ impl<'a> From<&'a TraceData> for SpanBatch<'a> {
 }
 
 impl<'a> Spans<'a> {
+    /// How many spans there are.
     pub fn len(&self) -> usize {
         match self {
             Spans::Plain(spans) => spans.len(),
@@ -93,6 +83,7 @@ impl<'a> Spans<'a> {
         }
     }
 
+    /// True when there are no spans.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -105,6 +96,7 @@ impl<'a> Spans<'a> {
         }
     }
 
+    /// The spans, in order.
     pub fn iter(&self) -> SpansIter<'a> {
         match *self {
             Spans::Plain(spans) => SpansIter::Plain(spans.iter()),
@@ -135,7 +127,9 @@ impl<'a> IntoIterator for Spans<'a> {
 /// Iterator over the spans of a [`Spans`].
 #[derive(Debug, Clone)]
 pub enum SpansIter<'a> {
+    /// Over [`Spans::Plain`].
     Plain(std::slice::Iter<'a, Span>),
+    /// Over [`Spans::Boxed`].
     Boxed(std::slice::Iter<'a, Box<Span>>),
 }
 

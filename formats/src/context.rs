@@ -1,7 +1,9 @@
 //! State shared by the readers: the input, the warnings so far, and turning byte offsets and
 //! parser errors into located [`ReadError`]s and [`Warning`]s.
 
+use serde::Deserialize;
 use serde_json::error::Category;
+use serde_json::value::RawValue;
 
 use std::borrow::Cow;
 
@@ -75,6 +77,20 @@ impl<'a> ReadContext<'a> {
         }
     }
 
+    /// A problem at a byte offset of a binary input, which has no lines (see [`Location`]).
+    pub fn binary_warning(&self, byte: usize, path: String, problem: Problem) -> Warning {
+        Warning {
+            source: self.source.to_owned(),
+            location: Some(Location {
+                line: 0,
+                column: 0,
+                byte: byte.min(self.input.len()),
+            }),
+            path,
+            problem,
+        }
+    }
+
     /// A problem that stops reading.
     pub fn error(&mut self, byte: Option<usize>, path: String, problem: Problem) -> ReadError {
         self.warning(byte, path, problem).into()
@@ -125,9 +141,35 @@ impl<'a> ReadContext<'a> {
         (at >= start && at + text.len() <= start + self.input.len()).then(|| at - start)
     }
 
+    /// Parses `raw` as a `T`. When it is not one, the problem is reported (located, under the
+    /// field path `path()`, built only then) and the answer is `Ok(None)`; strict: the error.
+    #[inline]
+    pub fn parse<T: Deserialize<'a>>(
+        &mut self,
+        raw: &'a RawValue,
+        path: impl FnOnce() -> String,
+    ) -> Result<Option<T>, ReadError> {
+        match serde_json::from_str::<T>(raw.get()) {
+            Ok(value) => Ok(Some(value)),
+            Err(error) => self.report_json(&error, raw, &path()).map(|()| None),
+        }
+    }
+
+    /// Reports a serde_json error from parsing `raw` (whose field path is `path`), located in
+    /// the input.
+    pub fn report_json(
+        &mut self,
+        error: &serde_json::Error,
+        raw: &RawValue,
+        path: &str,
+    ) -> Result<(), ReadError> {
+        let warning = self.json_problem(error, raw.get(), path);
+        self.report(warning)
+    }
+
     /// Turns a serde_json error from parsing `text` (a slice of the input, whose field path
     /// is `prefix`) into a located, named warning.
-    pub fn json_problem(&mut self, error: &serde_json::Error, text: &str, prefix: &str) -> Warning {
+    fn json_problem(&mut self, error: &serde_json::Error, text: &str, prefix: &str) -> Warning {
         let base = self.offset_of(text).unwrap_or(0);
         let local = offset_in(text.as_bytes(), error.line(), error.column());
         let path = join_path(prefix, &path_at(text.as_bytes(), local));

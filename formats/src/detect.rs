@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::otlp_proto::looks_like_request;
 use crate::scan::{TopKey, object_keys, skip_blank};
 
 /// A trace file format this crate reads and writes.
@@ -14,6 +15,9 @@ pub enum Format {
     Zipkin,
     /// OTLP/JSON: `{"resourceSpans":[…]}` documents (see [`crate::otlp_json`]).
     Otlp,
+    /// OTLP protobuf: an `ExportTraceServiceRequest` or `TracesData` message (see
+    /// [`crate::otlp_proto`]).
+    OtlpProto,
     /// Jaeger JSON as the query API and UI give it (see [`crate::jaeger_json`]); read only.
     Jaeger,
     /// Chrome Trace Event JSON (see [`crate::chrome`]): written for Perfetto UI and
@@ -27,6 +31,7 @@ impl fmt::Display for Format {
             Format::Spindle => "Spindle JSON",
             Format::Zipkin => "Zipkin v2 JSON",
             Format::Otlp => "OTLP/JSON",
+            Format::OtlpProto => "OTLP/protobuf",
             Format::Jaeger => "Jaeger JSON",
             Format::Chrome => "Chrome Trace Event JSON",
         })
@@ -43,7 +48,8 @@ const KEY_SCAN_LIMIT: usize = 64 * 1024;
 /// or `total`, or a `traceID` key soon after) or a bare trace with `traceID` and `spans`;
 /// Chrome an object with `traceEvents` or a list whose first item has `ph`; Zipkin is a list
 /// whose first item is an object (or a list of such lists), or a lone span object with
-/// `traceId` and `id`.
+/// `traceId` and `id`. OTLP protobuf (an `ExportTraceServiceRequest` or `TracesData`) starts
+/// with its first `resource_spans` field, whose start must be well-formed protobuf.
 ///
 /// ```
 /// use spindle_formats::{Format, detect};
@@ -53,8 +59,21 @@ const KEY_SCAN_LIMIT: usize = 64 * 1024;
 /// assert_eq!(detect(br#"{"data":[{"traceID":"1","spans":[]}]}"#), Some(Format::Jaeger));
 /// assert_eq!(detect(br#"{"traceEvents":[]}"#), Some(Format::Chrome));
 /// assert_eq!(detect(b"<html>"), None);
+/// assert_eq!(detect(b"\x0a\x02\x0a\x00"), Some(Format::OtlpProto));
 /// ```
 pub fn detect(bytes: &[u8]) -> Option<Format> {
+    // A request starts with 0x0a (a newline) then its length: JSON first unless that length
+    // byte cannot start JSON, then protobuf.
+    let json_first = !matches!(bytes, [0x0a, second, ..] if !b" \t\r\n{[".contains(second));
+    let proto = || looks_like_request(bytes).then_some(Format::OtlpProto);
+    if json_first {
+        detect_json(bytes).or_else(proto)
+    } else {
+        proto().or_else(|| detect_json(bytes))
+    }
+}
+
+fn detect_json(bytes: &[u8]) -> Option<Format> {
     let start = skip_blank(bytes, 0);
     match bytes.get(start)? {
         b'[' => detect_list(bytes, start),

@@ -12,11 +12,15 @@ use std::fmt;
 use crate::model::IdError;
 
 /// A place in the input: 1-based line and column (the column counted in bytes, as serde_json
-/// counts it), and the 0-based byte offset.
+/// counts it), and the 0-based byte offset. Binary inputs (protobuf) have no lines: their
+/// line and column are 0 and only the byte is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Location {
+    /// The line, from 1.
     pub line: usize,
+    /// The column in bytes, from 1.
     pub column: usize,
+    /// The byte offset, from 0.
     pub byte: usize,
 }
 
@@ -25,37 +29,75 @@ pub struct Location {
 #[non_exhaustive]
 pub enum Problem {
     /// The file could not be read.
-    Io { message: String },
+    Io {
+        /// The operating system's words.
+        message: String,
+    },
     /// The input is empty or only whitespace.
     Empty,
     /// The content matches no supported format; `seen` describes how it starts.
-    UnknownFormat { seen: String },
+    UnknownFormat {
+        /// How the input starts, in words.
+        seen: String,
+    },
     /// The content is in a format this build writes but does not read.
-    WriteOnly { format: String },
+    WriteOnly {
+        /// The format's name.
+        format: String,
+    },
     /// The text is not valid JSON.
-    Syntax { message: String },
+    Syntax {
+        /// The JSON parser's words.
+        message: String,
+    },
     /// The input ends in the middle of a JSON value (a cut-off file).
     Truncated,
     /// A JSON value has the wrong type or a required field is missing.
-    Invalid { message: String },
+    Invalid {
+        /// What was expected and found.
+        message: String,
+    },
     /// A trace or span id is malformed.
     BadId(IdError),
     /// A span kind no format defines.
-    UnknownKind { found: String },
+    UnknownKind {
+        /// The kind as written.
+        found: String,
+    },
     /// A Spindle document without `"format":"spindle"`.
-    NotSpindle { found: String },
+    NotSpindle {
+        /// The `format` value as written, or that there is none.
+        found: String,
+    },
     /// A Spindle document of a version this build cannot read.
-    UnsupportedVersion { found: String },
+    UnsupportedVersion {
+        /// The `version` value as written.
+        found: String,
+    },
     /// A span refers to a resource or scope the document does not have.
     BadReference {
+        /// `resource` or `scope`.
         what: &'static str,
+        /// The index the span gives.
         index: u32,
+        /// How many the document has.
         count: usize,
     },
     /// A value is well-typed JSON but not a valid value of its field.
-    BadValue { message: String },
+    BadValue {
+        /// What is wrong with the value.
+        message: String,
+    },
+    /// The bytes are not valid protobuf (a bad varint, tag or length).
+    Protobuf {
+        /// What is wrong with the bytes.
+        message: String,
+    },
     /// More problems than are listed one by one.
-    MoreProblems { count: usize },
+    MoreProblems {
+        /// How many were not listed.
+        count: usize,
+    },
 }
 
 impl fmt::Display for Problem {
@@ -65,8 +107,8 @@ impl fmt::Display for Problem {
             Problem::Empty => f.write_str("the input is empty"),
             Problem::UnknownFormat { seen } => write!(
                 f,
-                "not a trace format this build reads (Spindle JSON, Zipkin v2 JSON, OTLP/JSON or \
-                 Jaeger JSON): {seen}"
+                "not a trace format this build reads (Spindle JSON, Zipkin v2 JSON, OTLP/JSON, \
+                 OTLP/protobuf or Jaeger JSON): {seen}"
             ),
             Problem::WriteOnly { format } => write!(
                 f,
@@ -92,6 +134,7 @@ impl fmt::Display for Problem {
                 )
             }
             Problem::BadValue { message } => f.write_str(message),
+            Problem::Protobuf { message } => write!(f, "invalid protobuf: {message}"),
             Problem::MoreProblems { count } => write!(f, "{count} more problems were not listed"),
         }
     }
@@ -106,8 +149,10 @@ fn write_diagnostic(
     problem: &Problem,
 ) -> fmt::Result {
     f.write_str(source)?;
-    if let Some(at) = location {
-        write!(f, ":{}:{} (byte {})", at.line, at.column, at.byte)?;
+    match location {
+        Some(at) if at.line == 0 => write!(f, " (byte {})", at.byte)?,
+        Some(at) => write!(f, ":{}:{} (byte {})", at.line, at.column, at.byte)?,
+        None => {}
     }
     f.write_str(": ")?;
     if !path.is_empty() {
@@ -125,6 +170,7 @@ pub struct ReadError {
     pub location: Option<Location>,
     /// The field, e.g. `spans[3].traceId`; empty when the problem is not in one field.
     pub path: String,
+    /// What is wrong.
     pub problem: Problem,
 }
 
@@ -145,6 +191,7 @@ pub struct Warning {
     pub location: Option<Location>,
     /// The field, e.g. `spans[3].traceId`; empty when the problem is not in one field.
     pub path: String,
+    /// What is wrong.
     pub problem: Problem,
 }
 

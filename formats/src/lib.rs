@@ -8,12 +8,15 @@
 //! - [`zipkin`]: Zipkin v2 JSON ([`write_zipkin`]).
 //! - [`otlp_json`]: OTLP/JSON, as OTLP/HTTP bodies and the collector's file exporter
 //!   ([`write_otlp_json`]).
+//! - [`otlp_proto`]: OTLP protobuf, as OTLP/HTTP bodies and `.binpb` files
+//!   ([`write_otlp_proto`]).
 //! - [`jaeger_json`]: Jaeger's query API / UI JSON (read only).
 //! - [`chrome`]: Chrome Trace Event JSON for Perfetto UI and chrome://tracing
 //!   ([`write_chrome`], write only).
 //!
 //! The `spindle-convert` binary converts between these formats and summarizes files.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 mod base64;
 pub mod batch;
@@ -25,23 +28,29 @@ pub mod error;
 mod hex;
 pub mod jaeger_json;
 mod json_out;
+mod loaded;
 pub mod model;
 mod num;
 pub mod otlp_json;
+pub mod otlp_proto;
+mod otlp_shape;
 mod plain_json;
 mod read;
 mod scan;
 pub mod spindle_json;
 mod stream;
 mod text;
+pub mod time;
 pub mod zipkin;
 
 pub use batch::{SpanBatch, Spans};
 pub use chrome::write as write_chrome;
 pub use detect::{Format, detect};
 pub use error::{Location, Problem, ReadError, Warning};
+pub use loaded::{Loaded, ReadOptions};
 pub use model::*;
 pub use otlp_json::write as write_otlp_json;
-pub use read::{Loaded, ReadOptions, read, read_file, read_file_with};
+pub use otlp_proto::write as write_otlp_proto;
+pub use read::{read, read_file, read_file_with};
 pub use spindle_json::write as write_spindle_json;
 pub use zipkin::write as write_zipkin;

@@ -4,27 +4,9 @@ use std::path::Path;
 
 use crate::context::ReadContext;
 use crate::detect::{Format, describe_start, detect};
-use crate::error::{Problem, ReadError, Warning};
-use crate::model::TraceData;
-use crate::{jaeger_json, otlp_json, spindle_json, zipkin};
-
-/// How to treat problems in the input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ReadOptions {
-    /// Fail on the first problem. When false (the default), a bad span is skipped with a
-    /// [`Warning`] and every other span is returned.
-    pub strict: bool,
-}
-
-/// What a read produced.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Loaded {
-    /// The format the content was in.
-    pub format: Format,
-    pub data: TraceData,
-    /// Problems a lenient read skipped past, in input order.
-    pub warnings: Vec<Warning>,
-}
+use crate::error::{Problem, ReadError};
+use crate::loaded::{Loaded, ReadOptions};
+use crate::{jaeger_json, otlp_json, otlp_proto, spindle_json, zipkin};
 
 /// Reads a trace in any supported format, detected from the content.
 ///
@@ -47,6 +29,7 @@ pub fn read(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, 
         Some(Format::Spindle) => spindle_json::read(bytes, source, options),
         Some(Format::Zipkin) => zipkin::read(bytes, source, options),
         Some(Format::Otlp) => otlp_json::read(bytes, source, options),
+        Some(Format::OtlpProto) => otlp_proto::read(bytes, source, options),
         Some(Format::Jaeger) => jaeger_json::read(bytes, source, options),
         Some(format @ Format::Chrome) => Err(write_only(bytes, source, format)),
         None => Err(unknown_format(bytes, source)),

@@ -7,8 +7,30 @@ use serde_json::Deserializer;
 use serde_json::value::RawValue;
 
 use crate::context::{ReadContext, classify, offset_in};
+use crate::detect::Format;
 use crate::error::ReadError;
+use crate::loaded::{Loaded, ReadOptions};
+use crate::model::TraceData;
 use crate::scan::{path_at, skip_blank};
+
+/// A codec's whole read: every top-level value of `bytes` given to `visit` with the state it
+/// builds (see [`for_each_value`]), then the model `into_data` makes of that state, in `format`,
+/// with the warnings.
+pub(crate) fn read_all<'a, S: Default>(
+    (bytes, source, options): (&'a [u8], &'a str, ReadOptions),
+    format: Format,
+    mut visit: impl FnMut(&mut ReadContext<'a>, &'a RawValue, &mut S) -> Result<bool, ReadError>,
+    into_data: impl FnOnce(S) -> TraceData,
+) -> Result<Loaded, ReadError> {
+    let mut context = ReadContext::new(bytes, source, options.strict);
+    let mut state = S::default();
+    for_each_value(&mut context, |context, raw| visit(context, raw, &mut state))?;
+    Ok(Loaded {
+        format,
+        data: into_data(state),
+        warnings: context.into_warnings(),
+    })
+}
 
 /// Calls `visit` with every top-level value in the input, in order.
 ///

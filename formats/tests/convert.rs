@@ -29,9 +29,10 @@ fn converts_every_input_format_to_every_output_format() {
         "otlp-collector.jsonl",
         "jaeger-ui.json",
         "spindle-v1.jsonl",
+        "otlp-python.binpb",
     ] {
         let original = read_file(data(input)).unwrap();
-        for to in ["zipkin", "otlp", "spindle", "chrome"] {
+        for to in ["zipkin", "otlp", "otlp-proto", "spindle", "chrome"] {
             let out = temp(&format!("{input}.{to}"));
             let result = convert(&[&data(input), "--to", to, "-o", &out]);
             assert!(result.status.success(), "{input} → {to}: {result:?}");
@@ -85,6 +86,28 @@ fn otlp_to_otlp_keeps_everything() {
         );
         assert_eq!(after.resource_of(copy), before.resource_of(span));
     }
+}
+
+#[test]
+fn otlp_json_to_protobuf_and_back_keeps_everything() {
+    let input = data("otlp-collector.jsonl");
+    let (proto, json) = (temp("collector.binpb"), temp("collector.back.json"));
+    assert!(
+        convert(&[&input, "--to", "otlp-proto", "-o", &proto])
+            .status
+            .success()
+    );
+    assert!(
+        convert(&[&proto, "--to", "otlp", "-o", &json])
+            .status
+            .success()
+    );
+    let summary = convert(&[&proto, "--summary"]);
+    let text = String::from_utf8(summary.stdout).unwrap();
+    assert!(text.contains("collector.binpb: OTLP/protobuf\n"), "{text}");
+    let before = read_file(&input).unwrap().data;
+    assert_eq!(read_file(&proto).unwrap().data, before);
+    assert_eq!(read_file(&json).unwrap().data, before);
 }
 
 #[test]

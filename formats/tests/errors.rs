@@ -161,7 +161,7 @@ fn an_unknown_format_says_what_was_seen() {
     assert_eq!(
         error.to_string(),
         "m.json:1:1 (byte 0): not a trace format this build reads (Spindle JSON, Zipkin v2 \
-         JSON, OTLP/JSON or Jaeger JSON): a JSON object with keys \"metrics\""
+         JSON, OTLP/JSON, OTLP/protobuf or Jaeger JSON): a JSON object with keys \"metrics\""
     );
     let error = read(b"  \n", "empty.json", LENIENT).unwrap_err();
     assert_eq!(error.to_string(), "empty.json: the input is empty");

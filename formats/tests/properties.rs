@@ -1,6 +1,6 @@
 #![allow(clippy::unwrap_used)]
 //! Property tests: no input makes a reader panic, and any model round-trips through
-//! Spindle JSON and OTLP/JSON.
+//! Spindle JSON, OTLP/JSON and OTLP protobuf.
 
 mod common;
 
@@ -134,7 +134,7 @@ fn model() -> impl Strategy<Value = TraceData> {
 }
 
 /// A valid file in each format, written from a fixed model.
-fn valid_files() -> [Vec<u8>; 4] {
+fn valid_files() -> [Vec<u8>; 5] {
     let data = TraceData {
         resources: vec![Resource {
             attributes: vec![KeyValue::new("service.name", "svc")],
@@ -165,14 +165,16 @@ fn valid_files() -> [Vec<u8>; 4] {
             ..Default::default()
         }],
     };
-    let (mut spindle, mut zipkin, mut otlp) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut spindle, mut zipkin, mut otlp, mut proto) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     write_spindle_json(&data, &mut spindle).unwrap();
     write_spindle_json(&data, &mut spindle).unwrap();
     write_zipkin(&data, &mut zipkin).unwrap();
     write_zipkin(&data, &mut zipkin).unwrap();
     write_otlp_json(&data, &mut otlp).unwrap();
     write_otlp_json(&data, &mut otlp).unwrap();
-    [spindle, zipkin, otlp, JAEGER.to_vec()]
+    write_otlp_proto(&data, &mut proto).unwrap();
+    [spindle, zipkin, otlp, JAEGER.to_vec(), proto]
 }
 
 /// A small Jaeger query API response using references, typed tags, logs and processes.
@@ -222,12 +224,13 @@ type Reader = fn(&[u8], &str, ReadOptions) -> Result<Loaded, ReadError>;
 
 /// Reads with format detection and with every reader directly, leniently and strictly.
 fn read_both_ways(bytes: &[u8]) {
-    let readers: [Reader; 5] = [
+    let readers: [Reader; 6] = [
         read,
         spindle_json::read,
         zipkin::read,
         otlp_json::read,
         jaeger_json::read,
+        otlp_proto::read,
     ];
     for (reader, strict) in readers.into_iter().flat_map(|r| [(r, false), (r, true)]) {
         if let Ok(loaded) = reader(bytes, "fuzz", ReadOptions { strict }) {
@@ -256,7 +259,7 @@ proptest! {
     }
 
     #[test]
-    fn mutated_valid_files_never_panic(which in 0usize..4, mutations in prop::collection::vec(mutation(), 1..6)) {
+    fn mutated_valid_files_never_panic(which in 0usize..5, mutations in prop::collection::vec(mutation(), 1..6)) {
         let files = valid_files();
         let mut bytes = files[which].clone();
         for m in &mutations {
@@ -280,6 +283,52 @@ proptest! {
         let loaded = read(&out, "prop.json", ReadOptions { strict: true }).unwrap();
         prop_assert_eq!(loaded.format, Format::Otlp);
         prop_assert_eq!(loaded.data, common::regrouped(&data));
+    }
+
+    #[test]
+    fn arbitrary_models_round_trip_through_otlp_proto(data in model()) {
+        let mut out = Vec::new();
+        write_otlp_proto(&data, &mut out).unwrap();
+        // No spans write no bytes: a valid, empty request that no detector can name.
+        let detected = detect(&out);
+        prop_assert_eq!(detected, (!data.spans.is_empty()).then_some(Format::OtlpProto));
+        let loaded = otlp_proto::read(&out, "prop.binpb", ReadOptions { strict: true }).unwrap();
+        prop_assert_eq!(loaded.data, common::regrouped(&data));
+    }
+
+    #[test]
+    fn cut_protobuf_keeps_the_spans_before_the_cut(data in model(), cut in any::<prop::sample::Index>()) {
+        let mut out = Vec::new();
+        write_otlp_proto(&data, &mut out).unwrap();
+        let whole = otlp_proto::read(&out, "whole", ReadOptions::default()).unwrap().data;
+        let at = cut.index(out.len() + 1);
+        let loaded = otlp_proto::read(&out[..at], "cut", ReadOptions::default()).unwrap();
+        let kept = &loaded.data;
+        prop_assert!(kept.spans.len() <= whole.spans.len());
+        for (read_back, written) in kept.spans.iter().zip(&whole.spans) {
+            prop_assert_eq!(read_back.span_id, written.span_id);
+            prop_assert_eq!(&read_back.attributes, &written.attributes);
+            prop_assert_eq!(kept.resource_of(read_back), whole.resource_of(written));
+            prop_assert_eq!(kept.scope_of(read_back), whole.scope_of(written));
+        }
+        prop_assert!(loaded.warnings.len() <= 1, "one warning for one cut: {:?}", loaded.warnings);
+    }
+
+    #[test]
+    fn flipped_protobuf_bytes_never_panic(
+        data in model(),
+        flips in prop::collection::vec((any::<prop::sample::Index>(), 1u8..=255), 1..4),
+    ) {
+        let mut out = Vec::new();
+        write_otlp_proto(&data, &mut out).unwrap();
+        for (at, mask) in &flips {
+            if !out.is_empty() {
+                let i = at.index(out.len());
+                out[i] ^= mask;
+            }
+        }
+        prop_assert!(otlp_proto::read(&out, "flipped", ReadOptions::default()).is_ok());
+        read_both_ways(&out);
     }
 
     #[test]

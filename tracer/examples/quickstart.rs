@@ -14,7 +14,8 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use spindle::propagation::{Propagator, TraceContextPropagator};
+use spindle::propagation::Propagator;
+use spindle::propagation::w3c::TraceContextPropagator;
 use spindle::{Config, Context, FileFormat, Instrument, Span, SpanKind, Status};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

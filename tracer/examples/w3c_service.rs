@@ -13,7 +13,8 @@
 use std::time::Duration;
 
 use serde_json::Value as Json;
-use spindle::propagation::{Extractor, Propagator, TraceContextPropagator};
+use spindle::propagation::w3c::TraceContextPropagator;
+use spindle::propagation::{Extractor, Propagator};
 use spindle::{Config, Span, SpanContext, SpanKind};
 
 fn main() {

@@ -3,8 +3,10 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::sink::ExportError;
+
 /// Why `init`, `flush` or `shutdown` did not succeed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub enum TraceError {
     /// The operation did not finish within its timeout.
     Timeout(Duration),
@@ -12,8 +14,8 @@ pub enum TraceError {
     AlreadyShutdown,
     /// No tracer is installed (`spindle::init` was not called).
     NotInitialized,
-    /// A sink failed to export; the message says which and why.
-    Export(String),
+    /// A sink failed to export (the last failure if several did).
+    Export(ExportError),
     /// Something else, described.
     Other(String),
 }
@@ -30,4 +32,17 @@ impl fmt::Display for TraceError {
     }
 }
 
-impl std::error::Error for TraceError {}
+impl std::error::Error for TraceError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            TraceError::Export(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl From<ExportError> for TraceError {
+    fn from(error: ExportError) -> Self {
+        TraceError::Export(error)
+    }
+}

@@ -2,7 +2,7 @@
 
 use std::cell::Cell;
 
-pub use spindle_formats::{SpanId, TraceId};
+pub(crate) use spindle_formats::{SpanId, TraceId};
 
 thread_local! {
     static RNG: Cell<u64> = const { Cell::new(0) };
@@ -32,7 +32,7 @@ fn with_rng<R>(f: impl FnOnce(&mut u64) -> R) -> R {
 
 /// A new random, non-zero trace id.
 #[inline]
-pub fn new_trace_id() -> TraceId {
+pub(crate) fn new_trace_id() -> TraceId {
     with_rng(|state| {
         loop {
             let id = (u128::from(wyrand(state)) << 64) | u128::from(wyrand(state));
@@ -45,7 +45,7 @@ pub fn new_trace_id() -> TraceId {
 
 /// A new random, non-zero span id.
 #[inline]
-pub fn new_span_id() -> SpanId {
+pub(crate) fn new_span_id() -> SpanId {
     with_rng(|state| {
         loop {
             let id = wyrand(state);

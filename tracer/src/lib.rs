@@ -13,23 +13,28 @@
 //! });
 //! tracer.shutdown(std::time::Duration::from_secs(5)).expect("spans written");
 //! ```
+//!
+//! Every item has one path: the crate root, or one of the three modules whose grouping helps
+//! a reader, [`current`] (the current span), [`propagation`] (headers across processes) and
+//! [`sampler`] (which traces to keep).
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 mod clock;
-pub mod config;
+mod config;
 mod context;
 pub mod current;
 mod error;
-pub mod id;
+mod id;
 mod instrument;
 mod pipeline;
 pub mod propagation;
-pub mod resource;
+mod resource;
 pub mod sampler;
-pub mod sink;
+mod sink;
 mod span;
-pub mod span_context;
-pub mod trace_state;
+mod span_context;
+mod trace_state;
 mod tracer;
 
 use std::sync::Arc;
@@ -38,25 +43,20 @@ use std::time::Duration;
 pub use config::{BatchConfig, Config};
 pub use context::{Context, ContextGuard, EnteredSpan};
 pub use error::TraceError;
-pub use id::{SpanId, TraceId};
 pub use instrument::{Instrument, Instrumented};
 pub use pipeline::Stats;
-pub use propagation::{
-    B3Encoding, B3Propagator, CompositePropagator, Extractor, Injector, Propagator,
-    TraceContextPropagator,
-};
-pub use sampler::{ParentBased, Sampler, SamplingDecision, ShouldSample, TraceIdRatio};
 pub use sink::{
     ConsoleExporter, ExportContext, ExportError, FileExporter, FileFormat, HttpError,
     InMemoryExporter, OtlpHttpExporter, RetryPolicy, SpanExporter, ZipkinHttpExporter,
 };
 pub use span::{Span, SpanBuilder};
 pub use span_context::{SpanContext, TraceFlags};
-pub use spindle_formats::{KeyValue, SpanBatch, SpanKind, Status, Value};
+pub use spindle_formats::{KeyValue, SpanBatch, SpanId, SpanKind, Status, TraceId, Value};
 pub use spindle_macros::trace;
 pub use trace_state::{TraceState, TraceStateError};
 
 use pipeline::Pipeline;
+use sampler::Sampler;
 use tracer::Tracer;
 
 /// Installs a tracer built from `config`, the environment and defaults, and starts its
@@ -75,7 +75,12 @@ pub fn init(mut config: Config) -> Result<TracerGuard, TraceError> {
     let sampler = config.sampler.unwrap_or_else(Sampler::from_env);
     let pipeline = match exporters.is_empty() {
         true => None,
-        false => Some(Pipeline::start(&batch, resource, exporters)?),
+        false => Some(Pipeline::start(
+            &batch,
+            resource,
+            exporters,
+            tracer::suppress_this_thread,
+        )?),
     };
     tracer::install(Arc::new(Tracer {
         sampler,

@@ -5,7 +5,7 @@ use spindle_formats::{KeyValue, Resource, Str, Value};
 
 /// Resource settings given in code; each `Some` overrides the environment.
 #[derive(Debug, Clone, Default)]
-pub struct ResourceConfig {
+pub(crate) struct ResourceConfig {
     pub service_name: Option<String>,
     pub service_version: Option<String>,
     pub service_instance_id: Option<String>,
@@ -16,7 +16,7 @@ pub struct ResourceConfig {
 /// Builds the resource: SDK defaults, then `OTEL_RESOURCE_ATTRIBUTES`, then `OTEL_SERVICE_NAME`,
 /// then code. Returns a warning when `OTEL_RESOURCE_ATTRIBUTES` was malformed (it is then
 /// ignored whole, as the OpenTelemetry specification says).
-pub fn build_resource(
+pub(crate) fn build_resource(
     config: &ResourceConfig,
     env: impl Fn(&str) -> Option<String>,
 ) -> (Resource, Option<String>) {

@@ -10,6 +10,7 @@ use spindle_formats::{self as model, Event, KeyValue, Link, SpanKind, Status, St
 use crate::clock::now_unix_nanos;
 use crate::context::{self, EnteredSpan};
 use crate::id::{new_span_id, new_trace_id};
+use crate::pipeline::RecordBox;
 use crate::span_context::{SpanContext, TraceFlags};
 use crate::trace_state::TraceState;
 use crate::tracer;
@@ -27,7 +28,7 @@ pub struct Span {
     context: SpanContext,
     /// The recorded data, boxed so that moving a span moves a pointer; the box comes from
     /// this thread's spare boxes and goes back there when the span ends (no allocation).
-    record: Option<Box<model::Span>>,
+    record: Option<RecordBox>,
 }
 
 /// Which span a new span is a child of.
@@ -168,7 +169,7 @@ fn start_span(name: Str, kind: SpanKind, parent: Option<SpanContext>, start: Opt
 
 /// Hands the record to the pipeline (its box comes back, emptied, for a later span).
 #[inline(never)]
-fn finish(mut record: Box<model::Span>, end_unix_nanos: u64) {
+fn finish(mut record: RecordBox, end_unix_nanos: u64) {
     record.end_unix_nanos = end_unix_nanos.max(record.start_unix_nanos);
     tracer::submit(record);
 }

@@ -28,9 +28,13 @@ impl TraceFlags {
 /// What identifies a span to its children and to other services.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SpanContext {
+    /// The trace the span belongs to.
     pub trace_id: TraceId,
+    /// The span itself (the parent id its children record).
     pub span_id: SpanId,
+    /// W3C trace flags (only the sampled bit is defined).
     pub trace_flags: TraceFlags,
+    /// Vendor entries carried with the context (`tracestate`).
     pub trace_state: TraceState,
     /// True when the context was extracted from an incoming request.
     pub is_remote: bool,

@@ -22,11 +22,11 @@ use std::fmt;
 use std::sync::Arc;
 
 /// The most list members a `tracestate` may hold.
-pub const MAX_MEMBERS: usize = 32;
+pub(crate) const MAX_MEMBERS: usize = 32;
 /// The header length a propagator truncates `tracestate` to on inject.
-pub const MAX_HEADER_LEN: usize = 512;
+pub(crate) const MAX_HEADER_LEN: usize = 512;
 /// Entries longer than this are the first removed when truncating.
-pub const LONG_ENTRY_LEN: usize = 128;
+pub(crate) const LONG_ENTRY_LEN: usize = 128;
 
 const MAX_SIMPLE_KEY: usize = 256;
 const MAX_TENANT: usize = 241;
@@ -84,16 +84,7 @@ fn is_key_part(part: &[u8], max: usize, first: fn(u8) -> bool) -> bool {
 }
 
 /// True if `key` is a valid simple key or multi-tenant (`tenant@system`) key.
-///
-/// ```
-/// use spindle::trace_state::is_valid_key;
-/// assert!(is_valid_key("rojo"));
-/// assert!(is_valid_key("1tenant@vendor"));
-/// assert!(!is_valid_key("1vendor"));
-/// assert!(!is_valid_key("Rojo"));
-/// assert!(!is_valid_key("a@b@c"));
-/// ```
-pub fn is_valid_key(key: &str) -> bool {
+fn is_valid_key(key: &str) -> bool {
     let bytes = key.as_bytes();
     match bytes.iter().position(|&b| b == b'@') {
         None => is_key_part(bytes, MAX_SIMPLE_KEY, |b| b.is_ascii_lowercase()),
@@ -107,15 +98,7 @@ pub fn is_valid_key(key: &str) -> bool {
 
 /// True if `value` is 1 to 256 printable ASCII characters other than `,` and `=`, not ending
 /// in a space.
-///
-/// ```
-/// use spindle::trace_state::is_valid_value;
-/// assert!(is_valid_value(" leading space is fine"));
-/// assert!(!is_valid_value("trailing "));
-/// assert!(!is_valid_value("a=b"));
-/// assert!(!is_valid_value(""));
-/// ```
-pub fn is_valid_value(value: &str) -> bool {
+fn is_valid_value(value: &str) -> bool {
     let bytes = value.as_bytes();
     let chr = |b: &u8| matches!(b, 0x20..=0x7e) && *b != b',' && *b != b'=';
     bytes.len() <= MAX_VALUE && bytes.iter().all(chr) && bytes.last().is_some_and(|&b| b != b' ')
@@ -143,6 +126,35 @@ fn parse_member(member: &str) -> Result<(String, String), TraceStateError> {
 impl TraceState {
     /// The empty trace state (no allocation).
     pub const EMPTY: TraceState = TraceState { entries: None };
+
+    /// True if `key` is a valid `tracestate` key: a simple key or a multi-tenant
+    /// (`tenant@system`) key.
+    ///
+    /// ```
+    /// use spindle::TraceState;
+    /// assert!(TraceState::is_valid_key("rojo"));
+    /// assert!(TraceState::is_valid_key("1tenant@vendor"));
+    /// assert!(!TraceState::is_valid_key("1vendor"));
+    /// assert!(!TraceState::is_valid_key("Rojo"));
+    /// assert!(!TraceState::is_valid_key("a@b@c"));
+    /// ```
+    pub fn is_valid_key(key: &str) -> bool {
+        is_valid_key(key)
+    }
+
+    /// True if `value` is a valid `tracestate` value: 1 to 256 printable ASCII characters
+    /// other than `,` and `=`, not ending in a space.
+    ///
+    /// ```
+    /// use spindle::TraceState;
+    /// assert!(TraceState::is_valid_value(" leading space is fine"));
+    /// assert!(!TraceState::is_valid_value("trailing "));
+    /// assert!(!TraceState::is_valid_value("a=b"));
+    /// assert!(!TraceState::is_valid_value(""));
+    /// ```
+    pub fn is_valid_value(value: &str) -> bool {
+        is_valid_value(value)
+    }
 
     /// Builds a state from owned entries, `None` when there are none.
     fn from_vec(entries: Vec<(String, String)>) -> Self {

@@ -6,10 +6,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::Acquire, Ordering::Release};
 
 use parking_lot::RwLock;
-use spindle_formats::{Span as Record, SpanKind};
+use spindle_formats::SpanKind;
 
 use crate::id::TraceId;
-use crate::pipeline::{Pipeline, ThreadBuffer};
+use crate::pipeline::{Pipeline, RecordBox, RecordBoxes, ThreadBuffer};
 use crate::sampler::{Sampler, SamplingDecision, ShouldSample};
 use crate::span_context::SpanContext;
 
@@ -47,12 +47,8 @@ struct ThreadCache {
     buffer: Option<Arc<ThreadBuffer>>,
     /// Empty record boxes (attribute capacity kept) for this thread's next spans: the
     /// exporter hands them back a chunk at a time, so span start neither allocates nor frees.
-    spare_records: SpareRecords,
+    spare_records: RecordBoxes,
 }
-
-/// The boxes are the point: each is an allocation reused for another span's record.
-#[allow(clippy::vec_box)]
-pub(crate) type SpareRecords = Vec<Box<Record>>;
 
 impl ThreadCache {
     fn refresh(&mut self, generation: u64) {
@@ -102,8 +98,9 @@ fn with_cache<R>(f: impl FnOnce(&mut ThreadCache) -> R) -> Option<R> {
         .flatten()
 }
 
-/// Makes every span started on the calling thread unrecorded (the exporter's thread calls
-/// this, so its own work, HTTP client included, never creates spans).
+/// Makes every span started on the calling thread unrecorded (the pipeline runs this on the
+/// exporter's thread when it starts, so its own work, HTTP client included, never creates
+/// spans).
 pub(crate) fn suppress_this_thread() {
     let _ = CACHE.try_with(|cache| {
         if let Ok(mut cache) = cache.try_borrow_mut() {
@@ -118,7 +115,7 @@ pub(crate) struct Sampling {
     /// The sampled flag the span propagates.
     pub sampled: bool,
     /// An empty record to fill if the span is recorded (sampled and a pipeline is installed).
-    pub record: Option<Box<Record>>,
+    pub record: Option<RecordBox>,
 }
 
 /// Decides whether a new span is sampled and recorded; if recorded, counts it as started and
@@ -168,7 +165,7 @@ fn default_sampler() -> &'static Sampler {
 }
 
 /// Hands an ended span's record to the pipeline.
-pub(crate) fn submit(record: Box<Record>) {
+pub(crate) fn submit(record: RecordBox) {
     let mut record = Some(record);
     with_cache(|cache| {
         let pipeline = cache.tracer.as_ref().and_then(|t| t.pipeline.as_ref());

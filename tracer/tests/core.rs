@@ -9,9 +9,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context as TaskContext, Poll, Wake, Waker};
 use std::time::Duration;
 
+use spindle::sampler::Sampler;
 use spindle::{
-    Config, Context, ExportError, InMemoryExporter, Instrument, KeyValue, Sampler, Span,
-    SpanExporter, Status, TraceError, TraceState, TracerGuard, Value,
+    Config, Context, ExportError, InMemoryExporter, Instrument, KeyValue, Span, SpanExporter,
+    Status, TraceError, TraceState, TracerGuard, Value,
 };
 use spindle_formats::SpanBatch;
 

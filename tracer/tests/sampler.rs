@@ -137,7 +137,7 @@ fn ratio_is_deterministic() {
     let b = Sampler::trace_id_ratio(0.3);
     let mut seen = [0usize; 2];
     for _ in 0..2000 {
-        let id = spindle::id::new_trace_id();
+        let id = spindle::Span::root("id source").context().trace_id;
         let first = decide(&a, None, id.0);
         assert_eq!(first, decide(&a, None, id.0));
         assert_eq!(first, decide(&b, None, id.0));

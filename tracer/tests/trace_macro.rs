@@ -11,7 +11,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
-use spindle::{Config, ExportError, Sampler, SpanExporter};
+use spindle::sampler::Sampler;
+use spindle::{Config, ExportError, SpanExporter};
 use spindle_formats::{Span, SpanBatch, SpanKind, Status, Value, find_attribute};
 
 // ---------------------------------------------------------------------------------------

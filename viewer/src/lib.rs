@@ -8,7 +8,9 @@
 pub mod analysis;
 pub mod app;
 pub mod colors;
+pub mod filter;
 pub mod fixture;
+pub mod focus;
 pub mod index;
 pub mod layout;
 pub mod load;

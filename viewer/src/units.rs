@@ -1,5 +1,7 @@
 //! Durations and timestamps as people read them.
 
+use spindle_formats::time::civil_from_days;
+
 /// `1.50 s`, `12.3 ms`, `450 µs`, `80 ns`.
 pub fn duration(nanos: u64) -> String {
     let n = nanos as f64;
@@ -51,20 +53,6 @@ pub fn time_of_day(unix_nanos: u64) -> String {
         (rem / 60) % 60,
         rem % 60
     )
-}
-
-/// Howard Hinnant's days-to-civil algorithm.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 /// A round step (1, 2 or 5 times a power of ten) of at least `min` (any positive value).

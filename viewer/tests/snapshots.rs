@@ -4,14 +4,15 @@
 use egui_kittest::Harness;
 use spindle_formats::{SpanId, TraceId};
 use spindle_viewer::fixture;
+use spindle_viewer::focus::Focus;
 use spindle_viewer::index::Node;
 use spindle_viewer::layout::FlameKind;
 use spindle_viewer::load::Document;
+use spindle_viewer::views::View;
 use spindle_viewer::views::details::DetailsView;
 use spindle_viewer::views::flame::FlameView;
 use spindle_viewer::views::timeline::TimelineView;
 use spindle_viewer::views::trace_list::TraceListView;
-use spindle_viewer::views::{Focus, View};
 
 struct Fixture<V> {
     doc: Document,

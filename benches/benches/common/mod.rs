@@ -45,8 +45,8 @@ impl spindle::SpanExporter for SpindleCounter {
 pub fn spindle_init(sampled: bool) -> (spindle::TracerGuard, Delivered) {
     let delivered = Delivered::default();
     let sampler = match sampled {
-        true => spindle::Sampler::AlwaysOn,
-        false => spindle::Sampler::AlwaysOff,
+        true => spindle::sampler::Sampler::AlwaysOn,
+        false => spindle::sampler::Sampler::AlwaysOff,
     };
     let guard = spindle::init(
         spindle::Config::new()

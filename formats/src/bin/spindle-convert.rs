@@ -1,7 +1,7 @@
 //! `spindle-convert`: converts trace files between formats and summarizes them.
 //!
 //! ```text
-//! spindle-convert IN... --to zipkin|otlp|spindle|chrome -o OUT [--strict] [--summary]
+//! spindle-convert IN... --to zipkin|otlp|otlp-proto|spindle|chrome -o OUT [--strict] [--summary]
 //! spindle-convert IN... --summary [--strict]
 //! ```
 //!
@@ -13,13 +13,15 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::process::ExitCode;
 
+use spindle_formats::time::rfc3339;
 use spindle_formats::{Format, ReadOptions, TraceData, Warning};
 
 const USAGE: &str =
-    "usage: spindle-convert IN... --to zipkin|otlp|spindle|chrome -o OUT [--strict] [--summary]
+    "usage: spindle-convert IN... --to zipkin|otlp|otlp-proto|spindle|chrome -o OUT [--strict] [--summary]
        spindle-convert IN... --summary [--strict]
 
-  --to FORMAT   write the spans of all inputs in FORMAT: zipkin, otlp, spindle or chrome
+  --to FORMAT   write the spans of all inputs in FORMAT: zipkin, otlp (OTLP/JSON), otlp-proto
+                (OTLP protobuf), spindle or chrome
   -o, --output OUT  the file to write (- for standard output)
   --summary     print traces, spans, services, time range, errors and warnings
   --strict      fail on the first problem instead of skipping bad spans with a warning
@@ -30,6 +32,7 @@ const USAGE: &str =
 enum Target {
     Zipkin,
     Otlp,
+    OtlpProto,
     Spindle,
     Chrome,
 }
@@ -99,10 +102,11 @@ fn target(name: &str) -> Result<Target, String> {
     match name {
         "zipkin" => Ok(Target::Zipkin),
         "otlp" => Ok(Target::Otlp),
+        "otlp-proto" => Ok(Target::OtlpProto),
         "spindle" => Ok(Target::Spindle),
         "chrome" => Ok(Target::Chrome),
         other => Err(format!(
-            "unknown output format {other:?} (expected zipkin, otlp, spindle or chrome)"
+            "unknown output format {other:?} (expected zipkin, otlp, otlp-proto, spindle or chrome)"
         )),
     }
 }
@@ -163,6 +167,7 @@ fn write(to: Target, data: &TraceData, output: &str) -> Result<(), String> {
     let written = match to {
         Target::Zipkin => spindle_formats::write_zipkin(data, &mut bytes),
         Target::Otlp => spindle_formats::write_otlp_json(data, &mut bytes),
+        Target::OtlpProto => spindle_formats::write_otlp_proto(data, &mut bytes),
         Target::Spindle => spindle_formats::write_spindle_json(data, &mut bytes),
         Target::Chrome => spindle_formats::write_chrome(data, &mut bytes),
     };
@@ -221,35 +226,6 @@ fn duration(nanos: u64) -> String {
     }
 }
 
-/// Nanoseconds since the Unix epoch as an RFC 3339 UTC time.
-fn rfc3339(nanos: u64) -> String {
-    let seconds = nanos / 1_000_000_000;
-    let days = (seconds / 86_400) as i64;
-    let (year, month, day) = civil_from_days(days);
-    let rest = seconds % 86_400;
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:09}Z",
-        rest / 3600,
-        rest / 60 % 60,
-        rest % 60,
-        nanos % 1_000_000_000
-    )
-}
-
-/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,15 +259,5 @@ mod tests {
         assert!(error("a.json --to xml -o b").starts_with("unknown output format \"xml\""));
         assert_eq!(error("a.json --bogus"), "unknown option --bogus");
         assert_eq!(error("a.json -o"), "-o needs a value");
-    }
-
-    #[test]
-    fn formats_times_as_rfc3339() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000000000Z");
-        assert_eq!(
-            rfc3339(1_700_000_000_000_000_123),
-            "2023-11-14T22:13:20.000000123Z"
-        );
-        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
     }
 }

@@ -8,10 +8,9 @@ use std::net::IpAddr;
 use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeStruct, Serializer};
 
-use super::{
-    DEBUG, LOCAL_ADDRESS, LOCAL_PORT, PEER_ADDRESS, PEER_PORT, PEER_SERVICE, SHARED,
-    is_field_attribute, kind_name, valid_port,
-};
+use super::fields::{is_field_attribute, valid_port};
+use super::write::kind_name;
+use super::{DEBUG, LOCAL_ADDRESS, LOCAL_PORT, PEER_ADDRESS, PEER_PORT, PEER_SERVICE, SHARED};
 use crate::hex::{span_id_hex, trace_id_hex};
 use crate::model::{Event, Resource, Scope, Span, Status, TraceData, Value};
 use crate::plain_json::JsonObjectOut;

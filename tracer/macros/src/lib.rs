@@ -2,15 +2,23 @@
 //!
 //! Use it through the `spindle` crate (`#[spindle::trace]`); the generated code refers to
 //! `::spindle`, so the tracer must be a dependency under that name.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 use proc_macro::TokenStream;
 use proc_macro2::{Span, TokenStream as TokenStream2};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
-use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
-use syn::{Error, Expr, FnArg, Ident, ItemFn, LitStr, Pat, ReturnType, Token, Type};
+use syn::{Error, FnArg, Ident, ItemFn, LitStr, Pat, ReturnType, Token, Type};
+
+mod options;
+mod record_error;
+
+use options::{ArgumentType, Attribute, AttributeValue, Options};
+use record_error::record_error;
 
 /// Runs a function inside a span: a child of the caller's current span, current for the
 /// body (so spans created inside become its children), ended when the function returns.
@@ -79,147 +87,6 @@ pub fn trace(attr: TokenStream, item: TokenStream) -> TokenStream {
             tokens.into()
         }
     }
-}
-
-/// The parsed options of `#[trace(...)]`.
-#[derive(Default)]
-struct Options {
-    name: Option<LitStr>,
-    kind: Option<Ident>,
-    record_errors: Option<Span>,
-    attributes: Vec<Attribute>,
-}
-
-/// How an argument named in `attrs(...)` is turned into an owned value.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum ArgumentType {
-    /// Cloned as it is.
-    Owned,
-    /// A reference `&T` (or `&mut T`): the `T` is cloned.
-    Reference,
-    /// `&str` (or `&mut str`): copied into a `String`.
-    Str,
-}
-
-/// One attribute to record.
-struct Attribute {
-    key: String,
-    key_span: Span,
-    value: AttributeValue,
-    debug: bool,
-}
-
-enum AttributeValue {
-    /// A function argument (or `self`), cloned.
-    Argument(Ident, ArgumentType),
-    /// An expression.
-    Expr(Expr),
-}
-
-const OPTIONS_HELP: &str = "expected one of: `name = \"...\"`, `kind = \"...\"`, `attrs(...)`, \
-                            `debug(...)`, `record_errors`";
-
-impl Parse for Options {
-    fn parse(input: ParseStream) -> syn::Result<Self> {
-        let mut options = Options::default();
-        let mut seen: Vec<String> = Vec::new();
-        while !input.is_empty() {
-            let option = input.call(Ident::parse_any).map_err(|e| {
-                Error::new(
-                    e.span(),
-                    format!("unexpected token in #[trace]; {OPTIONS_HELP}"),
-                )
-            })?;
-            let option_name = option.to_string();
-            if seen.contains(&option_name) {
-                return Err(Error::new(
-                    option.span(),
-                    format!("`{option_name}` is given more than once"),
-                ));
-            }
-            match option_name.as_str() {
-                "name" => {
-                    input.parse::<Token![=]>()?;
-                    let name: LitStr = input.parse().map_err(|e| {
-                        Error::new(e.span(), "expected a string literal: `name = \"...\"`")
-                    })?;
-                    options.name = Some(name);
-                }
-                "kind" => {
-                    input.parse::<Token![=]>()?;
-                    let kind: LitStr = input.parse().map_err(|e| {
-                        Error::new(
-                            e.span(),
-                            "expected a string literal: `kind = \"server\"` (or \"client\", \
-                             \"producer\", \"consumer\", \"internal\")",
-                        )
-                    })?;
-                    options.kind = Some(span_kind(&kind)?);
-                }
-                "record_errors" => {
-                    if input.peek(Token![=]) || input.peek(syn::token::Paren) {
-                        return Err(Error::new(
-                            input.span(),
-                            "`record_errors` is a flag and takes no value",
-                        ));
-                    }
-                    options.record_errors = Some(option.span());
-                }
-                "attrs" | "debug" => {
-                    let debug = option_name == "debug";
-                    let content;
-                    syn::parenthesized!(content in input);
-                    let items = Punctuated::<Attribute, Token![,]>::parse_terminated(&content)?;
-                    for mut item in items {
-                        item.debug = debug;
-                        if let Some(previous) =
-                            options.attributes.iter().find(|a| a.key == item.key)
-                        {
-                            let mut error = Error::new(
-                                item.key_span,
-                                format!("attribute `{}` is recorded twice", item.key),
-                            );
-                            error.combine(Error::new(previous.key_span, "first recorded here"));
-                            return Err(error);
-                        }
-                        options.attributes.push(item);
-                    }
-                }
-                other => {
-                    return Err(Error::new(
-                        option.span(),
-                        format!("unknown #[trace] option `{other}`; {OPTIONS_HELP}"),
-                    ));
-                }
-            }
-            seen.push(option_name);
-            if input.is_empty() {
-                break;
-            }
-            input.parse::<Token![,]>()?;
-        }
-        Ok(options)
-    }
-}
-
-fn span_kind(kind: &LitStr) -> syn::Result<Ident> {
-    let variant = match kind.value().as_str() {
-        "server" => "Server",
-        "client" => "Client",
-        "producer" => "Producer",
-        "consumer" => "Consumer",
-        "internal" => "Internal",
-        other => {
-            return Err(Error::new(
-                kind.span(),
-                format!(
-                    "unknown span kind \"{other}\"; expected \"server\", \"client\", \
-                     \"producer\", \"consumer\" or \"internal\""
-                ),
-            ));
-        }
-    };
-    Ok(Ident::new(variant, kind.span()))
 }
 
 impl Parse for Attribute {
@@ -492,77 +359,6 @@ fn fake_return(return_type: &Type) -> TokenStream2 {
         if false {
             let #fake: #return_type = loop {};
             return #fake;
-        }
-    }
-}
-
-/// Records `result`'s error, if any, by calling `method` on the error wrapped for
-/// autoref-based dispatch: types implementing `Error` are recorded with their type name, smart
-/// pointers to `dyn Error` (`Box<dyn Error + Send + Sync>`, `anyhow::Error`...) through it.
-fn record_error(flag: Span, result: &Ident, method: &TokenStream2) -> TokenStream2 {
-    let error = Ident::new("__spindle_error", Span::mixed_site());
-    let (on, current) = (
-        quote!(fn __spindle_record_on(self, span: &mut ::spindle::Span)),
-        quote!(fn __spindle_record_current(self)),
-    );
-    let via = |trait_name: &str, refs: TokenStream2, bound: TokenStream2, deref: TokenStream2| {
-        let trait_name = Ident::new(trait_name, Span::mixed_site());
-        quote! {
-            #[allow(dead_code, non_camel_case_types)]
-            trait #trait_name {
-                #on;
-                #current;
-            }
-            impl<T: #bound> #trait_name for #refs __SpindleError<'_, T> {
-                #on {
-                    span.record_error(#deref self.0)
-                }
-                #current {
-                    ::spindle::current::record_error(#deref self.0)
-                }
-            }
-        }
-    };
-    let error_trait = quote!(::core::error::Error);
-    let via_error = via(
-        "__SpindleViaError",
-        quote!(&&&),
-        error_trait.clone(),
-        quote!(),
-    );
-    let via_send_sync = via(
-        "__SpindleViaDynSendSync",
-        quote!(&&),
-        quote!(::core::ops::Deref<Target = dyn #error_trait + ::core::marker::Send + ::core::marker::Sync>),
-        quote!(&**),
-    );
-    let via_send = via(
-        "__SpindleViaDynSend",
-        quote!(&),
-        quote!(::core::ops::Deref<Target = dyn #error_trait + ::core::marker::Send>),
-        quote!(&**),
-    );
-    let via_dyn = via(
-        "__SpindleViaDyn",
-        quote!(),
-        quote!(::core::ops::Deref<Target = dyn #error_trait>),
-        quote!(&**),
-    );
-    quote_spanned! {flag=>
-        if let ::core::result::Result::Err(#error) = &#result {
-            #[allow(dead_code)]
-            struct __SpindleError<'a, T: ?::core::marker::Sized>(&'a T);
-            impl<T: ?::core::marker::Sized> ::core::clone::Clone for __SpindleError<'_, T> {
-                fn clone(&self) -> Self {
-                    *self
-                }
-            }
-            impl<T: ?::core::marker::Sized> ::core::marker::Copy for __SpindleError<'_, T> {}
-            #via_error
-            #via_send_sync
-            #via_send
-            #via_dyn
-            (&&&__SpindleError(#error)).#method;
         }
     }
 }

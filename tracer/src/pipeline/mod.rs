@@ -46,12 +46,15 @@ const MAX_RETURNED_CHUNKS: usize = 64;
 /// (larger ones are freed rather than kept).
 const MAX_KEPT_ATTRIBUTES: usize = 32;
 
-/// A record, boxed so that it moves as a pointer.
-pub(crate) type Record = Box<Span>;
+/// An ended span's recorded data (the model's `Span`) in its box, so that it moves as a
+/// pointer; emptied, the same box carries a later span's record.
+pub(crate) type RecordBox = Box<Span>;
 
-/// Records handed off together, or emptied boxes handed back.
+/// Record boxes moved together: a thread's spare boxes, a chunk handed off to the worker, the
+/// worker's batch, or emptied boxes handed back.
+/// The boxes are the point: each is an allocation reused for another span's record.
 #[allow(clippy::vec_box)]
-pub(crate) type Chunk = Vec<Record>;
+pub(crate) type RecordBoxes = Vec<RecordBox>;
 
 /// A value on cache lines of its own (128 bytes: a line and the neighbour the prefetcher pairs
 /// with it), so that one core writing it does not make other cores miss on what sits next to
@@ -79,7 +82,7 @@ pub(crate) struct ThreadBuffer {
 
 #[derive(Debug, Default)]
 struct BufferInner {
-    spans: Chunk,
+    spans: RecordBoxes,
     ended: u64,
 }
 
@@ -93,16 +96,22 @@ impl ThreadBuffer {
 /// The running pipeline of one installed tracer.
 #[derive(Debug)]
 pub(crate) struct Pipeline {
-    queue: Sender<Chunk>,
+    /// The queue: chunks of ended spans on their way to the worker. Its limit is in spans, not
+    /// chunks: `queued` counts the spans in it and [`Pipeline::enqueue`] drops a chunk that
+    /// would take it past `max_queued`. (The channel's own capacity, `max_queued` chunks, is
+    /// never reached: every chunk holds at least one span.)
+    chunks: Sender<RecordBoxes>,
     /// Spans in the queue: written by producers and the worker for every chunk, so kept away
     /// from the fields producers read for every span.
     queued: OwnLines<AtomicUsize>,
-    capacity: usize,
-    chunk: usize,
+    /// Most spans the queue holds (`max_queue_size`).
+    max_queued: usize,
+    /// Spans per hand-off (`CHUNK`, or less for a small queue or batch).
+    chunk_size: usize,
     /// Queued spans at which producers wake the worker (one batch, or half the queue).
     wake_at: usize,
     /// Chunks of exported record boxes going back to producers.
-    returned: (Sender<Chunk>, Receiver<Chunk>),
+    returned: (Sender<RecordBoxes>, Receiver<RecordBoxes>),
     worker_thread: OnceLock<Thread>,
     control: Sender<Control>,
     /// Written by the worker for every batch (and by producers only when they drop).
@@ -113,31 +122,36 @@ pub(crate) struct Pipeline {
 }
 
 impl Pipeline {
-    /// Starts the background worker.
+    /// Starts the background worker, which first runs `on_worker_start` on its own thread
+    /// (the tracer passes what keeps that thread's work from being traced).
     pub fn start(
         config: &BatchConfig,
         resource: Resource,
         sinks: Vec<Box<dyn SpanExporter>>,
+        on_worker_start: fn(),
     ) -> Result<Arc<Pipeline>, TraceError> {
-        let capacity = config.max_queue_size.max(1);
-        let (queue, spans) = bounded(capacity);
+        let max_queued = config.max_queue_size.max(1);
+        // Bounded by `queued`, not by the channel (see `Pipeline::chunks`).
+        let (chunks, queued_chunks) = bounded(max_queued);
         let (control, control_rx) = bounded(16);
         // A chunk fits a batch, and the queue holds at least two.
-        let chunk = CHUNK
+        let chunk_size = CHUNK
             .min(config.max_export_batch_size)
-            .min(capacity / 2)
+            .min(max_queued / 2)
             .max(1);
         let pipeline = Arc::new(Pipeline {
-            queue,
+            chunks,
             queued: OwnLines(AtomicUsize::new(0)),
-            capacity,
-            chunk,
-            wake_at: config.max_export_batch_size.clamp(1, capacity.div_ceil(2)),
+            max_queued,
+            chunk_size,
+            wake_at: config
+                .max_export_batch_size
+                .clamp(1, max_queued.div_ceil(2)),
             // Room for every box the queue can hold: a worker that catches up on a backlog
             // hands all of it back instead of freeing boxes that producers would then allocate
             // again (and freeing them on the wrong thread). So the boxes kept are bounded by
             // the queue size, as the records in flight are.
-            returned: bounded(capacity / chunk + 2),
+            returned: bounded(max_queued / chunk_size + 2),
             worker_thread: OnceLock::new(),
             control,
             counters: OwnLines::default(),
@@ -148,7 +162,10 @@ impl Pipeline {
         let worker = Worker::new(pipeline.clone(), config, resource, sinks);
         let handle = std::thread::Builder::new()
             .name("spindle-exporter".into())
-            .spawn(move || worker.run(spans, control_rx))
+            .spawn(move || {
+                on_worker_start();
+                worker.run(queued_chunks, control_rx)
+            })
             .map_err(|e| TraceError::Other(format!("cannot start the exporter thread: {e}")))?;
         let _ = pipeline.worker_thread.set(handle.thread().clone());
         *pipeline.worker.lock() = Some(handle);
@@ -180,7 +197,7 @@ impl Pipeline {
 
     /// Takes an ended span's record. Never blocks on the exporter. At each hand-off the
     /// thread's `spare` boxes are restocked from those the worker handed back.
-    pub fn submit(&self, buffer: &ThreadBuffer, record: Record, spare: &mut Chunk) {
+    pub fn submit(&self, buffer: &ThreadBuffer, record: RecordBox, spare: &mut RecordBoxes) {
         let mut inner = buffer.inner.lock();
         inner.ended += 1;
         if self.shut_down.load(Relaxed) {
@@ -190,20 +207,20 @@ impl Pipeline {
             return;
         }
         inner.spans.push(record);
-        if inner.spans.len() >= self.chunk {
+        if inner.spans.len() >= self.chunk_size {
             let fresh = self.restock(spare);
             let chunk = std::mem::replace(&mut inner.spans, fresh);
             drop(inner);
             if let Err(dropped) = self.enqueue(chunk) {
-                reuse_dropped(dropped, spare, self.chunk);
+                reuse_dropped(dropped, spare, self.chunk_size);
             }
         }
     }
 
     /// Moves a chunk of handed-back boxes into `spare` if it runs low, and returns an empty
     /// vector for the next chunk (the handed-back one when there is one).
-    fn restock(&self, spare: &mut Chunk) -> Chunk {
-        if spare.len() < self.chunk
+    fn restock(&self, spare: &mut RecordBoxes) -> RecordBoxes {
+        if spare.len() < self.chunk_size
             && let Ok(mut returned) = self.returned.1.try_recv()
         {
             if spare.is_empty() {
@@ -211,25 +228,25 @@ impl Pipeline {
             } else {
                 spare.append(&mut returned);
             }
-            if returned.capacity() >= self.chunk {
+            if returned.capacity() >= self.chunk_size {
                 return returned;
             }
         }
-        Vec::with_capacity(self.chunk)
+        Vec::with_capacity(self.chunk_size)
     }
 
     /// Puts a chunk on the queue, or drops and counts it if the queue is full (and gives the
     /// chunk back, so its boxes can be reused).
-    fn enqueue(&self, chunk: Chunk) -> Result<(), Chunk> {
+    fn enqueue(&self, chunk: RecordBoxes) -> Result<(), RecordBoxes> {
         let n = chunk.len();
         let before = self.queued.fetch_add(n, Relaxed);
-        if before + n > self.capacity {
+        if before + n > self.max_queued {
             self.queued.fetch_sub(n, Relaxed);
             self.counters
                 .drop_spans(&self.counters.dropped_queue_full, n as u64, "queue full");
             return Err(chunk);
         }
-        if let Err(full) = self.queue.try_send(chunk) {
+        if let Err(full) = self.chunks.try_send(chunk) {
             self.queued.fetch_sub(n, Relaxed);
             let counter = &self.counters.dropped_after_shutdown;
             self.counters
@@ -250,12 +267,12 @@ impl Pipeline {
     }
 
     /// Hands a chunk of emptied boxes back to the producers (dropped if enough are waiting).
-    fn hand_back(&self, boxes: Chunk) {
+    fn hand_back(&self, boxes: RecordBoxes) {
         let _ = self.returned.0.try_send(boxes);
     }
 
     /// Takes every span waiting in thread buffers (the worker calls this).
-    fn drain_threads(&self, into: &mut Chunk) {
+    fn drain_threads(&self, into: &mut RecordBoxes) {
         let threads = self.threads.lock().clone();
         for buffer in threads {
             into.append(&mut buffer.inner.lock().spans);
@@ -314,8 +331,8 @@ impl Pipeline {
 /// Keeps the boxes of a chunk the queue had no room for as spare (on the application thread
 /// that allocated them), so an overloaded tracer does not turn every span into an allocation
 /// here and a free on the exporter's thread. They are reset when reused.
-fn reuse_dropped(mut dropped: Chunk, spare: &mut Chunk, chunk: usize) {
-    let room = (2 * chunk).saturating_sub(spare.len());
+fn reuse_dropped(mut dropped: RecordBoxes, spare: &mut RecordBoxes, chunk_size: usize) {
+    let room = (2 * chunk_size).saturating_sub(spare.len());
     spare.extend(dropped.drain(..).take(room));
 }
 

@@ -1,7 +1,7 @@
 //! What the pipeline did: counters users can read at any time.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, OnceLock};
 
 use parking_lot::Mutex;
 
@@ -55,18 +55,30 @@ pub(crate) struct Counters {
     /// Started and ended counts of threads that have exited.
     pub retired_started: AtomicU64,
     pub retired_ended: AtomicU64,
-    warned: std::sync::atomic::AtomicBool,
+    /// Why spans were first dropped, set by whichever thread dropped them; the worker reports
+    /// it (once) so that no application thread writes to stderr.
+    first_drop: OnceLock<&'static str>,
+    reported: std::sync::atomic::AtomicBool,
 }
 
 impl Counters {
-    /// Counts dropped spans, logging one warning on the first drop of the process' pipeline.
-    pub fn drop_spans(&self, counter: &AtomicU64, count: u64, why: &str) {
+    /// Counts dropped spans and, on the first drop, notes why for the worker to report.
+    pub fn drop_spans(&self, counter: &AtomicU64, count: u64, why: &'static str) {
         counter.fetch_add(count, Relaxed);
-        if !self.warned.load(Relaxed) && !self.warned.swap(true, Relaxed) {
-            eprintln!(
-                "spindle: dropping spans ({why}); further drops are counted in spindle::stats()"
-            );
+        if self.first_drop.get().is_none() {
+            let _ = self.first_drop.set(why);
         }
+    }
+
+    /// The warning for the first drop, once: `None` before any drop and after it was taken.
+    pub fn take_drop_warning(&self) -> Option<String> {
+        let why = self.first_drop.get()?;
+        if self.reported.load(Relaxed) || self.reported.swap(true, Relaxed) {
+            return None;
+        }
+        Some(format!(
+            "spindle: dropping spans ({why}); further drops are counted in spindle::stats()"
+        ))
     }
 
     pub fn record_export_error(&self, spans: u64, error: String) {
@@ -88,5 +100,33 @@ impl Counters {
             retries: self.retries.load(Relaxed),
             last_error: self.last_error.lock().clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drops_are_counted_and_warned_about_once_with_the_first_reason() {
+        let counters = Counters::default();
+        assert_eq!(counters.take_drop_warning(), None, "nothing dropped yet");
+        counters.drop_spans(&counters.dropped_queue_full, 3, "queue full");
+        counters.record_export_error(2, "refused".into());
+        let warning = counters.take_drop_warning();
+        assert_eq!(
+            warning.as_deref(),
+            Some(
+                "spindle: dropping spans (queue full); further drops are counted in spindle::stats()"
+            )
+        );
+        assert_eq!(counters.take_drop_warning(), None, "one warning only");
+        let stats = counters.snapshot(0, 0);
+        assert_eq!(
+            (stats.dropped_queue_full, stats.dropped_export_failed),
+            (3, 2)
+        );
+        assert_eq!(stats.dropped(), 5);
+        assert_eq!(stats.last_error.as_deref(), Some("refused"));
     }
 }

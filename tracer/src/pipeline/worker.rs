@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender, TryRecvError};
 use spindle_formats::{Resource, Scope, SpanBatch, Spans};
 
-use super::{Chunk, Pipeline};
+use super::{Pipeline, RecordBoxes};
 use crate::config::BatchConfig;
 use crate::error::TraceError;
-use crate::sink::{ExportContext, SpanExporter};
+use crate::sink::{ExportContext, ExportError, SpanExporter};
 
 /// Requests from the application to the worker, each with a reply channel.
 #[derive(Debug)]
@@ -29,11 +29,11 @@ pub(crate) struct Worker {
     scope: [Scope; 1],
     /// The batch being filled, waiting for a full batch or the schedule delay: the records in
     /// their boxes, handed to the sinks as they are (not copied, not written to).
-    batch: Chunk,
+    batch: RecordBoxes,
     /// Boxes on their way back to the producers, and empty vectors to carry them.
-    returning: Chunk,
-    carriers: Vec<Chunk>,
-    chunk: usize,
+    returning: RecordBoxes,
+    carriers: Vec<RecordBoxes>,
+    chunk_size: usize,
     batch_size: usize,
     delay: Duration,
 }
@@ -61,7 +61,7 @@ impl Worker {
             })
             .collect();
         Worker {
-            chunk: pipeline.chunk,
+            chunk_size: pipeline.chunk_size,
             pipeline,
             sinks,
             resource: [resource],
@@ -76,18 +76,19 @@ impl Worker {
 
     /// Sleeps until a batch is queued (producers wake it), a request arrives, or the
     /// schedule delay passes; producers are not woken-up per chunk, so span end stays cheap.
-    pub fn run(mut self, spans: Receiver<Chunk>, control: Receiver<Control>) {
-        crate::tracer::suppress_this_thread();
+    pub fn run(mut self, chunks: Receiver<RecordBoxes>, control: Receiver<Control>) {
         let mut next_tick = Instant::now() + self.delay;
         loop {
+            self.report_first_drop();
             match control.try_recv() {
                 Ok(Control::Flush(reply)) => {
-                    let _ = reply.send(self.export_everything(&spans));
+                    let _ = reply.send(self.export_everything(&chunks));
                     continue;
                 }
                 Ok(Control::Shutdown(reply)) => {
-                    let result = self.export_everything(&spans);
+                    let result = self.export_everything(&chunks);
                     self.sinks.iter_mut().for_each(|(sink, _)| sink.shutdown());
+                    self.report_first_drop();
                     let _ = reply.send(result);
                     return;
                 }
@@ -95,13 +96,13 @@ impl Worker {
                 Err(TryRecvError::Empty) => {}
             }
             let mut took = false;
-            while let Ok(chunk) = spans.try_recv() {
+            while let Ok(chunk) = chunks.try_recv() {
                 self.take_chunk(chunk);
                 took = true;
             }
             let now = Instant::now();
             if now >= next_tick {
-                let _ = self.export_everything(&spans);
+                let _ = self.export_everything(&chunks);
                 next_tick = Instant::now() + self.delay;
             } else if !took {
                 std::thread::park_timeout(next_tick - now);
@@ -109,14 +110,22 @@ impl Worker {
         }
     }
 
-    fn take_chunk(&mut self, chunk: Chunk) {
+    /// Warns on stderr, once, that spans are being dropped (application threads only count
+    /// their drops: writing to stderr could block them).
+    fn report_first_drop(&self) {
+        if let Some(warning) = self.pipeline.counters.take_drop_warning() {
+            eprintln!("{warning}");
+        }
+    }
+
+    fn take_chunk(&mut self, chunk: RecordBoxes) {
         self.pipeline.queued.fetch_sub(chunk.len(), Relaxed);
         let _ = self.unbox(chunk);
     }
 
     /// Moves the records (their boxes, not their contents) into the batch, and exports each
     /// batch that fills up.
-    fn unbox(&mut self, mut chunk: Chunk) -> Result<(), TraceError> {
+    fn unbox(&mut self, mut chunk: RecordBoxes) -> Result<(), TraceError> {
         let mut result = Ok(());
         for record in chunk.drain(..) {
             self.batch.push(record);
@@ -126,18 +135,18 @@ impl Worker {
                 result = Err(e);
             }
         }
-        if self.carriers.len() < super::MAX_RETURNED_CHUNKS && chunk.capacity() >= self.chunk {
+        if self.carriers.len() < super::MAX_RETURNED_CHUNKS && chunk.capacity() >= self.chunk_size {
             self.carriers.push(chunk);
         }
         result
     }
 
     /// Exports every span in thread buffers, in the queue and in the batch.
-    fn export_everything(&mut self, spans: &Receiver<Chunk>) -> Result<(), TraceError> {
+    fn export_everything(&mut self, chunks: &Receiver<RecordBoxes>) -> Result<(), TraceError> {
         let mut idle = Vec::new();
         self.pipeline.drain_threads(&mut idle);
         let mut result = self.unbox(idle);
-        while let Ok(chunk) = spans.try_recv() {
+        while let Ok(chunk) = chunks.try_recv() {
             self.pipeline.queued.fetch_sub(chunk.len(), Relaxed);
             if let Err(e) = self.unbox(chunk) {
                 result = Err(e);
@@ -150,7 +159,7 @@ impl Worker {
         }
         for (sink, _) in &mut self.sinks {
             if let Err(e) = sink.flush() {
-                result = Err(TraceError::Export(e.to_string()));
+                result = Err(TraceError::Export(e));
             }
         }
         result
@@ -162,11 +171,11 @@ impl Worker {
     fn hand_back_boxes(&mut self) {
         for record in self.batch.drain(..) {
             self.returning.push(record);
-            if self.returning.len() >= self.chunk {
+            if self.returning.len() >= self.chunk_size {
                 let carrier = self
                     .carriers
                     .pop()
-                    .unwrap_or_else(|| Vec::with_capacity(self.chunk));
+                    .unwrap_or_else(|| Vec::with_capacity(self.chunk_size));
                 let boxes = std::mem::replace(&mut self.returning, carrier);
                 self.pipeline.hand_back(boxes);
             }
@@ -189,8 +198,8 @@ impl Worker {
             };
             match std::panic::catch_unwind(AssertUnwindSafe(|| sink.export(batch))) {
                 Ok(Ok(())) => {}
-                Ok(Err(e)) => failure = Some(e.to_string()),
-                Err(_) => failure = Some(format!("{sink:?} panicked")),
+                Ok(Err(e)) => failure = Some(e),
+                Err(_) => failure = Some(ExportError::Other(format!("{sink:?} panicked"))),
             }
             oversized = oversized.max(context.oversized().saturating_sub(before));
         }
@@ -206,7 +215,7 @@ impl Worker {
                 Ok(())
             }
             Some(error) => {
-                counters.record_export_error(count, error.clone());
+                counters.record_export_error(count, error.to_string());
                 Err(TraceError::Export(error))
             }
         }

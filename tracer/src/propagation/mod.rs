@@ -30,9 +30,6 @@ use crate::span_context::SpanContext;
 pub mod b3;
 pub mod w3c;
 
-pub use b3::{B3Encoding, B3Propagator};
-pub use w3c::TraceContextPropagator;
-
 /// Somewhere to write outgoing headers (a request's header map, a message's metadata).
 pub trait Injector {
     /// Sets header `key` to `value`, replacing any earlier value.

@@ -173,6 +173,29 @@ pub fn encode_traceparent(cx: &SpanContext) -> String {
 }
 
 /// The W3C Trace Context propagator (`traceparent` and `tracestate`).
+///
+/// Injects nothing for an invalid context; extracts `None` from a missing, repeated or invalid
+/// `traceparent`, and an empty trace state from an invalid `tracestate` (the context is kept).
+///
+/// ```
+/// use spindle::propagation::w3c::{TRACEPARENT, TRACESTATE, TraceContextPropagator};
+/// use spindle::propagation::Propagator;
+///
+/// let incoming = vec![
+///     (TRACEPARENT.to_string(), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".to_string()),
+///     (TRACESTATE.to_string(), "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE".to_string()),
+/// ];
+/// let cx = TraceContextPropagator.extract(&incoming).expect("a valid traceparent");
+/// assert!(cx.is_remote && cx.is_sampled());
+/// assert_eq!(cx.trace_state.get("congo"), Some("t61rcWkgMzE"));
+///
+/// let mut outgoing: Vec<(String, String)> = Vec::new();
+/// TraceContextPropagator.inject(&cx, &mut outgoing);
+/// assert_eq!(outgoing, incoming);
+///
+/// let broken = vec![(TRACEPARENT.to_string(), "00-00000000000000000000000000000000-00f067aa0ba902b7-01".to_string())];
+/// assert!(TraceContextPropagator.extract(&broken).is_none(), "an all-zero trace id is invalid");
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TraceContextPropagator;
 

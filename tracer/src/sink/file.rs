@@ -24,6 +24,7 @@ pub enum FileFormat {
 pub struct FileExporter {
     path: PathBuf,
     format: FileFormat,
+    /// `None` until the first batch opens the file.
     file: Option<File>,
     encoded: Vec<u8>,
 }
@@ -46,19 +47,18 @@ impl FileExporter {
         }
     }
 
+    /// The open file, opened (created or truncated) on first use.
     fn file(&mut self) -> Result<&mut File, ExportError> {
-        if self.file.is_none() {
-            let file = OpenOptions::new()
+        let file = match self.file.take() {
+            Some(file) => file,
+            None => OpenOptions::new()
                 .create(true)
                 .write(true)
                 .truncate(true)
                 .open(&self.path)
-                .map_err(|e| self.io_error(e))?;
-            self.file = Some(file);
-        }
-        self.file
-            .as_mut()
-            .ok_or_else(|| ExportError::Other("file not open".into()))
+                .map_err(|e| self.io_error(e))?,
+        };
+        Ok(self.file.insert(file))
     }
 }
 

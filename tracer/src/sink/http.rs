@@ -11,7 +11,7 @@ use super::retry::{Attempt, Decision, Protocol, RetryPolicy};
 
 /// The default byte cap of one request body (before compression): 4 MiB, under the usual
 /// collector limits (the OpenTelemetry Collector and Tempo default to 4 MiB or more).
-pub const DEFAULT_MAX_REQUEST_BYTES: usize = 4 << 20;
+pub(crate) const DEFAULT_MAX_REQUEST_BYTES: usize = 4 << 20;
 
 /// The longest wait for a TCP (and TLS) connection, whatever the export timeout.
 const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -24,15 +24,27 @@ const ERROR_BODY_BYTES: usize = 512;
 pub enum HttpError {
     /// The server answered with a status that is not a success.
     Status {
+        /// Where the request went.
         url: String,
+        /// The HTTP status code of the last answer.
         status: u16,
         /// The start of the response body, for the log.
         body: String,
     },
     /// No answer: connection refused or reset, name not resolved, TLS failure or timeout.
-    Connection { url: String, message: String },
+    Connection {
+        /// Where the request went.
+        url: String,
+        /// What the HTTP client reported.
+        message: String,
+    },
     /// The request itself is malformed (URL, header); sending it again cannot help.
-    Invalid { url: String, message: String },
+    Invalid {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with the request.
+        message: String,
+    },
 }
 
 impl fmt::Display for HttpError {
@@ -308,8 +320,7 @@ macro_rules! http_options {
             self
         }
 
-        /// The byte cap of one request body before compression (default
-        /// [`DEFAULT_MAX_REQUEST_BYTES`](crate::sink::DEFAULT_MAX_REQUEST_BYTES)). Larger
+        /// The byte cap of one request body before compression (default 4 MiB). Larger
         /// batches are split; a span larger on its own is dropped and counted.
         pub fn max_request_bytes(mut self, bytes: usize) -> Self {
             self.sender.settings.max_request_bytes = Some(bytes);

@@ -6,7 +6,7 @@ mod file;
 mod http;
 mod memory;
 mod otlp_http;
-pub mod retry;
+mod retry;
 mod split;
 mod zipkin_http;
 
@@ -17,7 +17,7 @@ use spindle_formats::SpanBatch;
 pub use console::ConsoleExporter;
 pub use context::ExportContext;
 pub use file::{FileExporter, FileFormat};
-pub use http::{DEFAULT_MAX_REQUEST_BYTES, HttpError};
+pub use http::HttpError;
 pub use memory::InMemoryExporter;
 pub use otlp_http::OtlpHttpExporter;
 pub use retry::RetryPolicy;
@@ -28,7 +28,9 @@ pub use zipkin_http::ZipkinHttpExporter;
 pub enum ExportError {
     /// Reading or writing a file or socket failed.
     Io {
+        /// The file or address (as the sink names it).
         target: String,
+        /// What the operating system reported.
         source: std::io::Error,
     },
     /// An HTTP export failed after the retries its protocol allows.
@@ -56,6 +58,27 @@ impl std::error::Error for ExportError {
         }
     }
 }
+
+/// Equal if of the same kind about the same target (I/O errors compare by
+/// [`kind`](std::io::Error::kind), as `std::io::Error` has no equality of its own).
+impl PartialEq for ExportError {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                ExportError::Io { target, source },
+                ExportError::Io {
+                    target: other_target,
+                    source: other_source,
+                },
+            ) => target == other_target && source.kind() == other_source.kind(),
+            (ExportError::Http(a), ExportError::Http(b)) => a == b,
+            (ExportError::Other(a), ExportError::Other(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for ExportError {}
 
 impl From<HttpError> for ExportError {
     fn from(error: HttpError) -> Self {

@@ -12,7 +12,7 @@ use super::{ExportContext, ExportError, SpanExporter};
 use crate::resource::percent_decode;
 
 /// Where OTLP/HTTP goes when no endpoint is configured (the specification's default).
-pub const DEFAULT_OTLP_ENDPOINT: &str = "http://localhost:4318";
+pub(crate) const DEFAULT_OTLP_ENDPOINT: &str = "http://localhost:4318";
 
 /// Posts batches to an OTLP/HTTP receiver as JSON. Retries 429, 502, 503, 504 and connection
 /// failures.

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 /// Whose rules decide which failures are worth another attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Protocol {
+pub(crate) enum Protocol {
     /// OTLP/HTTP: 429, 502, 503, 504 and connection failures.
     Otlp,
     /// Zipkin's HTTP API: any 5xx, 429 and connection failures.
@@ -16,7 +16,7 @@ pub enum Protocol {
 
 /// What one attempt came to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Attempt {
+pub(crate) enum Attempt {
     /// The server answered with this status (and maybe a `Retry-After` in seconds).
     Status {
         code: u16,
@@ -30,7 +30,7 @@ pub enum Attempt {
 
 /// What to do next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
+pub(crate) enum Decision {
     /// The batch was accepted.
     Success,
     /// Send it again after this wait.
@@ -73,7 +73,7 @@ impl RetryPolicy {
     /// Decides after an attempt. `retries_done` counts earlier retries of this request,
     /// `remaining` is what is left of the export timeout, and `jitter` is a random number in
     /// `[0, 1)` (the wait is between half and all of the backoff).
-    pub fn decide(
+    pub(crate) fn decide(
         &self,
         protocol: Protocol,
         attempt: Attempt,
@@ -111,7 +111,7 @@ impl RetryPolicy {
 }
 
 /// Whether the protocol calls this status worth another attempt.
-pub fn retryable(protocol: Protocol, code: u16) -> bool {
+pub(crate) fn retryable(protocol: Protocol, code: u16) -> bool {
     match protocol {
         Protocol::Otlp => matches!(code, 429 | 502 | 503 | 504),
         Protocol::Zipkin => code == 429 || (500..=599).contains(&code),

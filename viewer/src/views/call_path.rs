@@ -4,11 +4,12 @@
 
 use eframe::egui::{RichText, Ui};
 
+use crate::focus::Focus;
 use crate::index::{AggNode, Index};
 use crate::load::Document;
 use crate::units;
-use crate::views::details::{field, wrapped};
-use crate::views::{Focus, View};
+use crate::views::View;
+use crate::views::widgets::{field, wrapped};
 
 /// Callees listed under a block, heaviest first.
 const MAX_CALLEES: usize = 8;

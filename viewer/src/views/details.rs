@@ -2,15 +2,16 @@
 //! status, typed attributes (sortable, copyable), events, links (clickable when loaded) and
 //! the resource.
 
-use eframe::egui::{self, Align, Layout, RichText, Ui, vec2};
+use eframe::egui::{self, RichText, Ui};
 use spindle_formats::{KeyValue, Span, Status, Value};
 
 use crate::colors;
+use crate::focus::Focus;
 use crate::index::{Node, Trace};
 use crate::load::Document;
 use crate::units;
-use crate::views::call_path::CallPathView;
-use crate::views::{Focus, Tab, View};
+use crate::views::View;
+use crate::views::widgets::{copy_row, field, wrapped};
 
 /// How the attribute table is sorted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -32,12 +33,11 @@ fn attr_sort_name(sort: AttrSort) -> &'static str {
     }
 }
 
-/// State of the details panel.
+/// State of the details panel (the app shows the call-path panel there instead while the
+/// aggregated flame graph is on screen).
 #[derive(Debug, Clone, Default)]
 pub struct DetailsView {
     pub sort: AttrSort,
-    /// What the panel shows while the aggregated flame graph is on screen.
-    pub call_path: CallPathView,
 }
 
 /// The type name shown next to an attribute value.
@@ -55,10 +55,6 @@ pub fn type_name(value: &Value) -> &'static str {
 
 impl View for DetailsView {
     fn ui(&mut self, ui: &mut Ui, doc: &Document, focus: &mut Focus) {
-        if focus.tab == Tab::Aggregate {
-            self.call_path.ui(ui, doc, focus);
-            return;
-        }
         ui.heading("Span details");
         let (Some(trace), Some(node)) = (focus.current(doc), focus.node) else {
             ui.weak("Select a span in the timeline or the flame graph.");
@@ -94,65 +90,6 @@ impl View for DetailsView {
             focus.reveal_and_select(n);
         }
     }
-}
-
-/// Width of the label column: a third of the panel, within limits.
-fn label_width(ui: &Ui) -> f32 {
-    (ui.available_width() * 0.33).clamp(80.0, 150.0)
-}
-
-/// One row of the label/value grid: the label on the left (wrapping inside its column), the
-/// value to its right in the rest of the width, where long text wraps at word boundaries.
-pub(crate) fn field<R>(ui: &mut Ui, label: &str, value: impl FnOnce(&mut Ui) -> R) -> R {
-    let label_w = label_width(ui);
-    ui.horizontal_top(|ui| {
-        ui.allocate_ui_with_layout(vec2(label_w, 0.0), Layout::top_down(Align::Min), |ui| {
-            ui.set_width(label_w);
-            ui.add(egui::Label::new(RichText::new(label).weak()).wrap());
-        });
-        ui.allocate_ui_with_layout(
-            vec2(ui.available_width(), 0.0),
-            Layout::left_to_right(Align::Min).with_main_wrap(true),
-            value,
-        )
-        .inner
-    })
-    .inner
-}
-
-/// A value label that wraps at word boundaries within the value column.
-pub(crate) fn wrapped(ui: &mut Ui, text: impl Into<egui::WidgetText>) -> egui::Response {
-    ui.add(egui::Label::new(text).wrap())
-}
-
-/// An id row: the copy button sits in the label column after the label, so the value column
-/// keeps its whole width for a 32-digit trace id on one line at the panel's default width.
-fn copy_row(ui: &mut Ui, name: &str, value: String) {
-    let label_w = label_width(ui);
-    ui.horizontal_top(|ui| {
-        ui.allocate_ui_with_layout(
-            vec2(label_w, 0.0),
-            Layout::left_to_right(Align::Min).with_main_wrap(true),
-            |ui| {
-                ui.set_width(label_w);
-                ui.weak(name);
-                if ui
-                    .small_button("copy")
-                    .on_hover_text(format!("Copy {name}"))
-                    .clicked()
-                {
-                    ui.ctx().copy_text(value.clone());
-                }
-            },
-        );
-        ui.allocate_ui_with_layout(
-            vec2(ui.available_width(), 0.0),
-            Layout::left_to_right(Align::Min).with_main_wrap(true),
-            // A size at which a 32-digit trace id fits the value column of a default-width
-            // panel.
-            |ui| wrapped(ui, RichText::new(&value).monospace().size(11.0)),
-        );
-    });
 }
 
 impl DetailsView {

@@ -2,8 +2,9 @@
 
 use eframe::egui::{self, Ui};
 
+use crate::focus::Focus;
 use crate::load::Document;
-use crate::views::{Focus, View};
+use crate::views::View;
 
 /// Keys and what they do, as the overlay lists them.
 pub const KEYS: &[(&str, &str)] = &[

@@ -3,8 +3,9 @@
 
 use eframe::egui::{self, Key, Ui};
 
+use crate::focus::Focus;
 use crate::load::Document;
-use crate::views::{Focus, View};
+use crate::views::View;
 
 /// Text being typed and whether the field should take keyboard focus.
 #[derive(Debug, Clone, Default)]

@@ -1,0 +1,52 @@
+//! Spindle JSON: Spindle's own trace format, lossless for the whole
+//! [`TraceData`](crate::TraceData) model.
+//!
+//! A file is JSON Lines: one document per line, each a batch the tracer appended. A reader
+//! also accepts one document pretty-printed. Documents are versioned; this is **version 1**.
+//!
+//! ```json
+//! {"format":"spindle","version":1,
+//!  "resources":[{"attributes":[{"key":"service.name","str":"checkout"}]}],
+//!  "scopes":[{"name":"spindle","version":"0.1.0"}],
+//!  "spans":[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7",
+//!            "name":"GET /cart","kind":"server","startUnixNanos":1700000000000000000,
+//!            "endUnixNanos":1700000000250000000,"resource":0,"scope":0}]}
+//! ```
+//!
+//! Fields (those marked optional are left out when they hold their default):
+//! - `format`: always `"spindle"`; `version`: always `1` here. Readers refuse other versions.
+//! - `resources`: list of `{"attributes":[…]}`; `scopes`: list of
+//!   `{"name":…, "version":…, "attributes":[…]}` (`version`, `attributes` optional).
+//! - `spans`: list of objects with
+//!   - `traceId` (32 lowercase hex digits), `spanId` (16), `parentSpanId` (16, optional);
+//!   - `name`; `kind`: `internal`, `server`, `client`, `producer` or `consumer`;
+//!   - `startUnixNanos`, `endUnixNanos`: integers, nanoseconds since the Unix epoch;
+//!   - `attributes`, `events`, `links` (lists, optional);
+//!     an event is `{"timeUnixNanos":…, "name":…, "attributes":[…]}`,
+//!     a link `{"traceId":…, "spanId":…, "traceState":…, "attributes":[…]}`;
+//!   - `status` (optional): `{"code":"ok"}` or `{"code":"error","message":…}`;
+//!   - `flags` (optional): W3C trace flags in the low byte, OTLP's flag bits above;
+//!   - `traceState` (optional): the W3C `tracestate` text;
+//!   - `resource`, `scope`: indexes into this document's `resources` and `scopes`.
+//! - An attribute is `{"key":…, TYPE: VALUE}` with exactly one TYPE of
+//!   `str` (string), `bool`, `i64` (integer), `f64` (number, or the strings `"NaN"`,
+//!   `"Infinity"`, `"-Infinity"`), `bytes` (lowercase hex string), `array` (list of
+//!   `{TYPE: VALUE}` objects) or `map` (list of attributes). Example:
+//!   `{"key":"retry","array":[{"i64":1},{"str":"two"}]}`.
+//!
+//! Unknown fields are ignored, so version 1 readers can load documents that add fields.
+
+mod read;
+mod value;
+mod write;
+
+/// Spindle JSON's own time, status, id and attribute encodings of the shapes it shares with
+/// OTLP/JSON (see `crate::otlp_shape`).
+#[derive(Debug, Clone, Copy)]
+struct Encoding;
+
+pub use read::read;
+pub use write::write;
+
+/// The document version this build writes and reads.
+pub const VERSION: u64 = 1;

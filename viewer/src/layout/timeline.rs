@@ -1,0 +1,173 @@
+//! The waterfall of one trace: its rows in tree order (collapsed subtrees and, with 'matches
+//! only', non-matching branches left out) and the minimap's density.
+
+use std::collections::HashSet;
+
+use spindle_formats::{SpanId, TraceData};
+
+use super::{node_key, node_range};
+use crate::index::{Index, Node, Trace};
+
+/// One row of the waterfall.
+#[derive(Debug, Clone, Copy)]
+pub struct Row {
+    pub node: Node,
+    pub depth: u16,
+    pub has_children: bool,
+    pub collapsed: bool,
+    pub is_match: bool,
+}
+
+/// The waterfall of one trace.
+#[derive(Debug, Clone, Default)]
+pub struct TimelineLayout {
+    pub rows: Vec<Row>,
+    /// Trace duration in nanoseconds (the time axis runs from 0 to this).
+    pub duration: u64,
+    /// Spans running in each of [`MINIMAP_BUCKETS`] equal slices of the trace, scaled to 0..=1
+    /// (square root, so a lone span still shows beside a crowd): the minimap's bars. A trace
+    /// of one span fills the strip.
+    pub density: Vec<f32>,
+}
+
+pub const MINIMAP_BUCKETS: usize = 256;
+
+/// Which rows to show.
+#[derive(Debug, Clone, Copy)]
+pub struct RowFilter<'a> {
+    pub collapsed: &'a HashSet<SpanId>,
+    pub matches: &'a HashSet<Node>,
+    pub matches_only: bool,
+}
+
+impl TimelineLayout {
+    /// O(spans in the trace).
+    pub fn build(data: &TraceData, index: &Index, trace: &Trace, filter: RowFilter<'_>) -> Self {
+        let keep = if filter.matches_only {
+            keep_matches_and_ancestors(trace, filter.matches)
+        } else {
+            Vec::new()
+        };
+        let mut rows = Vec::new();
+        let mut skip_below: Option<u16> = None;
+        for (pos, (&node, &depth)) in trace.order.iter().zip(&trace.depths).enumerate() {
+            if let Some(d) = skip_below {
+                if depth > d {
+                    continue;
+                }
+                skip_below = None;
+            }
+            if filter.matches_only && !keep[pos] {
+                continue;
+            }
+            let collapsed = filter.collapsed.contains(&node_key(data, node));
+            if collapsed {
+                skip_below = Some(depth);
+            }
+            rows.push(Row {
+                node,
+                depth,
+                has_children: !index.node_children(trace, node).is_empty(),
+                collapsed,
+                is_match: filter.matches.contains(&node),
+            });
+        }
+        let duration = trace.duration().max(1);
+        let density = running_spans(data, trace, duration);
+        TimelineLayout {
+            rows,
+            duration,
+            density,
+        }
+    }
+
+    /// Row of a node, if shown.
+    pub fn row_of(&self, node: Node) -> Option<usize> {
+        self.rows.iter().position(|r| r.node == node)
+    }
+}
+
+/// Spans running in each minimap slice, scaled to 0..=1: +1 where a span starts, -1 after its
+/// last slice, summed. O(spans + slices).
+fn running_spans(data: &TraceData, trace: &Trace, duration: u64) -> Vec<f32> {
+    let bucket = |t: u64| {
+        let b = (t as f64 / duration as f64 * MINIMAP_BUCKETS as f64) as usize;
+        b.min(MINIMAP_BUCKETS - 1)
+    };
+    let mut steps = vec![0i64; MINIMAP_BUCKETS + 1];
+    for node in trace.order.iter().filter(|n| n.span().is_some()) {
+        let (a, b) = node_range(data, trace, *node);
+        steps[bucket(a)] += 1;
+        steps[bucket(b) + 1] -= 1;
+    }
+    let mut running = 0i64;
+    let mut density: Vec<f32> = steps[..MINIMAP_BUCKETS]
+        .iter()
+        .map(|d| {
+            running += d;
+            running as f32
+        })
+        .collect();
+    let max = density.iter().copied().fold(1.0, f32::max);
+    density.iter_mut().for_each(|d| *d = (*d / max).sqrt());
+    density
+}
+
+/// True for each position of `trace.order` that matches or has a matching descendant.
+fn keep_matches_and_ancestors(trace: &Trace, matches: &HashSet<Node>) -> Vec<bool> {
+    let mut keep = vec![false; trace.order.len()];
+    // below[d]: some node at depth d seen since the last node at depth < d is kept.
+    let mut below: Vec<bool> = Vec::new();
+    for pos in (0..trace.order.len()).rev() {
+        let d = trace.depths[pos] as usize;
+        if below.len() < d + 2 {
+            below.resize(d + 2, false);
+        }
+        let k = matches.contains(&trace.order[pos]) || below[d + 1];
+        below[d + 1] = false;
+        below[d] |= k;
+        keep[pos] = k;
+    }
+    keep
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixture;
+    use crate::load::Document;
+
+    fn layout(data: TraceData) -> TimelineLayout {
+        let doc = Document::from_data(data);
+        let none = HashSet::new();
+        let filter = RowFilter {
+            collapsed: &none,
+            matches: &HashSet::new(),
+            matches_only: false,
+        };
+        TimelineLayout::build(&doc.data, &doc.index, &doc.index.traces[0], filter)
+    }
+
+    #[test]
+    fn minimap_of_one_span_fills_the_strip() {
+        let layout = layout(fixture::wide_trace(1, 2));
+        assert_eq!(layout.rows.len(), 1);
+        assert_eq!(layout.density.len(), MINIMAP_BUCKETS);
+        assert!(
+            layout.density.iter().all(|&d| d == 1.0),
+            "{:?}",
+            layout.density
+        );
+    }
+
+    #[test]
+    fn minimap_counts_running_spans() {
+        // A root over the whole trace and children each over part of it: every slice has the
+        // root, the busiest ones more.
+        let layout = layout(fixture::wide_trace(7, 2));
+        let d = &layout.density;
+        assert!(d.iter().all(|&d| d > 0.0));
+        assert!(d.contains(&1.0));
+        assert!(d.iter().any(|&d| d < 1.0));
+    }
+}
