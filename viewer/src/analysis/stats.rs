@@ -140,7 +140,7 @@ impl Statistics {
         trace_time: u64,
         grouping: &Grouping,
     ) -> Self {
-        let mut cells: HashMap<(Option<Cow<str>>, Option<Cow<str>>), Measure> = HashMap::new();
+        let mut cells: HashMap<Cell<'_>, Measure> = HashMap::new();
         for i in spans {
             let first = key_of(data, index, i, &grouping.first);
             let second = grouping
@@ -185,6 +185,30 @@ impl Statistics {
         }
     }
 }
+
+/// The spans of `trace` in one group: first-level key `first`, and, when `second` is given,
+/// second-level key `second` (keys as in [`Group::key`]). In tree order.
+pub fn spans_in(
+    data: &TraceData,
+    index: &Index,
+    trace: &Trace,
+    grouping: &Grouping,
+    first: Option<&str>,
+    second: Option<Option<&str>>,
+) -> Vec<u32> {
+    let second_by = grouping.second.as_ref();
+    (trace.order.iter().filter_map(|node| node.span()))
+        .filter(|&i| key_of(data, index, i, &grouping.first).as_deref() == first)
+        .filter(|&i| match (second, second_by) {
+            (Some(want), Some(by)) => key_of(data, index, i, by).as_deref() == want,
+            _ => true,
+        })
+        .map(|i| i as u32)
+        .collect()
+}
+
+/// A (first-level key, second-level key) pair while counting.
+type Cell<'a> = (Option<Cow<'a, str>>, Option<Cow<'a, str>>);
 
 fn sort_groups(groups: &mut [Group]) {
     groups.sort_by(|a, b| {
@@ -345,6 +369,34 @@ mod tests {
             &Grouping::by(GroupBy::Attribute("service.name".into())),
         );
         assert_eq!(by_name.groups[0].key.as_deref(), Some("svc0"));
+    }
+
+    #[test]
+    fn the_spans_of_a_group_are_those_its_measure_counts() {
+        let data = shop();
+        let index = Index::build(&data);
+        let trace = index.trace(TraceId(1)).expect("trace 1");
+        let grouping = Grouping::by(GroupBy::Service).then(GroupBy::Attribute("db.table".into()));
+        let ids = |spans: Vec<u32>| -> Vec<u64> {
+            spans
+                .iter()
+                .map(|&i| data.spans[i as usize].span_id.0)
+                .collect()
+        };
+        let db = spans_in(&data, &index, trace, &grouping, Some("svc1"), None);
+        assert_eq!(ids(db), [2, 3, 4]);
+        let orders = spans_in(
+            &data,
+            &index,
+            trace,
+            &grouping,
+            Some("svc1"),
+            Some(Some("orders")),
+        );
+        assert_eq!(ids(orders), [2, 3]);
+        let untabled = spans_in(&data, &index, trace, &grouping, Some("svc2"), Some(None));
+        assert_eq!(ids(untabled), [5]);
+        assert!(spans_in(&data, &index, trace, &grouping, Some("nowhere"), None).is_empty());
     }
 
     #[test]
