@@ -37,3 +37,10 @@ pub fn selected_row(visuals: &eframe::egui::Visuals) -> Color32 {
 
 /// Edge of a bar in the light theme.
 pub const BAR_EDGE_LIGHT: Color32 = Color32::from_black_alpha(70);
+
+/// The band on the critical portion of a bar: dark on the pastel service colours in both
+/// themes, with a light edge so it also stands out on a dark background.
+pub const CRITICAL: Color32 = Color32::from_rgb(40, 20, 90);
+
+/// Outline of a span the statistics table highlights.
+pub const HIGHLIGHT: Color32 = Color32::from_rgb(0, 160, 220);

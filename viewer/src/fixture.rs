@@ -242,6 +242,43 @@ pub fn orphans() -> TraceData {
     b.data
 }
 
+/// `api: GET /orders` (80 ms): a cache lookup beside the first query (off the critical path),
+/// then six sequential `SELECT item` queries differing only in their literals (a run of
+/// repeated siblings and an N+1 finding: 60 ms, 75% of the request), then `render`.
+pub fn n_plus_one() -> TraceData {
+    let mut b = Builder::new(&["api", "db", "cache"]);
+    let t = 0x0e0e_0001;
+    b.span(t, 1, None, 0, "GET /orders", 0.0, 80.0, Vec::new());
+    b.span(t, 2, Some(1), 2, "cache.get", 1.0, 3.0, Vec::new())
+        .kind = SpanKind::Client;
+    let db = |statement: String| {
+        vec![
+            KeyValue::new("db.system", "postgresql"),
+            KeyValue::new("db.statement", statement),
+        ]
+    };
+    let orders = db("SELECT * FROM orders WHERE user = 'ann'".into());
+    b.span(t, 3, Some(1), 1, "SELECT orders", 1.0, 10.0, orders)
+        .kind = SpanKind::Client;
+    for k in 0..6u64 {
+        let start = 10.0 + 10.0 * k as f64;
+        let statement = format!("SELECT * FROM items WHERE id = {}", 100 + k);
+        b.span(
+            t,
+            10 + k,
+            Some(1),
+            1,
+            "SELECT item",
+            start,
+            start + 10.0,
+            db(statement),
+        )
+        .kind = SpanKind::Client;
+    }
+    b.span(t, 4, Some(1), 0, "render", 70.0, 79.0, Vec::new());
+    b.data
+}
+
 /// One trace of `n` spans: a root with `fanout` children per level, each span a bit shorter
 /// than its parent, with many sub-pixel spans at the bottom (what big traces look like).
 pub fn wide_trace(n: usize, fanout: usize) -> TraceData {

@@ -1,11 +1,14 @@
 //! The selection model the views read and change: which trace, span and aggregated block are
-//! selected, what is collapsed, the search and its matches, one-frame requests from the keyboard
-//! to the view on screen, and the layouts derived from all that (rebuilt only when it changes).
+//! selected, what is collapsed, the search and its matches, the selected trace's analysis
+//! (critical path, repeats, N+1; computed once per trace), the spans the statistics table
+//! highlights, one-frame requests from the keyboard to the view on screen, and the layouts
+//! derived from all that (rebuilt only when it changes).
 
 use std::collections::HashSet;
 
 use spindle_formats::SpanId;
 
+use crate::analysis::findings::Findings;
 use crate::index::{Node, Trace};
 use crate::layout::{FlameLayout, RowFilter, TimelineLayout, node_key};
 use crate::load::Document;
@@ -17,6 +20,7 @@ pub enum Tab {
     Timeline,
     Flame,
     Aggregate,
+    Statistics,
 }
 
 /// A one-frame request from the keyboard or another view to the view on screen.
@@ -56,6 +60,20 @@ pub struct Focus {
     pub pending_reveal: Option<Node>,
     /// Set when the collapsed set, the search or the trace changed: rows need a rebuild.
     pub dirty: bool,
+    /// Critical path, repeats and N+1 findings of the current trace.
+    pub findings: Findings,
+    /// Show only the spans on the critical path (and their ancestors).
+    pub critical_only: bool,
+    /// The critical section last jumped to (an index into `findings.critical.sections`).
+    pub current_section: Option<usize>,
+    /// Spans of the statistics row last clicked.
+    pub highlighted: HashSet<Node>,
+    /// Show only the highlighted spans (and their ancestors).
+    pub highlighted_only: bool,
+    /// Runs of repeated siblings shown expanded, by the span id of their first span.
+    pub expanded_repeats: HashSet<SpanId>,
+    /// Counts installed documents, so views can tell when what they cached is stale.
+    pub generation: u64,
 }
 
 impl Focus {
@@ -78,6 +96,13 @@ impl Focus {
             Some(t) => FlameLayout::for_trace(&doc.data, t),
             None => FlameLayout::default(),
         };
+        self.findings = match self.current(doc) {
+            Some(t) => Findings::of(&doc.data, &doc.index, t),
+            None => Findings::default(),
+        };
+        self.current_section = None;
+        self.highlighted.clear();
+        self.expanded_repeats.clear();
         self.run_search(doc);
     }
 
@@ -155,6 +180,78 @@ impl Focus {
         self.dirty = true;
     }
 
+    /// Jumps to the next (`forward`) or previous critical section and selects its span.
+    pub fn step_critical(&mut self, forward: bool) {
+        let Some(k) = self.findings.step_section(self.current_section, forward) else {
+            return;
+        };
+        self.current_section = Some(k);
+        let span = self.findings.critical.sections[k].span;
+        self.reveal_and_select(Node(span));
+    }
+
+    /// Shows or hides the spans on the critical path only.
+    pub fn set_critical_only(&mut self, on: bool) {
+        self.critical_only = on;
+        self.dirty = true;
+    }
+
+    /// Highlights these spans (a statistics row); the timeline may show only them.
+    pub fn set_highlighted(&mut self, spans: impl IntoIterator<Item = u32>) {
+        self.highlighted = spans.into_iter().map(Node).collect();
+        self.dirty = true;
+    }
+
+    /// Shows or hides everything but the highlighted spans.
+    pub fn set_highlighted_only(&mut self, on: bool) {
+        self.highlighted_only = on;
+        self.dirty = true;
+    }
+
+    /// Expands or collapses the group row of run `k` of `findings.repeats`.
+    pub fn toggle_repeat(&mut self, doc: &Document, k: u32) {
+        let Some(run) = self.findings.repeats.get(k as usize) else {
+            return;
+        };
+        let key = node_key(&doc.data, Node(run.first));
+        if !self.expanded_repeats.remove(&key) {
+            self.expanded_repeats.insert(key);
+        }
+        self.dirty = true;
+    }
+
+    /// Expands the run of repeated siblings holding span `i`, if one does.
+    fn expand_run_holding(&mut self, doc: &Document, trace: &Trace, i: usize) {
+        let parent = match doc.index.parent[i] {
+            u32::MAX => Node::MISSING_PARENT,
+            p => Node(p),
+        };
+        let children = doc.index.node_children(trace, parent);
+        let at = |span: u32| children.iter().position(|&c| c == span);
+        for run in self.findings.repeats.iter().filter(|r| r.parent == parent) {
+            if let (Some(a), Some(b), Some(x)) = (at(run.first), at(run.last), at(i as u32))
+                && (a..=b).contains(&x)
+            {
+                self.expanded_repeats
+                    .insert(node_key(&doc.data, Node(run.first)));
+            }
+        }
+    }
+
+    /// The spans the span filters keep (critical only, highlighted only), when one is on.
+    fn kept_spans(&self) -> Option<HashSet<Node>> {
+        let critical = self.critical_only.then(|| {
+            (self.findings.critical.per_span().iter())
+                .map(|&(span, _)| Node(span))
+                .collect::<HashSet<Node>>()
+        });
+        let highlighted = self.highlighted_only.then(|| self.highlighted.clone());
+        match (critical, highlighted) {
+            (Some(a), Some(b)) => Some(a.intersection(&b).copied().collect()),
+            (a, b) => a.or(b),
+        }
+    }
+
     /// Collapses every node with children (`true`) or expands all (`false`).
     pub fn collapse_all(&mut self, doc: &Document, collapse: bool) {
         self.collapsed.clear();
@@ -181,6 +278,7 @@ impl Focus {
         if let Some(node) = self.pending_reveal.take() {
             let mut at = node.span();
             while let Some(i) = at {
+                self.expand_run_holding(doc, trace, i);
                 let p = doc.index.parent[i];
                 if p == u32::MAX {
                     if trace.orphans.contains(&(i as u32)) {
@@ -192,10 +290,15 @@ impl Focus {
                 at = Some(p as usize);
             }
         }
+        let kept = self.kept_spans();
         let filter = RowFilter {
             collapsed: &self.collapsed,
             matches: &self.match_set,
             matches_only: self.matches_only && !self.query.trim().is_empty(),
+            only: kept.as_ref(),
+            highlighted: &self.highlighted,
+            repeats: &self.findings.repeats,
+            expanded: &self.expanded_repeats,
         };
         self.timeline = TimelineLayout::build(&doc.data, &doc.index, trace, filter);
     }

@@ -5,6 +5,7 @@
 //! indexing run on a background thread ([`load`]); views only touch what is on screen.
 #![forbid(unsafe_code)]
 
+pub mod analysis;
 pub mod app;
 pub mod colors;
 pub mod filter;
@@ -15,6 +16,7 @@ pub mod layout;
 pub mod live;
 pub mod load;
 pub mod receive;
+pub mod report;
 pub mod text;
 pub mod units;
 pub mod views;

@@ -393,3 +393,14 @@ impl Drop for Watcher {
         self.stop.store(true, Ordering::Relaxed);
     }
 }
+
+/// Loads `paths` on the calling thread, exactly as a background load does (for the `report`
+/// command, which has no window to keep responsive).
+pub fn load_now(paths: &[PathBuf]) -> Document {
+    let shared = Shared {
+        progress: Progress::default(),
+        cancel: AtomicBool::new(false),
+    };
+    // Never cancelled, so the load always yields a document.
+    load(paths, &shared, &|| {}).unwrap_or_default()
+}

@@ -28,13 +28,17 @@ const READABLE: [Format; 5] = [
 fn usage() -> String {
     let formats: Vec<String> = READABLE.iter().map(Format::to_string).collect();
     format!(
-        "usage: spindle-viewer [--listen ADDR] [--zipkin ADDR] [--no-listen] [FILE...]\n       spindle-viewer collect -o FILE [--listen ADDR] [--zipkin ADDR] [--format F]\n\n\
+        "usage: spindle-viewer [--listen ADDR] [--zipkin ADDR] [--no-listen] [FILE...]\n       spindle-viewer collect -o FILE [--listen ADDR] [--zipkin ADDR] [--format F]\n       {}\n\n\
          Opens trace files in the viewer; the format is told from the content: {}.\n\
          While it runs it receives spans: OTLP/HTTP (protobuf or JSON) on --listen\n\
          (default 127.0.0.1:4318) and Zipkin v2 JSON on --zipkin (default 127.0.0.1:9411);\n\
          --no-listen turns both off, --no-otlp / --no-zipkin one of them.\n\
          `collect` receives spans without a window and writes them to FILE\n\
-         (see `spindle-viewer collect --help`).",
+         (see `spindle-viewer collect --help`).\n\
+         `report` prints each trace's duration, critical path, operations with the most self\n\
+         time and N+1 findings, without a window (--json: the README's JSON; exit 1 with\n\
+         --fail-on n+1 when a finding is present, 2 when no input could be read).",
+        spindle_viewer::report::USAGE.trim_start_matches("usage: "),
         formats.join(", ")
     )
 }
@@ -43,6 +47,11 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("collect") {
         return spindle_viewer::receive::collect::main(args.into_iter().skip(1).collect());
+    }
+    if args.first().is_some_and(|a| a == "report") {
+        let code =
+            spindle_viewer::report::run(&args[1..], &mut std::io::stdout(), &mut std::io::stderr());
+        return ExitCode::from(code);
     }
     if args.iter().any(|a| a == "-h" || a == "--help") {
         println!("{}", usage());

@@ -1,9 +1,11 @@
 //! The banners under the menu: load progress with cancel, files that could not be opened,
-//! skipped spans, and spans whose parent is not loaded.
+//! skipped spans, spans whose parent is not loaded, and the selected trace's N+1 findings.
 
 use eframe::egui::{self, Ui};
 
+use crate::index::Node;
 use crate::load::Stage;
+use crate::units;
 
 use super::ViewerApp;
 
@@ -70,6 +72,7 @@ impl ViewerApp {
                 }
             });
         }
+        self.n_plus_one(ui);
         let orphans = self.doc.index.orphan_count;
         if orphans > 0 {
             ui.colored_label(
@@ -84,6 +87,53 @@ impl ViewerApp {
     }
 
     pub(super) fn has_banners(&self) -> bool {
-        self.loading.is_some() || !self.doc.problems.is_empty() || self.doc.index.orphan_count > 0
+        self.loading.is_some()
+            || !self.doc.problems.is_empty()
+            || self.doc.index.orphan_count > 0
+            || !self.focus.findings.n_plus_one.is_empty()
+    }
+
+    /// One line per N+1 finding of the selected trace (the first few), each with a button
+    /// that selects the first call.
+    fn n_plus_one(&mut self, ui: &mut Ui) {
+        const SHOWN: usize = 3;
+        let findings = &self.focus.findings.n_plus_one;
+        let mut show = None;
+        for finding in findings.iter().take(SHOWN) {
+            let parent = match finding.parent.span() {
+                Some(p) => self.doc.data.spans[p].name.to_string(),
+                None => "missing parent".to_string(),
+            };
+            let share = finding.share_of_parent().map_or(String::new(), |s| {
+                format!(", {:.0}% of {parent}", s * 100.0)
+            });
+            let what = finding.statement.as_deref().unwrap_or(&finding.operation);
+            ui.horizontal(|ui| {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    format!(
+                        "N+1: {} sequential calls of {what} under {parent}, {} in total{share}",
+                        finding.count(),
+                        units::duration(finding.total),
+                    ),
+                );
+                if ui.small_button("Show the calls").clicked() {
+                    show = Some(finding.calls.clone());
+                }
+            });
+        }
+        if findings.len() > SHOWN {
+            ui.weak(format!(
+                "… and {} more N+1 findings",
+                findings.len() - SHOWN
+            ));
+        }
+        if let Some(calls) = show {
+            let first = calls.first().copied();
+            self.focus.set_highlighted(calls);
+            if let Some(first) = first {
+                self.focus.reveal_and_select(Node(first));
+            }
+        }
     }
 }

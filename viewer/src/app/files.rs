@@ -107,6 +107,8 @@ impl ViewerApp {
         self.focus.node = None;
         self.focus.flame = Default::default();
         self.focus.agg_node = None;
+        self.focus.findings = Default::default();
+        self.focus.generation += 1;
         self.focus.dirty = true;
         let files = self.doc.files.len();
         self.status = format!(

@@ -1,5 +1,6 @@
 //! Keyboard shortcuts (listed for users in [`crate::views::help::KEYS`]): search, help, tabs,
-//! zoom and pan requests, and moving between and collapsing rows.
+//! zoom and pan requests, jumping between critical sections, and moving between and
+//! collapsing rows.
 
 use eframe::egui::{self, Key, Modifiers};
 
@@ -45,10 +46,17 @@ impl ViewerApp {
             (Key::Num1, Tab::Timeline),
             (Key::Num2, Tab::Flame),
             (Key::Num3, Tab::Aggregate),
+            (Key::Num4, Tab::Statistics),
         ] {
             if pressed(key) {
                 self.focus.tab = tab;
             }
+        }
+        // Shift first: a plain `C` pattern also matches Shift+C.
+        if pressed_shift(Key::C) {
+            self.focus.step_critical(false);
+        } else if pressed(Key::C) {
+            self.focus.step_critical(true);
         }
         let request = &mut self.focus.request;
         if pressed(Key::F) {
@@ -103,6 +111,10 @@ impl ViewerApp {
             self.focus.select_node(Some(rows[at - 1].node));
         } else if down && at + 1 < rows.len() {
             self.focus.select_node(Some(rows[at + 1].node));
+        } else if let (Some(k), true) = (row.repeat, toggle || left || right) {
+            if toggle || row.collapsed == right {
+                self.focus.toggle_repeat(&self.doc, k);
+            }
         } else if row.has_children && (toggle || (left && !row.collapsed)) {
             self.focus.toggle(&self.doc, row.node);
         } else if left {

@@ -28,6 +28,7 @@ use crate::views::details::{AttrSort, DetailsView};
 use crate::views::flame::FlameView;
 use crate::views::help::HelpView;
 use crate::views::search::SearchView;
+use crate::views::statistics::StatisticsView;
 use crate::views::timeline::TimelineView;
 use crate::views::trace_list::TraceListView;
 
@@ -92,6 +93,7 @@ pub struct ViewerApp {
     /// The details panel while the aggregated flame graph is on screen.
     pub call_path: CallPathView,
     pub search: SearchView,
+    pub statistics: StatisticsView,
     pub help: HelpView,
     /// One line about the last load ("3 files, 1,204 spans in 0.2 s").
     pub status: String,
@@ -137,6 +139,7 @@ impl ViewerApp {
             aggregate: FlameView::new(FlameKind::Aggregate),
             call_path: CallPathView,
             search: SearchView::default(),
+            statistics: StatisticsView::default(),
             help: HelpView::default(),
             status: String::new(),
             ctx: cc.egui_ctx.clone(),
@@ -171,8 +174,9 @@ impl ViewerApp {
                 Tab::Aggregate,
                 "Aggregated flame graph",
             );
+            ui.selectable_value(&mut self.focus.tab, Tab::Statistics, "Statistics");
         });
-        if self.focus.tab != Tab::Aggregate {
+        if matches!(self.focus.tab, Tab::Timeline | Tab::Flame) {
             self.search.ui(ui, &self.doc, &mut self.focus);
         }
         ui.separator();
@@ -180,6 +184,7 @@ impl ViewerApp {
             Tab::Timeline => self.timeline.ui(ui, &self.doc, &mut self.focus),
             Tab::Flame => self.flame.ui(ui, &self.doc, &mut self.focus),
             Tab::Aggregate => self.aggregate.ui(ui, &self.doc, &mut self.focus),
+            Tab::Statistics => self.statistics.ui(ui, &self.doc, &mut self.focus),
         }
     }
 }

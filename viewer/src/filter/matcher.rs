@@ -3,6 +3,7 @@
 
 use spindle_formats::{KeyValue, Span, Value};
 
+use crate::analysis::repeats::has_n_plus_one;
 use crate::index::{Trace, contains_lowercase};
 use crate::load::Document;
 
@@ -20,6 +21,8 @@ pub struct ListFilter {
     /// `key=value` (or just `key`) on any span or its resource.
     pub tag: String,
     pub errors_only: bool,
+    /// Keep traces with at least one N+1 finding.
+    pub n_plus_one: bool,
 }
 
 /// Parses `1.5`, `1.5ms`, `200 us`, `2s`, `40ns` into nanoseconds (milliseconds by default).
@@ -51,6 +54,7 @@ pub(super) struct Matcher<'a> {
     min: Option<u64>,
     max: Option<u64>,
     errors_only: bool,
+    n_plus_one: bool,
     /// Lower-case substring of a span name, empty for any.
     operation: String,
     tag: Option<TagQuery<'a>>,
@@ -128,6 +132,7 @@ impl<'a> Matcher<'a> {
             min: parse_duration(&f.min_duration),
             max: parse_duration(&f.max_duration),
             errors_only: f.errors_only,
+            n_plus_one: f.n_plus_one,
             operation: f.operation.trim().to_lowercase(),
             tag,
             resource_tag,
@@ -154,6 +159,7 @@ impl<'a> Matcher<'a> {
                         || q.matches(&s.attributes)
                 })
             })
+            && (!self.n_plus_one || has_n_plus_one(&self.doc.data, &self.doc.index, trace))
     }
 
     fn any_span(&self, trace: &Trace, pred: impl Fn(&Span) -> bool) -> bool {

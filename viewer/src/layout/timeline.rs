@@ -1,11 +1,13 @@
 //! The waterfall of one trace: its rows in tree order (collapsed subtrees and, with 'matches
-//! only', non-matching branches left out) and the minimap's density.
+//! only' or another span filter, branches without a kept span left out), runs of repeated
+//! siblings as one group row unless expanded, and the minimap's density.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use spindle_formats::{SpanId, TraceData};
 
 use super::{node_key, node_range};
+use crate::analysis::repeats::Repeat;
 use crate::index::{Index, Node, Trace};
 
 /// One row of the waterfall.
@@ -16,6 +18,11 @@ pub struct Row {
     pub has_children: bool,
     pub collapsed: bool,
     pub is_match: bool,
+    /// Set for a group row standing for a run of repeated siblings: an index into the
+    /// repeats the layout was built with (`node` is then the run's first span).
+    pub repeat: Option<u32>,
+    /// Among the spans the statistics table highlights.
+    pub highlighted: bool,
 }
 
 /// The waterfall of one trace.
@@ -38,18 +45,31 @@ pub struct RowFilter<'a> {
     pub collapsed: &'a HashSet<SpanId>,
     pub matches: &'a HashSet<Node>,
     pub matches_only: bool,
+    /// Keep only these spans and their ancestors (the critical path, a statistics row).
+    pub only: Option<&'a HashSet<Node>>,
+    /// Spans the statistics table highlights.
+    pub highlighted: &'a HashSet<Node>,
+    /// Runs of repeated siblings: each is one group row, and its spans follow only when the
+    /// run's first span id is in `expanded`. Not grouped while a span filter is on.
+    pub repeats: &'a [Repeat],
+    pub expanded: &'a HashSet<SpanId>,
 }
 
 impl TimelineLayout {
     /// O(spans in the trace).
     pub fn build(data: &TraceData, index: &Index, trace: &Trace, filter: RowFilter<'_>) -> Self {
-        let keep = if filter.matches_only {
-            keep_matches_and_ancestors(trace, filter.matches)
+        let keep = keep_filter(trace, &filter);
+        let runs: HashMap<u32, u32> = if keep.is_some() {
+            HashMap::new()
         } else {
-            Vec::new()
+            (filter.repeats.iter().enumerate())
+                .map(|(k, r)| (r.first, k as u32))
+                .collect()
         };
         let mut rows = Vec::new();
         let mut skip_below: Option<u16> = None;
+        // The last span of a run shown as its group row only: skipped up to and with it.
+        let mut skip_run: Option<u32> = None;
         for (pos, (&node, &depth)) in trace.order.iter().zip(&trace.depths).enumerate() {
             if let Some(d) = skip_below {
                 if depth > d {
@@ -57,8 +77,31 @@ impl TimelineLayout {
                 }
                 skip_below = None;
             }
-            if filter.matches_only && !keep[pos] {
+            if let Some(last) = skip_run {
+                if node.0 == last {
+                    skip_run = None;
+                    skip_below = Some(depth);
+                }
                 continue;
+            }
+            if keep.as_ref().is_some_and(|k| !k[pos]) {
+                continue;
+            }
+            if let Some(&k) = runs.get(&node.0) {
+                let expanded = filter.expanded.contains(&node_key(data, node));
+                rows.push(Row {
+                    node,
+                    depth,
+                    has_children: true,
+                    collapsed: !expanded,
+                    is_match: false,
+                    repeat: Some(k),
+                    highlighted: false,
+                });
+                if !expanded {
+                    skip_run = Some(filter.repeats[k as usize].last);
+                    continue;
+                }
             }
             let collapsed = filter.collapsed.contains(&node_key(data, node));
             if collapsed {
@@ -70,6 +113,8 @@ impl TimelineLayout {
                 has_children: !index.node_children(trace, node).is_empty(),
                 collapsed,
                 is_match: filter.matches.contains(&node),
+                repeat: None,
+                highlighted: filter.highlighted.contains(&node),
             });
         }
         let duration = trace.duration().max(1);
@@ -81,9 +126,27 @@ impl TimelineLayout {
         }
     }
 
-    /// Row of a node, if shown.
+    /// Row of a node, if shown: its own row, or the group row of the collapsed run holding it
+    /// when it is the run's first span.
     pub fn row_of(&self, node: Node) -> Option<usize> {
-        self.rows.iter().position(|r| r.node == node)
+        self.rows
+            .iter()
+            .position(|r| r.node == node && r.repeat.is_none())
+            .or_else(|| self.rows.iter().position(|r| r.node == node))
+    }
+}
+
+/// Which positions of `trace.order` the span filters keep (`None`: no filter, all).
+fn keep_filter(trace: &Trace, filter: &RowFilter<'_>) -> Option<Vec<bool>> {
+    let matches = filter
+        .matches_only
+        .then(|| keep_matches_and_ancestors(trace, filter.matches));
+    let only = filter
+        .only
+        .map(|set| keep_matches_and_ancestors(trace, set));
+    match (matches, only) {
+        (Some(a), Some(b)) => Some(a.iter().zip(&b).map(|(x, y)| *x && *y).collect()),
+        (a, b) => a.or(b),
     }
 }
 
@@ -144,6 +207,10 @@ mod tests {
             collapsed: &none,
             matches: &HashSet::new(),
             matches_only: false,
+            only: None,
+            highlighted: &HashSet::new(),
+            repeats: &[],
+            expanded: &HashSet::new(),
         };
         TimelineLayout::build(&doc.data, &doc.index, &doc.index.traces[0], filter)
     }
@@ -169,5 +236,44 @@ mod tests {
         assert!(d.iter().all(|&d| d > 0.0));
         assert!(d.contains(&1.0));
         assert!(d.iter().any(|&d| d < 1.0));
+    }
+
+    #[test]
+    fn a_run_of_repeated_siblings_is_one_row_until_expanded() {
+        let doc = Document::from_data(fixture::n_plus_one());
+        let trace = &doc.index.traces[0];
+        let runs = crate::analysis::repeats::repeats(&doc.data, &doc.index, trace);
+        assert_eq!(runs.len(), 1);
+        let none = HashSet::new();
+        let mut expanded = HashSet::new();
+        let build = |expanded: &HashSet<SpanId>| {
+            let filter = RowFilter {
+                collapsed: &none,
+                matches: &HashSet::new(),
+                matches_only: false,
+                only: None,
+                highlighted: &HashSet::new(),
+                repeats: &runs,
+                expanded,
+            };
+            TimelineLayout::build(&doc.data, &doc.index, trace, filter).rows
+        };
+        let names = |rows: &[Row]| -> Vec<String> {
+            rows.iter()
+                .map(|r| match r.repeat {
+                    Some(_) => "run".to_string(),
+                    None => doc.data.spans[r.node.0 as usize].name.to_string(),
+                })
+                .collect()
+        };
+        let collapsed = build(&expanded);
+        let expected = ["GET /orders", "cache.get", "SELECT orders", "run", "render"];
+        assert_eq!(names(&collapsed), expected);
+        assert!(collapsed[3].collapsed && collapsed[3].has_children);
+        expanded.insert(node_key(&doc.data, Node(runs[0].first)));
+        let open = build(&expanded);
+        assert_eq!(open.len(), 5 + 6);
+        assert_eq!(names(&open)[4], "SELECT item");
+        assert!(!open[3].collapsed);
     }
 }

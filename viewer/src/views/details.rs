@@ -1,5 +1,5 @@
 //! Everything about the selected span: ids (copyable), times absolute and relative, self time,
-//! status, typed attributes (sortable, copyable), events, links (clickable when loaded) and
+//! time on the critical path, status, typed attributes (sortable, copyable), events, links (clickable when loaded) and
 //! the resource.
 
 use eframe::egui::{self, RichText, Ui};
@@ -75,6 +75,7 @@ impl View for DetailsView {
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 self.summary(ui, doc, trace, i, span);
+                critical(ui, focus, i);
                 self.attributes(ui, "Attributes", &span.attributes, "span");
                 events(ui, span);
                 jump = links(ui, doc, span);
@@ -181,6 +182,21 @@ impl DetailsView {
             attribute_row(ui, kv);
         }
     }
+}
+
+/// The span's time on the critical path, in time and as a share of the trace.
+fn critical(ui: &mut Ui, focus: &Focus, i: usize) {
+    let (time, share) = focus.findings.critical_time(i);
+    let text = if time == 0 {
+        "not on it".to_string()
+    } else {
+        format!(
+            "{} ({time} ns, {:.1}% of the trace)",
+            units::duration(time),
+            share * 100.0
+        )
+    };
+    field(ui, "Critical path", |ui| wrapped(ui, text));
 }
 
 /// Key on the left; value (wrapping), its type and a copy button on the right.

@@ -16,14 +16,18 @@ pub const KEYS: &[(&str, &str)] = &[
     ("Enter / Space", "expand or collapse the selected span"),
     ("/ or Ctrl+F", "search"),
     ("Enter / Shift+Enter in search", "next / previous match"),
+    (
+        "C / Shift+C",
+        "next / previous section of the critical path",
+    ),
     ("F", "zoom to the selected span"),
     ("0", "reset zoom"),
     ("+ / -", "zoom in / out"),
     ("Shift+Left / Shift+Right", "pan left / right"),
     ("Ctrl+wheel, drag", "zoom, pan (timeline and flame graphs)"),
     (
-        "1 / 2 / 3",
-        "timeline / flame graph / aggregated flame graph",
+        "1 / 2 / 3 / 4",
+        "timeline / flame graph / aggregated flame graph / statistics",
     ),
     (
         "Esc",

@@ -7,6 +7,7 @@ pub mod details;
 pub mod flame;
 pub mod help;
 pub mod search;
+pub mod statistics;
 pub mod time_window;
 pub mod timeline;
 pub mod trace_list;

@@ -1,5 +1,6 @@
 //! One row per trace: root service and operation, start, duration, span count, services,
-//! errors. Sortable; filtered by service, operation, duration range, tag `key=value`, errors.
+//! errors. Sortable; filtered by service, operation, duration range, tag `key=value`, errors,
+//! N+1 findings.
 //! The filtered order ([`crate::filter`]) is recomputed when a filter changes, a few
 //! milliseconds per frame (a filter over 17,000 traces never stalls a frame; the list shows
 //! "Filtering … n%" meanwhile), and rows are virtualised.
@@ -59,7 +60,11 @@ impl TraceListView {
                 );
                 labelled_edit(ui, "Tag", &mut self.filtered.filter.tag, "key=value");
                 ui.label("");
-                ui.checkbox(&mut self.filtered.filter.errors_only, "Errors only");
+                ui.horizontal(|ui| {
+                    ui.checkbox(&mut self.filtered.filter.errors_only, "Errors only");
+                    ui.checkbox(&mut self.filtered.filter.n_plus_one, "Has N+1")
+                        .on_hover_text("Traces with 5 or more sequential calls of one operation under one parent");
+                });
                 ui.end_row();
             });
         self.sort_buttons(ui);

@@ -1,8 +1,11 @@
 //! Widgets and measures more than one view uses: the label/value rows of the details panels,
-//! the label every span's row and block carries, and the spacing of time-axis grid lines.
+//! the label every span's row and block carries, the critical-path band on bars and blocks,
+//! and the spacing of time-axis grid lines.
 
-use eframe::egui::{self, Align, Layout, RichText, Ui, vec2};
+use eframe::egui::{self, Align, Layout, Painter, Rect, RichText, Ui, pos2, vec2};
 
+use crate::analysis::repeats::Repeat;
+use crate::colors;
 use crate::index::{Node, Trace};
 use crate::load::Document;
 use crate::units;
@@ -26,6 +29,40 @@ pub fn span_label(doc: &Document, trace: &Trace, node: Node) -> String {
             )
         }
         None => format!("missing parent ({} subtrees)", trace.orphans.len()),
+    }
+}
+
+/// The label of a group row standing for a run of repeated siblings: `x37 SELECT orders,
+/// 340 ms` (the count, the operation, the siblings' total time).
+pub fn repeat_label(doc: &Document, run: &Repeat) -> String {
+    format!(
+        "x{} {}, {}",
+        run.count,
+        doc.data.spans[run.first as usize].name,
+        units::duration(run.total)
+    )
+}
+
+/// Marks the critical portions of a bar: `bar` is the whole bar (it may reach past the
+/// painter's clip), `(a, b)` the times at its two ends, `sections` the critical `(start, end)`
+/// stretches in the same time units. Each is a dark band over the lower third of the bar.
+pub fn critical_band(
+    painter: &Painter,
+    bar: Rect,
+    (a, b): (u64, u64),
+    sections: impl Iterator<Item = (u64, u64)>,
+) {
+    let span = (b.saturating_sub(a)).max(1) as f64;
+    let x_of = |t: u64| bar.left() + ((t.clamp(a, b) - a) as f64 / span) as f32 * bar.width();
+    let top = bar.top() + bar.height() * 0.68;
+    for (start, end) in sections {
+        let (x0, x1) = (x_of(start), x_of(end));
+        let band = Rect::from_min_max(pos2(x0, top), pos2(x1.max(x0 + 1.0), bar.bottom()));
+        painter.rect_filled(band, 1.0, colors::CRITICAL);
+        painter.line_segment(
+            [pos2(band.left(), top), pos2(band.right(), top)],
+            egui::Stroke::new(1.0, egui::Color32::from_white_alpha(160)),
+        );
     }
 }
 

@@ -1,6 +1,7 @@
 //! The viewer driven headless through egui_kittest: what a user clicks and types, one module
 //! per view (one test binary, so the viewer links once).
 
+mod analysis;
 mod call_path;
 mod details;
 mod files;

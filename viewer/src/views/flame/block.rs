@@ -1,5 +1,5 @@
-//! One flame-graph item: its fill (service colour, error, merged-run hatching), selection and
-//! match outlines, its fitted name, and its widget for clicks, hover and screen readers.
+//! One flame-graph item: its fill (service colour, error, merged-run hatching), the critical
+//! path's band, selection and match outlines, its fitted name, and its widget for clicks, hover and screen readers.
 
 use eframe::egui::{
     self, Align2, FontId, Id, Rect, Role, Sense, Stroke, StrokeKind, Ui, WidgetInfo, pos2,
@@ -9,19 +9,21 @@ use super::{FlameView, MIN_WIDGET_W};
 use crate::colors;
 use crate::focus::Focus;
 use crate::index::Node;
-use crate::layout::{FlameKind, Item};
+use crate::layout::{FlameKind, Item, node_range};
 use crate::load::Document;
 use crate::text;
+use crate::views::widgets::critical_band;
 
 impl FlameView {
-    /// Paints one item; returns the clicked node (if any) and the item's axis range.
+    /// Paints one item (`r` as drawn, `full` its whole extent before clipping to the graph);
+    /// returns the clicked node (if any) and the item's axis range.
     pub(super) fn paint_item(
         &self,
         ui: &mut Ui,
         doc: &Document,
         focus: &Focus,
         item: &Item,
-        r: Rect,
+        (r, full): (Rect, Rect),
     ) -> Option<(Option<u32>, (f64, f64))> {
         let visuals = ui.visuals();
         let painter = ui.painter();
@@ -44,6 +46,22 @@ impl FlameView {
                 );
                 x += 5.0;
             }
+        }
+        if self.kind == FlameKind::Trace
+            && let (Some(i), Some(trace)) =
+                (item.node.and_then(|n| Node(n).span()), focus.current(doc))
+        {
+            let range = node_range(&doc.data, trace, Node(i as u32));
+            let start = trace.start;
+            let sections = focus.findings.sections_of(i);
+            let relative =
+                sections.map(|s| (s.start.saturating_sub(start), s.end.saturating_sub(start)));
+            critical_band(
+                &painter.with_clip_rect(r.intersect(painter.clip_rect())),
+                full,
+                range,
+                relative,
+            );
         }
         let selected = item.node.is_some_and(|n| match self.kind {
             FlameKind::Trace => focus.node == Some(Node(n)),

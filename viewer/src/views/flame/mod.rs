@@ -1,7 +1,8 @@
 //! Flame graphs (icicles, root on top): the current trace on a time axis, or every loaded trace
 //! merged by (service, operation) call path. Layouts are built once per trace or load
 //! ([`crate::layout::FlameLayout`]); per frame only visible blocks are touched, and runs of
-//! sub-pixel blocks are drawn as one hatched block labelled with their count.
+//! sub-pixel blocks are drawn as one hatched block labelled with their count. A trace's blocks
+//! carry the critical-path band on their critical portions.
 
 mod block;
 
@@ -138,7 +139,9 @@ impl View for FlameView {
                             origin.y + (item.level + 1) as f32 * LEVEL_H - 1.0,
                         ),
                     );
-                    if let Some(c) = self.paint_item(ui, doc, focus, item, r) {
+                    let full =
+                        Rect::from_x_y_ranges(origin.x + item.x0..=origin.x + item.x1, r.y_range());
+                    if let Some(c) = self.paint_item(ui, doc, focus, item, (r, full)) {
                         clicked = Some(c);
                     }
                 }

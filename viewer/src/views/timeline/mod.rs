@@ -1,5 +1,6 @@
 //! The waterfall: one row per span in tree order, a shared time axis, a minimap with the
-//! visible range, collapse/expand, zoom and pan. Rows are virtualised: only the rows on
+//! visible range, collapse/expand, zoom and pan, the critical path marked on the bars (and
+//! optionally the only thing shown), runs of repeated siblings as group rows. Rows are virtualised: only the rows on
 //! screen are painted or registered as widgets.
 
 mod axis;
@@ -62,6 +63,7 @@ impl View for TimelineView {
                     focus.node = Some(node);
                 }
                 Action::Toggle(node) => focus.toggle(doc, node),
+                Action::ToggleRepeat(k) => focus.toggle_repeat(doc, k),
             }
         }
     }
@@ -100,6 +102,24 @@ impl TimelineView {
             }
             if ui.button("Reset zoom (0)").clicked() {
                 focus.request.reset_zoom = true;
+            }
+            let mut critical = focus.critical_only;
+            if ui
+                .checkbox(&mut critical, "Critical path only")
+                .on_hover_text("Show only the spans on the critical path (C / Shift+C jump between its sections)")
+                .changed()
+            {
+                focus.set_critical_only(critical);
+            }
+            if !focus.highlighted.is_empty() {
+                let mut only = focus.highlighted_only;
+                if ui
+                    .checkbox(&mut only, "Highlighted only")
+                    .on_hover_text("Show only the spans of the statistics row last clicked")
+                    .changed()
+                {
+                    focus.set_highlighted_only(only);
+                }
             }
             let rows = focus.timeline.rows.len();
             ui.weak(format!(
@@ -150,9 +170,10 @@ impl TimelineView {
                     doc,
                     trace,
                     row: rows[r],
-                    selected: focus.node == Some(rows[r].node),
+                    selected: rows[r].repeat.is_none() && focus.node == Some(rows[r].node),
                     label_w,
                     ticks: &ticks,
+                    findings: &focus.findings,
                 };
                 self.row(ui, &ctx, &mut actions);
             }

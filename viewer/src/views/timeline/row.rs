@@ -1,23 +1,27 @@
 //! One waterfall row: the toggle, the service swatch and name, grid lines, and the span's
-//! bar with its duration.
+//! bar with its duration and its critical sections; or the group row of a run of repeated
+//! siblings (`x37 SELECT orders, 340 ms`), which expands and collapses on click.
 
 use eframe::egui::{
     self, Align2, FontId, Id, Rect, Role, Sense, Stroke, StrokeKind, Ui, WidgetInfo, pos2, vec2,
 };
 
 use super::{ROW_H, TimelineView};
+use crate::analysis::findings::Findings;
 use crate::colors;
 use crate::index::{Node, Trace};
 use crate::layout::{Row, node_range};
 use crate::load::Document;
 use crate::text;
 use crate::units;
-use crate::views::widgets::span_label;
+use crate::views::widgets::{critical_band, repeat_label, span_label};
 
 /// What a click on a row asks for.
 pub(super) enum Action {
     Select(Node),
     Toggle(Node),
+    /// Expand or collapse the run of repeated siblings `k` of `Findings::repeats`.
+    ToggleRepeat(u32),
 }
 
 /// What a row needs to paint itself.
@@ -28,16 +32,21 @@ pub(super) struct RowCtx<'a> {
     pub(super) selected: bool,
     pub(super) label_w: f32,
     pub(super) ticks: &'a [(f32, f64)],
+    pub(super) findings: &'a Findings,
 }
 
 impl TimelineView {
     pub(super) fn row(&self, ui: &mut Ui, cx: &RowCtx<'_>, actions: &mut Vec<Action>) {
         let (rect, _) = ui.allocate_exact_size(vec2(ui.available_width(), ROW_H), Sense::hover());
         let row = cx.row;
-        let label = span_label(cx.doc, cx.trace, row.node);
+        let run = row.repeat.and_then(|k| cx.findings.repeats.get(k as usize));
+        let label = match run {
+            Some(run) => repeat_label(cx.doc, run),
+            None => span_label(cx.doc, cx.trace, row.node),
+        };
         let response = ui.interact(
             rect,
-            Id::unique(("timeline-row", row.node.0)),
+            Id::unique(("timeline-row", row.node.0, row.repeat.is_some())),
             Sense::click(),
         );
         let selected = cx.selected;
@@ -45,7 +54,10 @@ impl TimelineView {
         response
             .widget_info(move || WidgetInfo::selected(Role::Button, true, selected, &info_label));
         if response.clicked() {
-            actions.push(Action::Select(row.node));
+            actions.push(match row.repeat {
+                Some(k) => Action::ToggleRepeat(k),
+                None => Action::Select(row.node),
+            });
         }
         let visuals = ui.visuals().clone();
         let painter = ui.painter_at(rect);
@@ -53,6 +65,14 @@ impl TimelineView {
             painter.rect_filled(rect, 0.0, colors::selected_row(&visuals));
         } else if response.hovered() {
             painter.rect_filled(rect, 0.0, visuals.widgets.hovered.weak_bg_fill);
+        }
+        if row.highlighted {
+            painter.rect_stroke(
+                rect.shrink(0.5),
+                0.0,
+                Stroke::new(1.5, colors::HIGHLIGHT),
+                StrokeKind::Inside,
+            );
         }
         if row.is_match {
             painter.rect_stroke(
@@ -68,13 +88,14 @@ impl TimelineView {
         let indent = (4.0 + f32::from(row.depth) * 12.0).min(cx.label_w - 60.0);
         let toggle = Rect::from_min_size(pos2(rect.left() + indent, rect.top()), vec2(16.0, ROW_H));
         if row.has_children {
-            let name = match row.node.span() {
-                Some(i) => cx.doc.data.spans[i].name.to_string(),
-                None => "missing parent".to_string(),
+            let name = match (run, row.node.span()) {
+                (Some(_), _) => label.clone(),
+                (None, Some(i)) => cx.doc.data.spans[i].name.to_string(),
+                (None, None) => "missing parent".to_string(),
             };
             let t = ui.interact(
                 toggle,
-                Id::unique(("timeline-toggle", row.node.0)),
+                Id::unique(("timeline-toggle", row.node.0, row.repeat.is_some())),
                 Sense::click(),
             );
             let verb = if row.collapsed { "Expand" } else { "Collapse" };
@@ -82,7 +103,10 @@ impl TimelineView {
                 WidgetInfo::labeled(Role::Button, true, format!("{verb} {name}"))
             });
             if t.clicked() {
-                actions.push(Action::Toggle(row.node));
+                actions.push(match row.repeat {
+                    Some(k) => Action::ToggleRepeat(k),
+                    None => Action::Toggle(row.node),
+                });
             }
             let c = toggle.center();
             let points = if row.collapsed {
@@ -104,7 +128,14 @@ impl TimelineView {
                 Stroke::NONE,
             ));
         }
-        self.paint_label(&painter, cx, label_rect, toggle.right() + 2.0, &visuals);
+        match run {
+            Some(_) => {
+                let color = visuals.strong_text_color();
+                let x = toggle.right() + 2.0;
+                paint_group_label(&painter, cx, (label_rect, x), &label, color);
+            }
+            None => self.paint_label(&painter, cx, label_rect, toggle.right() + 2.0, &visuals),
+        }
         for &(x, _) in cx.ticks {
             painter.line_segment(
                 [pos2(x, rect.top()), pos2(x, rect.bottom())],
@@ -180,7 +211,17 @@ impl TimelineView {
         visuals: &egui::Visuals,
     ) {
         let painter = painter.with_clip_rect(bars.intersect(painter.clip_rect()));
-        let (a, b) = node_range(&cx.doc.data, cx.trace, cx.row.node);
+        let run = cx
+            .row
+            .repeat
+            .and_then(|k| cx.findings.repeats.get(k as usize));
+        let (a, b) = match run {
+            Some(run) => (
+                node_range(&cx.doc.data, cx.trace, Node(run.first)).0,
+                node_range(&cx.doc.data, cx.trace, Node(run.last)).1,
+            ),
+            None => node_range(&cx.doc.data, cx.trace, cx.row.node),
+        };
         let width = self.window.width().max(1e-9);
         let x_of =
             |t: u64| bars.left() + ((t as f64 - self.window.start) / width) as f32 * bars.width();
@@ -193,7 +234,19 @@ impl TimelineView {
             ),
             None => (visuals.weak_text_color().gamma_multiply(0.5), false),
         };
+        let fill = if run.is_some() {
+            fill.gamma_multiply(0.6)
+        } else {
+            fill
+        };
         painter.rect_filled(bar, 2.0, fill);
+        if let (None, Some(i)) = (run, cx.row.node.span()) {
+            let start = cx.trace.start;
+            let sections = cx.findings.sections_of(i);
+            let relative =
+                sections.map(|s| (s.start.saturating_sub(start), s.end.saturating_sub(start)));
+            critical_band(&painter, bar, (a, b), relative);
+        }
         if !visuals.dark_mode {
             // Pastel bars need an edge on white and on the selection colour.
             let edge = Stroke::new(1.0, colors::BAR_EDGE_LIGHT);
@@ -207,7 +260,10 @@ impl TimelineView {
                 StrokeKind::Inside,
             );
         }
-        let text = units::duration(b - a);
+        let text = match run {
+            Some(run) => format!("x{} · {}", run.count, units::duration(run.total)),
+            None => units::duration(b - a),
+        };
         let font = FontId::proportional(11.0);
         if bar.width() > 70.0 {
             painter.text(
@@ -235,4 +291,32 @@ impl TimelineView {
             );
         }
     }
+}
+
+/// The label of a group row: the service swatch and `x37 SELECT orders, 340 ms`.
+fn paint_group_label(
+    painter: &egui::Painter,
+    cx: &RowCtx<'_>,
+    (rect, x): (Rect, f32),
+    label: &str,
+    color: egui::Color32,
+) {
+    let painter = painter.with_clip_rect(rect.intersect(painter.clip_rect()));
+    let y = rect.center().y;
+    let first = cx.row.node.0 as usize;
+    let service = cx.doc.index.service_of.get(first).copied().unwrap_or(0);
+    painter.rect_filled(
+        Rect::from_center_size(pos2(x + 4.0, y), vec2(8.0, 8.0)),
+        2.0,
+        colors::service(service),
+    );
+    text::fitted(
+        &painter,
+        pos2(x + 12.0, y),
+        Align2::LEFT_CENTER,
+        label,
+        FontId::proportional(13.0),
+        color,
+        rect.right() - 4.0 - (x + 12.0),
+    );
 }
