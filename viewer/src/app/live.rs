@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use eframe::egui::{self, Ui};
+use eframe::egui::Ui;
 
 use crate::focus::Tab;
 use crate::live::LiveFeed;

@@ -28,8 +28,8 @@ pub fn write_as(data: &TraceData, format: Format, path: &Path) -> std::io::Resul
         Format::OtlpProto => spindle_formats::write_otlp_proto(data, &mut out)?,
         Format::Zipkin => spindle_formats::write_zipkin(data, &mut out)?,
         Format::Chrome => spindle_formats::write_chrome(data, &mut out)?,
-        Format::Jaeger => {
-            return Err(std::io::Error::other("Jaeger JSON is read, not written"));
+        other => {
+            return Err(std::io::Error::other(format!("{other} is read, not written")));
         }
     }
     out.flush()

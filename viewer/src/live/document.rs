@@ -139,5 +139,3 @@ fn share<T: PartialEq>(list: &mut Vec<T>, incoming: Vec<T>) -> Vec<u32> {
         .collect()
 }
 
-#[cfg(test)]
-mod tests;

@@ -6,6 +6,8 @@
 
 pub mod document;
 pub mod tail;
+#[cfg(test)]
+mod tests;
 
 use std::time::{Duration, Instant};
 
