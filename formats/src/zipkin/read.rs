@@ -181,7 +181,10 @@ impl Builder {
             .iter()
             .map(|(k, v)| KeyValue::new(k.clone(), typed_tag(k, v.clone().into())))
             .collect();
-        self.data.resources.push(Resource { attributes });
+        self.data.resources.push(Resource {
+            attributes,
+            ..Default::default()
+        });
         let index = ResourceIndex((self.data.resources.len() - 1) as u32);
         self.resources.insert(key, index);
         index
@@ -195,7 +198,7 @@ impl Builder {
         self.data.scopes.push(Scope {
             name: name.into(),
             version: version.into(),
-            attributes: Vec::new(),
+            ..Default::default()
         });
         let index = ScopeIndex((self.data.scopes.len() - 1) as u32);
         self.scopes.insert(key, index);
@@ -289,6 +292,7 @@ fn convert<'a>(wire: SpanWire<'a>, builder: &mut Builder) -> Result<Span, Fault<
         trace_state: Cow::Borrowed(""),
         resource,
         scope,
+        ..Default::default()
     })
 }
 
@@ -388,11 +392,12 @@ fn event(annotation: AnnotationWire<'_>) -> Event {
             time_unix_nanos,
             name: name.into(),
             attributes,
+            dropped_attributes_count: 0,
         },
         None => Event {
             time_unix_nanos,
             name: owned(annotation.value),
-            attributes: Vec::new(),
+            ..Default::default()
         },
     }
 }
