@@ -8,6 +8,7 @@ use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use super::annotation::event_with_attributes;
+use super::shared::separate_halves;
 use super::{DEBUG, LOCAL_ADDRESS, LOCAL_PORT, PEER_ADDRESS, PEER_PORT, PEER_SERVICE, SHARED};
 use crate::context::{Fault, ReadContext, parse_span_id, parse_trace_id};
 use crate::conventions::{StatusTags, is_resource_key, typed_tag};
@@ -49,7 +50,11 @@ pub fn read(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, 
             list += 1;
             result.map(|()| true)
         },
-        |builder| builder.data,
+        |builder| {
+            let mut data = builder.data;
+            separate_halves(&mut data);
+            data
+        },
     )
 }
 
