@@ -18,11 +18,12 @@ fn batch() -> TraceData {
             KeyValue::new("service.name", "checkout"),
             KeyValue::new("service.version", "1.4.2"),
         ],
+        ..Resource::default()
     };
     let scope = Scope {
         name: "spindle".into(),
         version: "0.1.0".into(),
-        attributes: Vec::new(),
+        ..Scope::default()
     };
     let start = 1_750_000_000_000_000_000u64;
     let spans = (0..BATCH as u64)

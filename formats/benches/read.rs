@@ -34,6 +34,7 @@ fn synthetic(n: usize) -> TraceData {
         .iter()
         .map(|s| Resource {
             attributes: vec![KeyValue::new("service.name", *s)],
+            ..Default::default()
         })
         .collect();
     let spans = (0..n)

@@ -29,6 +29,7 @@ fn resource() -> Resource {
             KeyValue::new("telemetry.sdk.version", "0.1.0"),
             KeyValue::new("host.name", "web-7f9c4d-x2k8p"),
         ],
+        ..Default::default()
     }
 }
 
@@ -69,6 +70,7 @@ fn batch() -> TraceData {
             name: "spindle".into(),
             version: "0.1.0".into(),
             attributes: Vec::new(),
+            ..Default::default()
         }],
         spans: (0..BATCH as u64).map(span).collect(),
     }

@@ -54,21 +54,32 @@ fn status() -> impl Strategy<Value = Status> {
     ]
 }
 
+/// A dropped count: often zero (left out when written), sometimes any `u32`.
+fn count() -> impl Strategy<Value = u32> {
+    prop_oneof![Just(0u32), any::<u32>()]
+}
+
 fn event() -> impl Strategy<Value = Event> {
-    (any::<u64>(), text(), attributes()).prop_map(|(time_unix_nanos, name, attributes)| Event {
-        time_unix_nanos,
-        name,
-        attributes,
-    })
+    (any::<u64>(), text(), attributes(), count()).prop_map(
+        |(time_unix_nanos, name, attributes, dropped_attributes_count)| Event {
+            time_unix_nanos,
+            name,
+            attributes,
+            dropped_attributes_count,
+        },
+    )
 }
 
 fn link() -> impl Strategy<Value = Link> {
-    (1..=u128::MAX, 1..=u64::MAX, text(), attributes()).prop_map(
-        |(t, s, trace_state, attributes)| Link {
+    let ids = (1..=u128::MAX, 1..=u64::MAX);
+    (ids, text(), attributes(), count(), count()).prop_map(
+        |((t, s), trace_state, attributes, dropped_attributes_count, flags)| Link {
             trace_id: TraceId(t),
             span_id: SpanId(s),
             trace_state,
             attributes,
+            dropped_attributes_count,
+            flags,
         },
     )
 }
@@ -84,12 +95,14 @@ fn span(resources: u32, scopes: u32) -> impl Strategy<Value = Span> {
         prop::collection::vec(link(), 0..2),
     );
     let rest = (status(), text(), 0..resources, 0..scopes);
-    (ids, times, parts, rest).prop_map(
+    let dropped = (count(), count(), count());
+    (ids, times, parts, rest, dropped).prop_map(
         |(
             (t, s, parent),
             (start, end, flags),
             (name, kind, attributes, events, links),
             (status, trace_state, r, sc),
+            (dropped_attributes_count, dropped_events_count, dropped_links_count),
         )| Span {
             trace_id: TraceId(t),
             span_id: SpanId(s),
@@ -106,6 +119,9 @@ fn span(resources: u32, scopes: u32) -> impl Strategy<Value = Span> {
             trace_state,
             resource: ResourceIndex(r),
             scope: ScopeIndex(sc),
+            dropped_attributes_count,
+            dropped_events_count,
+            dropped_links_count,
         },
     )
 }
@@ -113,15 +129,25 @@ fn span(resources: u32, scopes: u32) -> impl Strategy<Value = Span> {
 fn model() -> impl Strategy<Value = TraceData> {
     (1u32..3, 1u32..3).prop_flat_map(|(r, s)| {
         let resources = prop::collection::vec(
-            attributes().prop_map(|attributes| Resource { attributes }),
+            (attributes(), count(), text()).prop_map(|(attributes, dropped, schema_url)| {
+                Resource {
+                    attributes,
+                    dropped_attributes_count: dropped,
+                    schema_url,
+                }
+            }),
             r as usize,
         );
         let scopes = prop::collection::vec(
-            (text(), text(), attributes()).prop_map(|(name, version, attributes)| Scope {
-                name,
-                version,
-                attributes,
-            }),
+            (text(), text(), attributes(), count(), text()).prop_map(
+                |(name, version, attributes, dropped_attributes_count, schema_url)| Scope {
+                    name,
+                    version,
+                    attributes,
+                    dropped_attributes_count,
+                    schema_url,
+                },
+            ),
             s as usize,
         );
         let spans = prop::collection::vec(span(r, s), 0..4);
@@ -138,11 +164,13 @@ fn valid_files() -> [Vec<u8>; 5] {
     let data = TraceData {
         resources: vec![Resource {
             attributes: vec![KeyValue::new("service.name", "svc")],
+            ..Default::default()
         }],
         scopes: vec![Scope {
             name: "lib".into(),
             version: "1".into(),
             attributes: vec![],
+            ..Default::default()
         }],
         spans: vec![Span {
             trace_id: TraceId(0x4bf92f3577b34da6a3ce929d0e0e4736),
@@ -158,6 +186,7 @@ fn valid_files() -> [Vec<u8>; 5] {
                 time_unix_nanos: 5,
                 name: "e".into(),
                 attributes: vec![KeyValue::new("k", 1i64)],
+                ..Default::default()
             }],
             status: Status::Error {
                 message: "m".into(),

@@ -26,6 +26,7 @@ fn batch(spans: usize) -> TraceData {
     TraceData {
         resources: vec![Resource {
             attributes: vec![KeyValue::new("service.name", "shop")],
+            ..Default::default()
         }],
         scopes: vec![Scope::default()],
         spans: (0..spans).map(span).collect(),

@@ -36,6 +36,7 @@ fn zipkin_expressible() -> TraceData {
                 time_unix_nanos: 1_700_000_000_001_000_000,
                 name: "flushed".into(),
                 attributes: vec![],
+                ..Default::default()
             },
             Event {
                 time_unix_nanos: 1_700_000_000_002_000_000,
@@ -46,6 +47,7 @@ fn zipkin_expressible() -> TraceData {
                     KeyValue::new("escaped", false),
                     KeyValue::new("ratio", 0.25),
                 ],
+                ..Default::default()
             },
         ],
         status: Status::Ok,
@@ -99,6 +101,7 @@ fn zipkin_expressible() -> TraceData {
                     KeyValue::new("service.name", "checkout"),
                     KeyValue::new("telemetry.sdk.language", "rust"),
                 ],
+                ..Default::default()
             },
             common::resource("queue"),
         ],
@@ -108,6 +111,7 @@ fn zipkin_expressible() -> TraceData {
                 name: "spindle".into(),
                 version: "0.1.0".into(),
                 attributes: vec![],
+                ..Default::default()
             },
         ],
         spans: vec![root, client, producer, internal, consumer],

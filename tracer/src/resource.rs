@@ -36,7 +36,11 @@ pub(crate) fn build_resource(
     for kv in config_attributes(config) {
         upsert(&mut attributes, kv);
     }
-    (Resource { attributes }, warning)
+    let resource = Resource {
+        attributes,
+        ..Resource::default()
+    };
+    (resource, warning)
 }
 
 fn config_attributes(config: &ResourceConfig) -> Vec<KeyValue> {

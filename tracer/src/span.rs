@@ -98,6 +98,8 @@ impl SpanBuilder {
             span_id: context.span_id,
             trace_state: trace_state_text(context),
             attributes,
+            dropped_attributes_count: 0,
+            flags: link_flags(context),
         });
         self
     }
@@ -180,6 +182,17 @@ fn trace_state_text(context: &SpanContext) -> Str {
     } else {
         context.trace_state.header().into()
     }
+}
+
+/// A link's flags as OTLP defines them: the linked span's W3C flags in the low byte, plus
+/// whether that span is remote.
+fn link_flags(context: &SpanContext) -> u32 {
+    let remote = if context.is_remote {
+        model::FLAG_HAS_IS_REMOTE | model::FLAG_IS_REMOTE
+    } else {
+        model::FLAG_HAS_IS_REMOTE
+    };
+    u32::from(context.trace_flags.0) | remote
 }
 
 /// W3C flags in the low byte, plus OTLP's "parent is remote" bits.
@@ -267,6 +280,7 @@ impl Span {
                 time_unix_nanos,
                 name: name.into(),
                 attributes,
+                dropped_attributes_count: 0,
             });
         }
     }
@@ -290,6 +304,8 @@ impl Span {
                 span_id: context.span_id,
                 trace_state: trace_state_text(context),
                 attributes,
+                dropped_attributes_count: 0,
+                flags: link_flags(context),
             });
         }
     }

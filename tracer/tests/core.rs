@@ -516,3 +516,24 @@ fn a_small_queue_still_delivers() {
         "only {exported} of 1000 exported: {stats:?}"
     );
 }
+
+/// A link carries the linked span's W3C flags and whether it is remote, as OTLP's
+/// `Link.flags` defines them.
+#[test]
+fn links_carry_the_linked_spans_flags_and_remoteness() {
+    let (_lock, tracer, memory) = memory_tracer();
+    let local = Span::root("local");
+    let mut remote = local.context().clone();
+    remote.is_remote = true;
+    remote.trace_flags = spindle::TraceFlags::NONE;
+    let mut span = Span::root("linking");
+    span.add_link(local.context(), Vec::new());
+    span.add_link(&remote, Vec::new());
+    drop(span);
+    drop(local);
+    tracer.flush(WAIT).unwrap();
+    let spans = memory.spans();
+    let linking = spans.iter().find(|s| s.name == "linking").unwrap();
+    let flags: Vec<u32> = linking.links.iter().map(|l| l.flags).collect();
+    assert_eq!(flags, [0x101, 0x300]);
+}

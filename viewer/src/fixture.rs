@@ -22,6 +22,7 @@ impl Builder {
                     KeyValue::new("service.name", s.to_string()),
                     KeyValue::new("host.name", format!("{s}-1")),
                 ],
+                ..Default::default()
             })
             .collect();
         Builder {
@@ -155,12 +156,14 @@ pub fn shop() -> TraceData {
         time_unix_nanos: BASE + 60 * MS,
         name: "retry".into(),
         attributes: vec![KeyValue::new("attempt", 2i64)],
+        ..Default::default()
     });
     charge.links.push(Link {
         trace_id: TraceId(t2),
         span_id: SpanId(0x200),
         trace_state: "".into(),
         attributes: Vec::new(),
+        ..Default::default()
     });
     b.span(
         t1,

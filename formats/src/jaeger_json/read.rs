@@ -258,6 +258,7 @@ fn span<'a>(
         trace_state: Cow::Borrowed(""),
         resource,
         scope: data.intern_scope(tags.scope),
+        ..Default::default()
     };
     Ok((span, derived))
 }
@@ -295,7 +296,10 @@ fn process<'a>(raw: &'a RawValue, data: &mut TraceData) -> Result<ResourceIndex,
         attributes.push(KeyValue::new("service.name", owned(service)));
     }
     attributes.extend(tags(wire.tags.unwrap_or_default()).map_err(|f| f.within("tags"))?);
-    Ok(data.intern_resource(Resource { attributes }))
+    Ok(data.intern_resource(Resource {
+        attributes,
+        ..Default::default()
+    }))
 }
 
 /// The parent and the links from a span's references, and the note to give if an id in them
@@ -356,6 +360,7 @@ fn references<'a>(
                 REF_TYPE,
                 if follows { "follows_from" } else { "child_of" },
             )],
+            ..Default::default()
         })
         .collect();
     Ok((parent_span_id, links, derived))

@@ -192,6 +192,7 @@ pub(super) fn events(wires: Vec<LogWire<'_>>) -> Result<Vec<Event>, Fault<'_>> {
             time_unix_nanos: wire.timestamp.unwrap_or_default().0.saturating_mul(1000),
             name,
             attributes,
+            dropped_attributes_count: 0,
         });
     }
     Ok(events)

@@ -82,7 +82,7 @@ impl Status {
 }
 
 /// Something that happened at one instant during a span (a log, an exception, an annotation).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Event {
     /// When it happened, in nanoseconds since the Unix epoch.
     pub time_unix_nanos: u64,
@@ -90,10 +90,12 @@ pub struct Event {
     pub name: Str,
     /// Details, such as `exception.message`.
     pub attributes: Vec<KeyValue>,
+    /// How many attributes the sender dropped (over a limit); zero when none were.
+    pub dropped_attributes_count: u32,
 }
 
 /// A reference from a span to another span, possibly in another trace.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Link {
     /// The trace of the span linked to.
     pub trace_id: TraceId,
@@ -103,6 +105,11 @@ pub struct Link {
     pub trace_state: Str,
     /// What the link means, such as `opentracing.ref_type`.
     pub attributes: Vec<KeyValue>,
+    /// How many attributes the sender dropped; zero when none were.
+    pub dropped_attributes_count: u32,
+    /// W3C trace flags of the span linked to in the low byte, OTLP's is-remote bits above
+    /// (as [`Span::flags`]); zero when unknown.
+    pub flags: u32,
 }
 
 /// The entity that produced spans: a service instance.
@@ -110,6 +117,11 @@ pub struct Link {
 pub struct Resource {
     /// What identifies it: `service.name`, `host.name`, `process.pid`…
     pub attributes: Vec<KeyValue>,
+    /// How many attributes the sender dropped; zero when none were.
+    pub dropped_attributes_count: u32,
+    /// The OpenTelemetry schema the attributes follow (OTLP's `ResourceSpans.schema_url`);
+    /// empty when not given.
+    pub schema_url: Str,
 }
 
 impl Resource {
@@ -128,11 +140,18 @@ pub struct Scope {
     pub version: Str,
     /// More about the scope.
     pub attributes: Vec<KeyValue>,
+    /// How many attributes the sender dropped; zero when none were.
+    pub dropped_attributes_count: u32,
+    /// The OpenTelemetry schema the scope's spans follow (OTLP's `ScopeSpans.schema_url`);
+    /// empty when not given.
+    pub schema_url: Str,
 }
 
 /// What a span whose resource index is out of range refers to.
 pub(crate) static EMPTY_RESOURCE: Resource = Resource {
     attributes: Vec::new(),
+    dropped_attributes_count: 0,
+    schema_url: Cow::Borrowed(""),
 };
 
 /// What a span whose scope index is out of range refers to.
@@ -140,6 +159,8 @@ pub(crate) static EMPTY_SCOPE: Scope = Scope {
     name: Cow::Borrowed(""),
     version: Cow::Borrowed(""),
     attributes: Vec::new(),
+    dropped_attributes_count: 0,
+    schema_url: Cow::Borrowed(""),
 };
 
 /// The resource at `index` ([`EMPTY_RESOURCE`] if the index is out of range).
@@ -190,6 +211,12 @@ pub struct Span {
     pub events: Vec<Event>,
     /// Other spans it refers to.
     pub links: Vec<Link>,
+    /// How many attributes the sender dropped (over a limit); zero when none were.
+    pub dropped_attributes_count: u32,
+    /// How many events the sender dropped; zero when none were.
+    pub dropped_events_count: u32,
+    /// How many links the sender dropped; zero when none were.
+    pub dropped_links_count: u32,
     /// Whether it succeeded.
     pub status: Status,
     /// W3C trace flags in the low byte, OTLP's extra flag bits above.
@@ -297,6 +324,7 @@ mod tests {
     fn merge_shares_equal_resources() {
         let resource = Resource {
             attributes: vec![KeyValue::new("service.name", "a")],
+            ..Default::default()
         };
         let mut one = TraceData {
             resources: vec![resource.clone()],
@@ -308,6 +336,7 @@ mod tests {
         });
         let other_resource = Resource {
             attributes: vec![KeyValue::new("service.name", "b")],
+            ..Default::default()
         };
         let two = TraceData {
             resources: vec![other_resource, resource],

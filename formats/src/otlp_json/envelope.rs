@@ -8,7 +8,7 @@
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::read::ResourceSpansWire;
+use super::groups::ResourceSpansWire;
 
 /// A request document or a backend's answer; `S` is how spans are parsed.
 #[derive(Deserialize)]

@@ -29,13 +29,19 @@
 //!   `"NaN"`, `"Infinity"`, `"-Infinity"`), `bytesValue` (base64), `arrayValue{values}`,
 //!   `kvlistValue{values}`. An empty `AnyValue` (`{}` or no `value`) reads as `""`.
 //! - `flags` (W3C flags plus OTLP's is-remote bits, e.g. 257 from the JavaScript exporter) and
-//!   `traceState` are kept; events and links with their attributes.
+//!   `traceState` are kept, for spans and links; events and links with their attributes.
+//! - `schemaUrl` of a `resourceSpans` / `scopeSpans` is kept on its resource / scope;
+//!   `droppedAttributesCount` (resource, scope, span, event, link), `droppedEventsCount` and
+//!   `droppedLinksCount` (span) are kept. Counts are read from numbers or decimal strings
+//!   (`null` is zero); each is written, as a number, only when not zero, and `schemaUrl` only
+//!   when not empty (before the spans, so that a cut file keeps it).
 //! - Spans are grouped by resource, then by scope. A read merges equal resources and scopes.
-//! - Unknown fields are ignored; so are `schemaUrl`, the `dropped…Count` fields and link `flags`.
-//!   The pre-1.0 names `instrumentationLibrarySpans` / `instrumentationLibrary` are read too.
+//! - Unknown fields are ignored. The pre-1.0 names `instrumentationLibrarySpans` /
+//!   `instrumentationLibrary` are read too.
 
 mod any_value;
 mod envelope;
+mod groups;
 mod read;
 mod response;
 mod write;

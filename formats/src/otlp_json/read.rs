@@ -8,18 +8,18 @@ use serde_json::value::RawValue;
 use super::Encoding;
 use super::any_value::{KeyValueWire, attributes};
 use super::envelope::RequestWire;
+use super::groups::ResourceSpansWire;
 use crate::base64;
 use crate::context::{Fault, ReadContext, parse_span_id, parse_trace_id};
 use crate::detect::Format;
 use crate::error::{Problem, ReadError};
 use crate::loaded::{Loaded, ReadOptions};
 use crate::model::{
-    KeyValue, Resource, ResourceIndex, Scope, ScopeIndex, Span, SpanId, SpanKind, TraceData,
-    TraceId,
+    KeyValue, ResourceIndex, ScopeIndex, Span, SpanId, SpanKind, TraceData, TraceId,
 };
 use crate::num::Int;
 use crate::otlp_shape::{
-    EventParts, LinkWire, ReadEncoding, StatusCode, StatusWire, events, links, status,
+    EventParts, LinkWire, ReadEncoding, StatusCode, StatusWire, count, events, links, status,
 };
 use crate::stream::read_all;
 use crate::text::{Text, owned};
@@ -43,43 +43,6 @@ use crate::text::{Text, owned};
 pub fn read(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, ReadError> {
     let input = (bytes, source, options);
     read_all(input, Format::Otlp, read_request, |data| data)
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[serde(expecting = "a resourceSpans object")]
-pub(super) struct ResourceSpansWire<'a, S = &'a RawValue> {
-    #[serde(borrow, default)]
-    resource: Option<ResourceWire<'a>>,
-    #[serde(borrow, default = "Vec::new", alias = "instrumentationLibrarySpans")]
-    scope_spans: Vec<ScopeSpansWire<'a, S>>,
-}
-
-#[derive(Deserialize)]
-#[serde(expecting = "a resource object")]
-struct ResourceWire<'a> {
-    #[serde(borrow, default)]
-    attributes: Vec<KeyValueWire<'a>>,
-}
-
-#[derive(Deserialize)]
-#[serde(expecting = "a scopeSpans object")]
-struct ScopeSpansWire<'a, S = &'a RawValue> {
-    #[serde(borrow, default, alias = "instrumentationLibrary")]
-    scope: Option<ScopeWire<'a>>,
-    #[serde(default = "Vec::new")]
-    spans: Vec<S>,
-}
-
-#[derive(Deserialize)]
-#[serde(expecting = "a scope object")]
-struct ScopeWire<'a> {
-    #[serde(borrow, default)]
-    name: Cow<'a, str>,
-    #[serde(borrow, default)]
-    version: Cow<'a, str>,
-    #[serde(borrow, default)]
-    attributes: Vec<KeyValueWire<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -112,6 +75,12 @@ struct SpanWire<'a> {
     links: Vec<LinkWire<'a, KeyValueWire<'a>>>,
     #[serde(borrow, default)]
     status: Option<StatusWire<'a, Option<&'a RawValue>>>,
+    #[serde(default)]
+    dropped_attributes_count: Option<Int<u32>>,
+    #[serde(default)]
+    dropped_events_count: Option<Int<u32>>,
+    #[serde(default)]
+    dropped_links_count: Option<Int<u32>>,
 }
 
 #[derive(Deserialize)]
@@ -124,6 +93,8 @@ pub(super) struct EventWire<'a> {
     name: Cow<'a, str>,
     #[serde(borrow, default)]
     attributes: Vec<KeyValueWire<'a>>,
+    #[serde(default)]
+    dropped_attributes_count: Option<Int<u32>>,
 }
 
 /// Reads one request document into `data`; false when it was reported and skipped.
@@ -152,21 +123,19 @@ fn read_request<'a>(
 fn convert_request(request: RequestWire<'_, SpanWire<'_>>) -> Option<TraceData> {
     let mut data = TraceData::default();
     for (_, group) in request.groups() {
-        let wire = group.resource.map(|w| w.attributes).unwrap_or_default();
-        let attributes = attributes(wire).ok()?;
+        let (resource_wire, scope_groups) = group.split();
+        let resource_wire = resource_wire.ok()?;
         let mut resource = None;
-        for scope_group in group.scope_spans {
+        for scope_group in scope_groups {
             if scope_group.spans.is_empty() {
                 continue;
             }
-            let scope = data.intern_scope(scope(scope_group.scope).ok()?);
-            let resource = *resource.get_or_insert_with(|| {
-                data.intern_resource(Resource {
-                    attributes: attributes.clone(),
-                })
-            });
-            data.spans.reserve(scope_group.spans.len());
-            for wire in scope_group.spans {
+            let (scope, spans) = scope_group.split();
+            let scope = data.intern_scope(scope.ok()?);
+            let resource =
+                *resource.get_or_insert_with(|| data.intern_resource(resource_wire.clone()));
+            data.spans.reserve(spans.len());
+            for wire in spans {
                 let mut span = span(wire).ok()?;
                 span.resource = resource;
                 span.scope = scope;
@@ -198,33 +167,27 @@ fn read_resource_spans<'a>(
     path: &str,
     data: &mut TraceData,
 ) -> Result<(), ReadError> {
-    let wire = group.resource.map(|w| w.attributes).unwrap_or_default();
-    let attributes = match attributes(wire) {
-        Ok(attributes) => attributes,
-        Err(fault) => {
-            let fault = fault.within(&format!("{path}.resource.attributes"));
-            return context.report_fault(fault, raw.get());
-        }
+    let (resource_wire, scope_groups) = group.split();
+    let resource_wire = match resource_wire {
+        Ok(resource) => resource,
+        Err(fault) => return context.report_fault(fault.within(path), raw.get()),
     };
     let mut resource = None;
-    for (s, scope_group) in group.scope_spans.into_iter().enumerate() {
+    for (s, scope_group) in scope_groups.into_iter().enumerate() {
         if scope_group.spans.is_empty() {
             continue;
         }
-        let scope = match scope(scope_group.scope) {
+        let (scope, spans) = scope_group.split();
+        let scope = match scope {
             Ok(scope) => data.intern_scope(scope),
             Err(fault) => {
-                let fault = fault.within(&format!("{path}.scopeSpans[{s}].scope"));
+                let fault = fault.within(&format!("{path}.scopeSpans[{s}]"));
                 context.report_fault(fault, raw.get())?;
                 continue;
             }
         };
-        let resource = *resource.get_or_insert_with(|| {
-            data.intern_resource(Resource {
-                attributes: attributes.clone(),
-            })
-        });
-        for (i, span_raw) in scope_group.spans.into_iter().enumerate() {
+        let resource = *resource.get_or_insert_with(|| data.intern_resource(resource_wire.clone()));
+        for (i, span_raw) in spans.into_iter().enumerate() {
             let place = (path, s, i);
             if let Some(mut span) = read_span(context, span_raw, place)? {
                 span.resource = resource;
@@ -234,17 +197,6 @@ fn read_resource_spans<'a>(
         }
     }
     Ok(())
-}
-
-fn scope(wire: Option<ScopeWire<'_>>) -> Result<Scope, Fault<'_>> {
-    let Some(wire) = wire else {
-        return Ok(Scope::default());
-    };
-    Ok(Scope {
-        name: owned(wire.name),
-        version: owned(wire.version),
-        attributes: attributes(wire.attributes).map_err(|f| f.within("attributes"))?,
-    })
 }
 
 /// Parses and converts one span; `None` when it was reported and skipped.
@@ -312,7 +264,10 @@ fn span(wire: SpanWire<'_>) -> Result<Span, Fault<'_>> {
         events: events::<Encoding>(wire.events)?,
         links: links::<Encoding>(wire.links)?,
         status: status::<Encoding>(wire.status)?,
-        flags: wire.flags.unwrap_or_default().0,
+        dropped_attributes_count: count(wire.dropped_attributes_count),
+        dropped_events_count: count(wire.dropped_events_count),
+        dropped_links_count: count(wire.dropped_links_count),
+        flags: count(wire.flags),
         trace_state: owned(wire.trace_state),
         resource: ResourceIndex(0),
         scope: ScopeIndex(0),
@@ -365,6 +320,7 @@ impl<'a> ReadEncoding<'a> for Encoding {
             time_unix_nanos: wire.time_unix_nano.unwrap_or_default().0,
             name: wire.name,
             attributes: wire.attributes,
+            dropped_attributes_count: wire.dropped_attributes_count,
         }
     }
 

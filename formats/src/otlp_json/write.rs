@@ -10,11 +10,12 @@ use crate::base64;
 use crate::batch::SpanBatch;
 use crate::hex::{span_id_hex, trace_id_hex};
 use crate::model::{EMPTY_RESOURCE, EMPTY_SCOPE, KeyValue, Scope, Span, SpanKind, Status, Value};
-use crate::otlp_shape::{Part, WriteEncoding, span_parts};
+use crate::otlp_shape::{Part, WriteEncoding, scope_extras, span_parts};
 
 impl WriteEncoding for Encoding {
     const EVENT_TIME: &'static str = "timeUnixNano";
     const MESSAGE_FIRST: bool = true;
+    const SCHEMA_URL_INSIDE: bool = false;
 
     fn time(unix_nanos: u64) -> impl Serialize {
         Decimal(unix_nanos)
@@ -42,7 +43,10 @@ impl WriteEncoding for Encoding {
 /// ```
 /// use spindle_formats::{KeyValue, ReadOptions, Resource, Span, SpanId, TraceData, TraceId};
 /// let data = TraceData {
-///     resources: vec![Resource { attributes: vec![KeyValue::new("service.name", "shop")] }],
+///     resources: vec![Resource {
+///         attributes: vec![KeyValue::new("service.name", "shop")],
+///         ..Default::default()
+///     }],
 ///     scopes: vec![Default::default()],
 ///     spans: vec![Span {
 ///         trace_id: TraceId(1),
@@ -124,18 +128,24 @@ impl Serialize for ResourceSpansOut<'_> {
                     .map_or(&EMPTY_SCOPE, |span| data.scope_of(span)),
                 spans,
             });
-        let mut out = serializer.serialize_struct("ResourceSpans", 2)?;
+        let mut out = serializer.serialize_struct("ResourceSpans", 3)?;
         out.serialize_field("resource", &Part(resource, Encoding))?;
         out.serialize_field("scopeSpans", &SeqOf::new(groups))?;
+        if !resource.schema_url.is_empty() {
+            out.serialize_field("schemaUrl", &resource.schema_url)?;
+        }
         out.end()
     }
 }
 
 impl Serialize for ScopeSpansOut<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut out = serializer.serialize_struct("ScopeSpans", 2)?;
+        let mut out = serializer.serialize_struct("ScopeSpans", 3)?;
         out.serialize_field("scope", &ScopeOut(self.scope))?;
         out.serialize_field("spans", &SeqOf::new(self.spans.iter().map(|s| SpanOut(s))))?;
+        if !self.scope.schema_url.is_empty() {
+            out.serialize_field("schemaUrl", &self.scope.schema_url)?;
+        }
         out.end()
     }
 }
@@ -158,7 +168,7 @@ impl<I: Iterator<Item = T>, T: Serialize> Serialize for SeqOf<I> {
 impl Serialize for ScopeOut<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let scope = self.0;
-        let mut out = serializer.serialize_struct("InstrumentationScope", 3)?;
+        let mut out = serializer.serialize_struct("InstrumentationScope", 4)?;
         if !scope.name.is_empty() {
             out.serialize_field("name", &scope.name)?;
         }
@@ -168,6 +178,7 @@ impl Serialize for ScopeOut<'_> {
         if !scope.attributes.is_empty() {
             out.serialize_field("attributes", &Attributes(&scope.attributes))?;
         }
+        scope_extras(&mut out, scope, Encoding)?;
         out.end()
     }
 }
@@ -186,7 +197,7 @@ fn kind_number(kind: SpanKind) -> u8 {
 impl Serialize for SpanOut<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let span = self.0;
-        let mut out = serializer.serialize_struct("Span", 14)?;
+        let mut out = serializer.serialize_struct("Span", 17)?;
         out.serialize_field("traceId", &trace_id_hex(span.trace_id))?;
         out.serialize_field("spanId", &span_id_hex(span.span_id))?;
         if !span.trace_state.is_empty() {

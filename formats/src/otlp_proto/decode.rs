@@ -72,9 +72,9 @@ pub(crate) fn span(bytes: &[u8], base: usize) -> Decoded<Span> {
             7 => span.start_unix_nanos = fixed64(field, value, at)?,
             8 => span.end_unix_nanos = fixed64(field, value, at)?,
             9 => attribute_into(&mut span.attributes, field, value, at)?,
-            10 | 12 | 14 => {
-                varint(field, value, at)?;
-            }
+            10 => span.dropped_attributes_count = count(field, value, at)?,
+            12 => span.dropped_events_count = count(field, value, at)?,
+            14 => span.dropped_links_count = count(field, value, at)?,
             11 => {
                 let event = event(value, at);
                 span.events
@@ -114,6 +114,11 @@ fn varint(field: u32, value: FieldValue<'_>, at: usize) -> Decoded<u64> {
     }
 }
 
+/// A `uint32` field: a varint, truncated to 32 bits as protobuf's parsers do.
+fn count(field: u32, value: FieldValue<'_>, at: usize) -> Decoded<u32> {
+    varint(field, value, at).map(|v| v as u32)
+}
+
 fn fixed64(field: u32, value: FieldValue<'_>, at: usize) -> Decoded<u64> {
     match value {
         FieldValue::Fixed64(v) => Ok(v),
@@ -129,7 +134,7 @@ fn fixed32(field: u32, value: FieldValue<'_>, at: usize) -> Decoded<u32> {
 }
 
 /// A `string` field as an owned model string.
-fn string(field: u32, value: FieldValue<'_>, at: usize, name: &str) -> Decoded<Str> {
+pub(crate) fn string(field: u32, value: FieldValue<'_>, at: usize, name: &str) -> Decoded<Str> {
     let (bytes, start) = len(field, value, at)?;
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(Cow::Owned(text.to_owned())),
@@ -231,11 +236,7 @@ fn status(value: FieldValue<'_>, at: usize) -> Decoded<Status> {
 
 fn event(value: FieldValue<'_>, at: usize) -> Decoded<Event> {
     let (bytes, base) = len(11, value, at)?;
-    let mut event = Event {
-        time_unix_nanos: 0,
-        name: Cow::Borrowed(""),
-        attributes: Vec::new(),
-    };
+    let mut event = Event::default();
     let mut reader = Reader::new(bytes, base);
     while let Some((field, value)) = reader.field()? {
         let at = reader.field_at();
@@ -243,9 +244,7 @@ fn event(value: FieldValue<'_>, at: usize) -> Decoded<Event> {
             1 => event.time_unix_nanos = fixed64(field, value, at)?,
             2 => event.name = string(field, value, at, "name")?,
             3 => attribute_into(&mut event.attributes, field, value, base)?,
-            4 => {
-                varint(field, value, at)?;
-            }
+            4 => event.dropped_attributes_count = count(field, value, at)?,
             _ => {}
         }
     }
@@ -255,31 +254,23 @@ fn event(value: FieldValue<'_>, at: usize) -> Decoded<Event> {
 fn link(value: FieldValue<'_>, at: usize) -> Decoded<Link> {
     let (bytes, base) = len(13, value, at)?;
     let (mut trace_id, mut span_id) = (None, None);
-    let mut trace_state = Cow::Borrowed("");
-    let mut attributes = Vec::new();
+    let mut out = Link::default();
     let mut reader = Reader::new(bytes, base);
     while let Some((field, value)) = reader.field()? {
         let at = reader.field_at();
         match field {
             1 => trace_id = Some(len(field, value, at)?),
             2 => span_id = Some(len(field, value, at)?),
-            3 => trace_state = string(field, value, at, "trace_state")?,
-            4 => attribute_into(&mut attributes, field, value, base)?,
-            5 => {
-                varint(field, value, at)?;
-            }
-            6 => {
-                fixed32(field, value, at)?;
-            }
+            3 => out.trace_state = string(field, value, at, "trace_state")?,
+            4 => attribute_into(&mut out.attributes, field, value, base)?,
+            5 => out.dropped_attributes_count = count(field, value, at)?,
+            6 => out.flags = fixed32(field, value, at)?,
             _ => {}
         }
     }
-    Ok(Link {
-        trace_id: trace_id_of(trace_id, base, "trace_id")?,
-        span_id: span_id_of(span_id, base, "span_id")?,
-        trace_state,
-        attributes,
-    })
+    out.trace_id = trace_id_of(trace_id, base, "trace_id")?;
+    out.span_id = span_id_of(span_id, base, "span_id")?;
+    Ok(out)
 }
 
 /// Decodes a `Resource` message into `resource` (a repeated occurrence merges, as protobuf
@@ -290,9 +281,7 @@ pub(crate) fn resource_into(resource: &mut Resource, bytes: &[u8], base: usize) 
         let at = reader.field_at();
         match field {
             1 => attribute_into(&mut resource.attributes, field, value, base)?,
-            2 => {
-                varint(field, value, at)?;
-            }
+            2 => resource.dropped_attributes_count = count(field, value, at)?,
             _ => {}
         }
     }
@@ -308,9 +297,7 @@ pub(crate) fn scope_into(scope: &mut Scope, bytes: &[u8], base: usize) -> Decode
             1 => scope.name = string(field, value, at, "name")?,
             2 => scope.version = string(field, value, at, "version")?,
             3 => attribute_into(&mut scope.attributes, field, value, base)?,
-            4 => {
-                varint(field, value, at)?;
-            }
+            4 => scope.dropped_attributes_count = count(field, value, at)?,
             _ => {}
         }
     }

@@ -13,12 +13,14 @@
 //! - `kind` 0 (unspecified) and 1 read as internal; `status.code` 0 unset, 1 ok, 2 error (the
 //!   message is kept for errors). Other numbers skip the span with a warning.
 //! - `AnyValue`: every kind, arrays and key-value lists nested up to 100 deep; an empty
-//!   `AnyValue` reads as `""`. `flags` and `trace_state` are kept, events and links with their
-//!   attributes.
+//!   `AnyValue` reads as `""`. `flags` and `trace_state` are kept (for links too), events and
+//!   links with their attributes.
+//! - `schema_url` of a `ResourceSpans` / `ScopeSpans` is kept on its resource / scope, every
+//!   `dropped_*_count` on its message (a `uint32` varint, cut to 32 bits as protobuf's parsers
+//!   do). Each is written only when not zero or empty.
 //! - Spans are grouped by resource, then scope; a read merges equal resources and scopes.
-//! - Unknown fields of every wire type (groups too) are skipped, so newer senders load. Read
-//!   and checked but not kept (the model has no place for them yet): `schema_url`, the
-//!   `dropped_*_count` fields, link `flags`, `entity_refs`. They are written as absent.
+//! - Unknown fields of every wire type (groups too) are skipped, so newer senders load. Not
+//!   kept (the model has no place for it): the resource's `entity_refs` (skipped, not written).
 //!
 //! A problem names the byte offset and the field path, e.g.
 //! `trace.binpb (byte 1234): resource_spans[0].scope_spans[1].spans[7].attributes[2].value:

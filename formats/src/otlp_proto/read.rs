@@ -106,6 +106,7 @@ fn resource_spans(
     data: &mut TraceData,
 ) -> Result<bool, ReadError> {
     let mut resources: Parts<'_> = Vec::new();
+    let mut schema_url = None;
     let mut groups = Vec::new();
     let mut reader = Reader::new(body, base);
     let mut scan_error = None;
@@ -118,6 +119,7 @@ fn resource_spans(
                 return Ok(true);
             }
             Ok(Some((2, value, cut))) => groups.push((value, reader.field_at(), cut)),
+            Ok(Some((3, value, None))) => schema_url = Some((value, reader.field_at())),
             Ok(Some((1, value, None))) => {
                 scan_error = Some(wrong_type(1, LEN, &value, reader.field_at()).into());
                 break;
@@ -134,6 +136,15 @@ fn resource_spans(
         if let Err(fault) = decode::resource_into(&mut resource, bytes, start) {
             report(context, fault, &format!("{path}.resource"))?;
             return Ok(true);
+        }
+    }
+    if let Some((value, at)) = schema_url {
+        match decode::string(3, value, at, "schema_url") {
+            Ok(url) => resource.schema_url = url,
+            Err(fault) => {
+                report(context, fault, path)?;
+                return Ok(true);
+            }
         }
     }
     let mut group = Group {
@@ -180,7 +191,7 @@ impl Group {
                 scope
             }
             Err(fault) => {
-                report(context, fault, &format!("{path}.scope"))?;
+                report(context, fault, path)?;
                 return Ok(true);
             }
         };
@@ -231,23 +242,30 @@ impl Group {
     }
 }
 
-/// The scope of a `ScopeSpans`, wherever in it the field is (it may follow the spans), and how
-/// many spans it holds (to reserve room for them at once).
+/// The scope of a `ScopeSpans` with its `schema_url`, wherever in it the fields are (they may
+/// follow the spans), and how many spans it holds (to reserve room for them at once).
 fn scope_of(body: &[u8], base: usize) -> Result<(Scope, usize), DecodeFault> {
     let mut scope = Scope::default();
+    let mut schema_url = None;
     let mut spans = 0;
     let mut reader = Reader::new(body, base);
+    let in_scope = |fault: DecodeFault| fault.within("scope");
     // Problems other than in the scope itself are reported while the spans are read.
     while let Ok(Some((field, value, cut))) = reader.field_or_cut() {
+        let at = reader.field_at();
         match (field, value, cut) {
-            (1, _, Some(cut)) => return Err(cut.into()),
+            (1, _, Some(cut)) => return Err(in_scope(cut.into())),
             (1, FieldValue::Len(bytes, start), None) => {
-                decode::scope_into(&mut scope, bytes, start)?
+                decode::scope_into(&mut scope, bytes, start).map_err(in_scope)?
             }
-            (1, other, None) => return Err(wrong_type(1, LEN, &other, reader.field_at()).into()),
+            (1, other, None) => return Err(in_scope(wrong_type(1, LEN, &other, at).into())),
             (2, ..) => spans += 1,
+            (3, value, None) => schema_url = Some(decode::string(3, value, at, "schema_url")?),
             _ => {}
         }
+    }
+    if let Some(url) = schema_url {
+        scope.schema_url = url;
     }
     Ok((scope, spans))
 }

@@ -3,8 +3,11 @@
 //! Protobuf puts each nested message's length before it, so sizes come first: every span's
 //! size is computed once (and kept), the group sizes are sums of those, then the bytes are
 //! written into a buffer reserved to the exact total. Fields at their default value (empty
-//! strings, zero times and flags, unset status) are left out, as protobuf encoders do; a
-//! span's ids, kind and each attribute's value are always written.
+//! strings, zero times, flags and counts, unset status) are left out, as protobuf encoders do;
+//! a span's ids, kind and each attribute's value are always written. Fields are in
+//! field-number order except `schema_url`, written right after the resource or scope it
+//! belongs to, before the spans (parsers take fields in any order), so that a file cut inside
+//! the spans keeps it.
 
 use std::io::Write;
 
@@ -41,10 +44,13 @@ pub fn encode<'a>(data: impl Into<SpanBatch<'a>>, out: &mut Vec<u8>) {
         let resource_len = resource_len(group.resource);
         put_message_header(out, 1, resource_len);
         put_attributes(out, 1, &group.resource.attributes);
+        put_count(out, 2, group.resource.dropped_attributes_count);
+        put_str(out, 3, &group.resource.schema_url);
         for scope in &group.scopes {
             put_message_header(out, 2, scope.len);
             put_message_header(out, 1, scope_len(scope.scope));
             put_scope(out, scope.scope);
+            put_str(out, 3, &scope.scope.schema_url);
             for (span, &size) in scope.spans.iter().zip(scope.sizes) {
                 put_message_header(out, 2, size);
                 put_span(out, span);
@@ -90,7 +96,8 @@ fn resource_groups<'a>(
                 + part_sizes
                     .iter()
                     .map(|&s| len_field_len(2, s))
-                    .sum::<usize>();
+                    .sum::<usize>()
+                + str_len(3, &scope.schema_url);
             scopes.push(ScopeGroup {
                 scope,
                 spans: part,
@@ -102,7 +109,8 @@ fn resource_groups<'a>(
             + scopes
                 .iter()
                 .map(|s| len_field_len(2, s.len))
-                .sum::<usize>();
+                .sum::<usize>()
+            + str_len(3, &resource.schema_url);
         groups.push(ResourceGroup {
             resource,
             scopes,
@@ -121,6 +129,15 @@ fn str_len(field: u32, text: &str) -> usize {
         0
     } else {
         len_field_len(field, text.len())
+    }
+}
+
+/// A `uint32` field, left out when zero.
+fn count_len(field: u32, count: u32) -> usize {
+    if count == 0 {
+        0
+    } else {
+        tag_len(field) + varint_len(u64::from(count))
     }
 }
 
@@ -155,11 +172,14 @@ fn array_len(items: &[Value]) -> usize {
 }
 
 fn resource_len(resource: &Resource) -> usize {
-    attributes_len(1, &resource.attributes)
+    attributes_len(1, &resource.attributes) + count_len(2, resource.dropped_attributes_count)
 }
 
 fn scope_len(scope: &Scope) -> usize {
-    str_len(1, &scope.name) + str_len(2, &scope.version) + attributes_len(3, &scope.attributes)
+    str_len(1, &scope.name)
+        + str_len(2, &scope.version)
+        + attributes_len(3, &scope.attributes)
+        + count_len(4, scope.dropped_attributes_count)
 }
 
 /// A `fixed64` field, left out when zero.
@@ -178,6 +198,9 @@ fn span_len(span: &Span) -> usize {
         + fixed64_len(7, span.start_unix_nanos)
         + fixed64_len(8, span.end_unix_nanos)
         + attributes_len(9, &span.attributes)
+        + count_len(10, span.dropped_attributes_count)
+        + count_len(12, span.dropped_events_count)
+        + count_len(14, span.dropped_links_count)
         + span
             .events
             .iter()
@@ -196,10 +219,16 @@ fn event_len(event: &Event) -> usize {
     fixed64_len(1, event.time_unix_nanos)
         + str_len(2, &event.name)
         + attributes_len(3, &event.attributes)
+        + count_len(4, event.dropped_attributes_count)
 }
 
 fn link_len(link: &Link) -> usize {
-    18 + 10 + str_len(3, &link.trace_state) + attributes_len(4, &link.attributes)
+    let flags = if link.flags != 0 { 5 } else { 0 };
+    18 + 10
+        + str_len(3, &link.trace_state)
+        + attributes_len(4, &link.attributes)
+        + count_len(5, link.dropped_attributes_count)
+        + flags
 }
 
 fn status_len(status: &Status) -> usize {
@@ -223,6 +252,12 @@ fn status_field_len(status: &Status) -> usize {
 fn put_str(out: &mut Vec<u8>, field: u32, text: &str) {
     if !text.is_empty() {
         put_bytes(out, field, text.as_bytes());
+    }
+}
+
+fn put_count(out: &mut Vec<u8>, field: u32, count: u32) {
+    if count != 0 {
+        put_varint_field(out, field, u64::from(count));
     }
 }
 
@@ -269,6 +304,7 @@ fn put_scope(out: &mut Vec<u8>, scope: &Scope) {
     put_str(out, 1, &scope.name);
     put_str(out, 2, &scope.version);
     put_attributes(out, 3, &scope.attributes);
+    put_count(out, 4, scope.dropped_attributes_count);
 }
 
 /// The OTLP `SpanKind` number.
@@ -294,19 +330,27 @@ fn put_span(out: &mut Vec<u8>, span: &Span) {
     put_fixed64_nonzero(out, 7, span.start_unix_nanos);
     put_fixed64_nonzero(out, 8, span.end_unix_nanos);
     put_attributes(out, 9, &span.attributes);
+    put_count(out, 10, span.dropped_attributes_count);
     for event in &span.events {
         put_message_header(out, 11, event_len(event));
         put_fixed64_nonzero(out, 1, event.time_unix_nanos);
         put_str(out, 2, &event.name);
         put_attributes(out, 3, &event.attributes);
+        put_count(out, 4, event.dropped_attributes_count);
     }
+    put_count(out, 12, span.dropped_events_count);
     for link in &span.links {
         put_message_header(out, 13, link_len(link));
         put_bytes(out, 1, &link.trace_id.to_bytes());
         put_bytes(out, 2, &link.span_id.to_bytes());
         put_str(out, 3, &link.trace_state);
         put_attributes(out, 4, &link.attributes);
+        put_count(out, 5, link.dropped_attributes_count);
+        if link.flags != 0 {
+            put_fixed32(out, 6, link.flags);
+        }
     }
+    put_count(out, 14, span.dropped_links_count);
     put_status(out, &span.status);
     if span.flags != 0 {
         put_fixed32(out, 16, span.flags);

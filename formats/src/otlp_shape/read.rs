@@ -5,7 +5,8 @@ use std::borrow::Cow;
 use serde::Deserialize;
 
 use crate::context::Fault;
-use crate::model::{Event, KeyValue, Link, SpanId, Status, TraceId};
+use crate::model::{Event, KeyValue, Link, Resource, Scope, SpanId, Status, TraceId};
+use crate::num::Int;
 use crate::text::owned;
 
 /// What a format encodes its own way when it reads OTLP's shapes.
@@ -38,6 +39,7 @@ pub(crate) struct EventParts<'a, A> {
     pub time_unix_nanos: u64,
     pub name: Cow<'a, str>,
     pub attributes: Vec<A>,
+    pub dropped_attributes_count: Option<Int<u32>>,
 }
 
 /// The three status codes OTLP defines.
@@ -59,6 +61,70 @@ pub(crate) struct LinkWire<'a, A> {
     trace_state: Cow<'a, str>,
     #[serde(default = "Vec::new")]
     attributes: Vec<A>,
+    #[serde(default)]
+    dropped_attributes_count: Option<Int<u32>>,
+    #[serde(default)]
+    flags: Option<Int<u32>>,
+}
+
+/// A resource: its attributes and dropped count, and (in Spindle JSON, where a resource is not
+/// inside a `ResourceSpans`) its schema URL.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[serde(expecting = "a resource object")]
+pub(crate) struct ResourceWire<'a, A> {
+    #[serde(default = "Vec::new")]
+    attributes: Vec<A>,
+    #[serde(default)]
+    dropped_attributes_count: Option<Int<u32>>,
+    #[serde(borrow, default)]
+    schema_url: Cow<'a, str>,
+}
+
+/// An instrumentation scope (and in Spindle JSON its schema URL, as for [`ResourceWire`]).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[serde(expecting = "a scope object")]
+pub(crate) struct ScopeWire<'a, A> {
+    #[serde(borrow, default)]
+    name: Cow<'a, str>,
+    #[serde(borrow, default)]
+    version: Cow<'a, str>,
+    #[serde(default = "Vec::new")]
+    attributes: Vec<A>,
+    #[serde(default)]
+    dropped_attributes_count: Option<Int<u32>>,
+    #[serde(borrow, default)]
+    schema_url: Cow<'a, str>,
+}
+
+/// A count that may be absent or `null` (zero).
+pub(crate) fn count(wire: Option<Int<u32>>) -> u32 {
+    wire.unwrap_or_default().0
+}
+
+/// A resource; a bad attribute is named `attributes[i]…`.
+pub(crate) fn resource<'a, E: ReadEncoding<'a>>(
+    wire: ResourceWire<'a, E::Attribute>,
+) -> Result<Resource, Fault<'a>> {
+    Ok(Resource {
+        attributes: E::attributes(wire.attributes).map_err(|f| f.within("attributes"))?,
+        dropped_attributes_count: count(wire.dropped_attributes_count),
+        schema_url: owned(wire.schema_url),
+    })
+}
+
+/// A scope; a bad attribute is named `attributes[i]…`.
+pub(crate) fn scope<'a, E: ReadEncoding<'a>>(
+    wire: ScopeWire<'a, E::Attribute>,
+) -> Result<Scope, Fault<'a>> {
+    Ok(Scope {
+        name: owned(wire.name),
+        version: owned(wire.version),
+        attributes: E::attributes(wire.attributes).map_err(|f| f.within("attributes"))?,
+        dropped_attributes_count: count(wire.dropped_attributes_count),
+        schema_url: owned(wire.schema_url),
+    })
 }
 
 /// A status; `C` is the format's code (a missing code reads as `None` when `C` is an `Option`).
@@ -83,6 +149,7 @@ pub(crate) fn events<'a, E: ReadEncoding<'a>>(
             time_unix_nanos: parts.time_unix_nanos,
             name: owned(parts.name),
             attributes,
+            dropped_attributes_count: count(parts.dropped_attributes_count),
         });
     }
     Ok(events)
@@ -104,6 +171,8 @@ pub(crate) fn links<'a, E: ReadEncoding<'a>>(
             span_id,
             trace_state: owned(wire.trace_state),
             attributes,
+            dropped_attributes_count: count(wire.dropped_attributes_count),
+            flags: count(wire.flags),
         });
     }
     Ok(links)

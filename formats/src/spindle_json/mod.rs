@@ -15,15 +15,21 @@
 //!
 //! Fields (those marked optional are left out when they hold their default):
 //! - `format`: always `"spindle"`; `version`: always `1` here. Readers refuse other versions.
-//! - `resources`: list of `{"attributes":[…]}`; `scopes`: list of
-//!   `{"name":…, "version":…, "attributes":[…]}` (`version`, `attributes` optional).
+//! - `resources`: list of `{"attributes":[…], "droppedAttributesCount":…, "schemaUrl":…}`;
+//!   `scopes`: list of `{"name":…, "version":…, "attributes":[…], "droppedAttributesCount":…,
+//!   "schemaUrl":…}` (all but `attributes` of a resource and `name` of a scope optional).
+//!   `schemaUrl` is the OpenTelemetry schema the attributes follow (OTLP keeps it beside the
+//!   resource or scope); `droppedAttributesCount` how many attributes the sender dropped.
 //! - `spans`: list of objects with
 //!   - `traceId` (32 lowercase hex digits), `spanId` (16), `parentSpanId` (16, optional);
 //!   - `name`; `kind`: `internal`, `server`, `client`, `producer` or `consumer`;
 //!   - `startUnixNanos`, `endUnixNanos`: integers, nanoseconds since the Unix epoch;
 //!   - `attributes`, `events`, `links` (lists, optional);
-//!     an event is `{"timeUnixNanos":…, "name":…, "attributes":[…]}`,
-//!     a link `{"traceId":…, "spanId":…, "traceState":…, "attributes":[…]}`;
+//!     an event is `{"timeUnixNanos":…, "name":…, "attributes":[…], "droppedAttributesCount":…}`,
+//!     a link `{"traceId":…, "spanId":…, "traceState":…, "attributes":[…],
+//!     "droppedAttributesCount":…, "flags":…}` (a link's `flags` as a span's);
+//!   - `droppedAttributesCount`, `droppedEventsCount`, `droppedLinksCount` (optional): how
+//!     many the sender dropped, as in OTLP;
 //!   - `status` (optional): `{"code":"ok"}` or `{"code":"error","message":…}`;
 //!   - `flags` (optional): W3C trace flags in the low byte, OTLP's flag bits above;
 //!   - `traceState` (optional): the W3C `tracestate` text;
@@ -34,6 +40,7 @@
 //!   `{TYPE: VALUE}` objects) or `map` (list of attributes). Example:
 //!   `{"key":"retry","array":[{"i64":1},{"str":"two"}]}`.
 //!
+//! Every count and `schemaUrl` is optional (added within version 1; absent is zero or empty).
 //! Unknown fields are ignored, so version 1 readers can load documents that add fields.
 
 mod read;

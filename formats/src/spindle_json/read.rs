@@ -15,8 +15,10 @@ use crate::model::{
     KeyValue, Resource, ResourceIndex, Scope, ScopeIndex, Span, SpanId, SpanKind, TraceData,
     TraceId,
 };
+use crate::num::Int;
 use crate::otlp_shape::{
-    EventParts, LinkWire, ReadEncoding, StatusCode, StatusWire, events, links, status,
+    self, EventParts, LinkWire, ReadEncoding, ResourceWire, ScopeWire, StatusCode, StatusWire,
+    events, links, status,
 };
 use crate::stream::read_all;
 use crate::text::{Text, borrowed, owned};
@@ -57,29 +59,11 @@ struct DocumentWire<'a> {
     #[serde(borrow, default)]
     version: Option<&'a RawValue>,
     #[serde(borrow, default)]
-    resources: Vec<ResourceWire<'a>>,
+    resources: Vec<ResourceWire<'a, ValueWire<'a>>>,
     #[serde(borrow, default)]
-    scopes: Vec<ScopeWire<'a>>,
+    scopes: Vec<ScopeWire<'a, ValueWire<'a>>>,
     #[serde(borrow, default)]
     spans: Vec<&'a RawValue>,
-}
-
-#[derive(Deserialize)]
-#[serde(expecting = "a resource object")]
-struct ResourceWire<'a> {
-    #[serde(borrow, default)]
-    attributes: Vec<ValueWire<'a>>,
-}
-
-#[derive(Deserialize)]
-#[serde(expecting = "a scope object")]
-struct ScopeWire<'a> {
-    #[serde(borrow, default)]
-    name: Cow<'a, str>,
-    #[serde(borrow, default)]
-    version: Cow<'a, str>,
-    #[serde(borrow, default)]
-    attributes: Vec<ValueWire<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -109,6 +93,12 @@ struct SpanWire<'a> {
     #[serde(borrow, default)]
     status: Option<StatusWire<'a, Text<'a>>>,
     #[serde(default)]
+    dropped_attributes_count: u32,
+    #[serde(default)]
+    dropped_events_count: u32,
+    #[serde(default)]
+    dropped_links_count: u32,
+    #[serde(default)]
     flags: u32,
     #[serde(borrow, default)]
     trace_state: Cow<'a, str>,
@@ -128,6 +118,8 @@ pub(super) struct EventWire<'a> {
     name: Cow<'a, str>,
     #[serde(borrow, default)]
     attributes: Vec<ValueWire<'a>>,
+    #[serde(default)]
+    dropped_attributes_count: Option<Int<u32>>,
 }
 
 fn read_document<'a>(
@@ -244,26 +236,22 @@ fn document_data<'a>(
     Ok(Ok(data))
 }
 
-fn resources(wires: Vec<ResourceWire<'_>>) -> Result<Vec<Resource>, Fault<'_>> {
+fn resources<'a>(wires: Vec<ResourceWire<'a, ValueWire<'a>>>) -> Result<Vec<Resource>, Fault<'a>> {
     let mut resources = Vec::with_capacity(wires.len());
     for (i, wire) in wires.into_iter().enumerate() {
-        let attributes =
-            attributes(wire.attributes).map_err(|f| f.within(&format!("resources[{i}]")))?;
-        resources.push(Resource { attributes });
+        let resource = otlp_shape::resource::<Encoding>(wire)
+            .map_err(|f| f.within(&format!("resources[{i}]")))?;
+        resources.push(resource);
     }
     Ok(resources)
 }
 
-fn scopes(wires: Vec<ScopeWire<'_>>) -> Result<Vec<Scope>, Fault<'_>> {
+fn scopes<'a>(wires: Vec<ScopeWire<'a, ValueWire<'a>>>) -> Result<Vec<Scope>, Fault<'a>> {
     let mut scopes = Vec::with_capacity(wires.len());
     for (i, wire) in wires.into_iter().enumerate() {
-        let attributes =
-            attributes(wire.attributes).map_err(|f| f.within(&format!("scopes[{i}]")))?;
-        scopes.push(Scope {
-            name: owned(wire.name),
-            version: owned(wire.version),
-            attributes,
-        });
+        let scope =
+            otlp_shape::scope::<Encoding>(wire).map_err(|f| f.within(&format!("scopes[{i}]")))?;
+        scopes.push(scope);
     }
     Ok(scopes)
 }
@@ -320,6 +308,9 @@ fn span(wire: SpanWire<'_>, (resources, scopes): (usize, usize)) -> Result<Span,
         events: events::<Encoding>(wire.events)?,
         links: links::<Encoding>(wire.links)?,
         status: status::<Encoding>(wire.status)?,
+        dropped_attributes_count: wire.dropped_attributes_count,
+        dropped_events_count: wire.dropped_events_count,
+        dropped_links_count: wire.dropped_links_count,
         flags: wire.flags,
         trace_state: owned(wire.trace_state),
         resource: ResourceIndex(wire.resource),
@@ -348,6 +339,7 @@ impl<'a> ReadEncoding<'a> for Encoding {
             time_unix_nanos: wire.time_unix_nanos,
             name: wire.name,
             attributes: wire.attributes,
+            dropped_attributes_count: wire.dropped_attributes_count,
         }
     }
 

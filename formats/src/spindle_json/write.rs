@@ -9,11 +9,12 @@ use super::{Encoding, VERSION};
 use crate::batch::{SpanBatch, Spans};
 use crate::hex::{self, span_id_hex, trace_id_hex};
 use crate::model::{KeyValue, Scope, Span, Status, Value};
-use crate::otlp_shape::{List, WriteEncoding, span_parts};
+use crate::otlp_shape::{List, WriteEncoding, scope_extras, span_parts};
 
 impl WriteEncoding for Encoding {
     const EVENT_TIME: &'static str = "timeUnixNanos";
     const MESSAGE_FIRST: bool = false;
+    const SCHEMA_URL_INSIDE: bool = true;
 
     fn time(unix_nanos: u64) -> impl Serialize {
         unix_nanos
@@ -40,7 +41,10 @@ impl WriteEncoding for Encoding {
 /// ```
 /// use spindle_formats::{KeyValue, ReadOptions, Resource, Span, SpanId, TraceData, TraceId};
 /// let data = TraceData {
-///     resources: vec![Resource { attributes: vec![KeyValue::new("service.name", "shop")] }],
+///     resources: vec![Resource {
+///         attributes: vec![KeyValue::new("service.name", "shop")],
+///         ..Default::default()
+///     }],
 ///     scopes: vec![Default::default()],
 ///     spans: vec![Span {
 ///         trace_id: TraceId(1),
@@ -106,7 +110,7 @@ impl Serialize for SpansOut<'_> {
 impl Serialize for ScopeOut<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let scope = self.0;
-        let mut out = serializer.serialize_struct("Scope", 3)?;
+        let mut out = serializer.serialize_struct("Scope", 5)?;
         out.serialize_field("name", &scope.name)?;
         if !scope.version.is_empty() {
             out.serialize_field("version", &scope.version)?;
@@ -114,6 +118,7 @@ impl Serialize for ScopeOut<'_> {
         if !scope.attributes.is_empty() {
             out.serialize_field("attributes", &Attributes(&scope.attributes))?;
         }
+        scope_extras(&mut out, scope, Encoding)?;
         out.end()
     }
 }
@@ -121,7 +126,7 @@ impl Serialize for ScopeOut<'_> {
 impl Serialize for SpanOut<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let span = self.0;
-        let mut out = serializer.serialize_struct("Span", 15)?;
+        let mut out = serializer.serialize_struct("Span", 18)?;
         out.serialize_field("traceId", &trace_id_hex(span.trace_id))?;
         out.serialize_field("spanId", &span_id_hex(span.span_id))?;
         if let Some(parent) = span.parent_span_id {

@@ -26,6 +26,11 @@
 //!   `network.local.port`; `remoteEndpoint` serviceName, ipv4/ipv6 and port ↔ `peer.service`,
 //!   `network.peer.address` and `network.peer.port` (ports as integers).
 //! - `debug`, `shared` ↔ boolean attributes `zipkin.debug`, `zipkin.shared`.
+//! - Shared spans (a SERVER half with `"shared": true` and the CLIENT half of the same call with
+//!   the same `id`): the server half gets an id of its own derived from the shared one, which
+//!   it keeps as attribute `zipkin.id`, and becomes the client's child; the children its
+//!   service reported under the shared id follow it (see `shared.rs`). Ids are then unique
+//!   within each trace, in every format written.
 //!
 //! - Tags of well-known OpenTelemetry integer attributes (`http.status_code`,
 //!   `http.response.status_code`, `server.port`, `net.peer.port`, `process.pid`, … the list is
@@ -45,6 +50,7 @@ mod fields;
 mod read;
 #[cfg(test)]
 mod reference;
+mod shared;
 #[cfg(test)]
 mod tests;
 mod write;

@@ -8,6 +8,7 @@ use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use super::annotation::event_with_attributes;
+use super::shared::separate_halves;
 use super::{DEBUG, LOCAL_ADDRESS, LOCAL_PORT, PEER_ADDRESS, PEER_PORT, PEER_SERVICE, SHARED};
 use crate::context::{Fault, ReadContext, parse_span_id, parse_trace_id};
 use crate::conventions::{StatusTags, is_resource_key, typed_tag};
@@ -49,7 +50,11 @@ pub fn read(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, 
             list += 1;
             result.map(|()| true)
         },
-        |builder| builder.data,
+        |builder| {
+            let mut data = builder.data;
+            separate_halves(&mut data);
+            data
+        },
     )
 }
 
@@ -181,7 +186,10 @@ impl Builder {
             .iter()
             .map(|(k, v)| KeyValue::new(k.clone(), typed_tag(k, v.clone().into())))
             .collect();
-        self.data.resources.push(Resource { attributes });
+        self.data.resources.push(Resource {
+            attributes,
+            ..Default::default()
+        });
         let index = ResourceIndex((self.data.resources.len() - 1) as u32);
         self.resources.insert(key, index);
         index
@@ -195,7 +203,7 @@ impl Builder {
         self.data.scopes.push(Scope {
             name: name.into(),
             version: version.into(),
-            attributes: Vec::new(),
+            ..Default::default()
         });
         let index = ScopeIndex((self.data.scopes.len() - 1) as u32);
         self.scopes.insert(key, index);
@@ -289,6 +297,7 @@ fn convert<'a>(wire: SpanWire<'a>, builder: &mut Builder) -> Result<Span, Fault<
         trace_state: Cow::Borrowed(""),
         resource,
         scope,
+        ..Default::default()
     })
 }
 
@@ -388,11 +397,12 @@ fn event(annotation: AnnotationWire<'_>) -> Event {
             time_unix_nanos,
             name: name.into(),
             attributes,
+            dropped_attributes_count: 0,
         },
         None => Event {
             time_unix_nanos,
             name: owned(annotation.value),
-            attributes: Vec::new(),
+            ..Default::default()
         },
     }
 }

@@ -121,6 +121,7 @@ fn event() -> impl Strategy<Value = Event> {
         time_unix_nanos,
         name,
         attributes,
+        ..Default::default()
     })
 }
 
@@ -157,7 +158,10 @@ fn span(resources: u32, scopes: u32) -> impl Strategy<Value = Span> {
 fn model() -> impl Strategy<Value = TraceData> {
     (0u32..4, 0u32..4).prop_flat_map(|(r, s)| {
         let resources = prop::collection::vec(
-            attributes(6).prop_map(|attributes| Resource { attributes }),
+            attributes(6).prop_map(|attributes| Resource {
+                attributes,
+                ..Default::default()
+            }),
             r as usize,
         );
         let scopes = prop::collection::vec(
@@ -165,6 +169,7 @@ fn model() -> impl Strategy<Value = TraceData> {
                 name,
                 version,
                 attributes: Vec::new(),
+                ..Default::default()
             }),
             s as usize,
         );
@@ -197,11 +202,13 @@ fn resource_tags_give_way_to_span_attributes_with_their_key() {
                 KeyValue::new("peer.service", "resource"),
                 KeyValue::new("os.type", "linux"),
             ],
+            ..Default::default()
         }],
         scopes: vec![Scope {
             name: "lib".into(),
             version: "1".into(),
             attributes: Vec::new(),
+            ..Default::default()
         }],
         spans: vec![
             Span {

@@ -18,7 +18,10 @@ use crate::model::{Event, Resource, Scope, Span, SpanKind, Status, Value};
 /// ```
 /// use spindle_formats::{KeyValue, Resource, Span, SpanId, Status, TraceData, TraceId};
 /// let data = TraceData {
-///     resources: vec![Resource { attributes: vec![KeyValue::new("service.name", "shop")] }],
+///     resources: vec![Resource {
+///         attributes: vec![KeyValue::new("service.name", "shop")],
+///         ..Default::default()
+///     }],
 ///     scopes: vec![Default::default()],
 ///     spans: vec![Span {
 ///         trace_id: TraceId(1),

@@ -6,11 +6,12 @@ use spindle_formats::*;
 pub fn resource(service: &'static str) -> Resource {
     Resource {
         attributes: vec![KeyValue::new("service.name", service)],
+        ..Default::default()
     }
 }
 
 /// A model using every part of the data model: all value kinds, events, links, status,
-/// flags, trace state, two resources and two scopes.
+/// flags, trace state, dropped counts and schema URLs, two resources and two scopes.
 pub fn full_model() -> TraceData {
     let every_value = vec![
         KeyValue::new("s", "text with \"quotes\" and ünïcode\n"),
@@ -44,14 +45,20 @@ pub fn full_model() -> TraceData {
             time_unix_nanos: 1_700_000_000_100_000_000,
             name: "cache miss".into(),
             attributes: every_value,
+            dropped_attributes_count: 3,
         }],
         links: vec![Link {
             trace_id: TraceId(0x0af7651916cd43dd8448eb211c80319c),
             span_id: SpanId(7),
             trace_state: "a=b".into(),
             attributes: vec![KeyValue::new("why", "retry")],
+            dropped_attributes_count: 4,
+            flags: FLAG_SAMPLED | FLAG_HAS_IS_REMOTE,
         }],
         status: Status::Ok,
+        dropped_attributes_count: 1,
+        dropped_events_count: 300,
+        dropped_links_count: u32::MAX,
         flags: FLAG_SAMPLED | FLAG_HAS_IS_REMOTE | FLAG_IS_REMOTE,
         trace_state: "vendor=1,other=2".into(),
         resource: ResourceIndex(0),
@@ -68,6 +75,9 @@ pub fn full_model() -> TraceData {
         status: Status::Error {
             message: "deadlock".into(),
         },
+        dropped_attributes_count: 0,
+        dropped_events_count: 0,
+        dropped_links_count: 0,
         flags: 0,
         trace_state: "".into(),
         resource: ResourceIndex(1),
@@ -81,6 +91,8 @@ pub fn full_model() -> TraceData {
                     KeyValue::new("service.name", "checkout"),
                     KeyValue::new("pid", 42i64),
                 ],
+                dropped_attributes_count: 2,
+                schema_url: "https://opentelemetry.io/schemas/1.26.0".into(),
             },
             resource("db"),
         ],
@@ -90,6 +102,8 @@ pub fn full_model() -> TraceData {
                 name: "spindle".into(),
                 version: "0.1.0".into(),
                 attributes: vec![KeyValue::new("x", false)],
+                dropped_attributes_count: 5,
+                schema_url: "https://opentelemetry.io/schemas/1.21.0".into(),
             },
         ],
         spans: vec![root, child],

@@ -48,7 +48,7 @@ impl Worker {
         let scope = Scope {
             name: "spindle".into(),
             version: env!("CARGO_PKG_VERSION").into(),
-            attributes: Vec::new(),
+            ..Scope::default()
         };
         let retries = pipeline.counters.retries.clone();
         let sinks = sinks

@@ -245,6 +245,7 @@ mod tests {
         TraceData {
             resources: vec![Resource {
                 attributes: vec![KeyValue::new("service.name", "shop")],
+                ..Default::default()
             }],
             scopes: Vec::new(),
             spans,
