@@ -26,6 +26,7 @@ fn spans(seed: u64) -> TraceData {
             KeyValue::new("service.name", "checkout"),
             KeyValue::new("host.name", "bench-host"),
         ],
+        ..Default::default()
     };
     let mut data = TraceData {
         resources: vec![resource],
@@ -154,18 +155,28 @@ fn ingest(c: &mut Criterion) {
         ("otlp_proto", otlp, "/v1/traces", PROTOBUF, false, |d, o| {
             spindle_formats::write_otlp_proto(d, o)
         }),
-        ("otlp_proto_gzip", otlp, "/v1/traces", PROTOBUF, true, |d, o| {
-            spindle_formats::write_otlp_proto(d, o)
-        }),
+        (
+            "otlp_proto_gzip",
+            otlp,
+            "/v1/traces",
+            PROTOBUF,
+            true,
+            |d, o| spindle_formats::write_otlp_proto(d, o),
+        ),
         ("otlp_json", otlp, "/v1/traces", JSON, false, |d, o| {
             spindle_formats::write_otlp_json(d, o)
         }),
         ("otlp_json_gzip", otlp, "/v1/traces", JSON, true, |d, o| {
             spindle_formats::write_otlp_json(d, o)
         }),
-        ("zipkin_json", zipkin, "/api/v2/spans", JSON, false, |d, o| {
-            spindle_formats::write_zipkin(d, o)
-        }),
+        (
+            "zipkin_json",
+            zipkin,
+            "/api/v2/spans",
+            JSON,
+            false,
+            |d, o| spindle_formats::write_zipkin(d, o),
+        ),
     ];
     let mut group = c.benchmark_group("ingest");
     group.throughput(Throughput::Elements(SPANS_PER_ITERATION));

@@ -101,6 +101,7 @@ const SPANS_PER_REQUEST: usize = 2_000;
 fn batch(sender: usize, number: usize) -> TraceData {
     let resource = Resource {
         attributes: vec![KeyValue::new("service.name", format!("sender-{sender}"))],
+        ..Default::default()
     };
     let mut data = TraceData {
         resources: vec![resource],

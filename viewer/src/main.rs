@@ -13,8 +13,8 @@ use std::process::ExitCode;
 
 use spindle_formats::Format;
 use spindle_viewer::ViewerApp;
-use spindle_viewer::receive::ReceiveConfig;
 use spindle_viewer::eframe;
+use spindle_viewer::receive::ReceiveConfig;
 
 /// The formats `spindle_formats::read` accepts (Chrome Trace Event JSON is written, not read).
 const READABLE: [Format; 5] = [

@@ -82,7 +82,11 @@ fn bad_protobuf_is_a_400_with_a_located_status_and_the_receiver_goes_on() {
     assert_eq!(reply.header("content-type"), Some("application/x-protobuf"));
     let text = String::from_utf8_lossy(&reply.body);
     assert!(text.contains("request body (byte "), "{text}");
-    assert_eq!(reply.body[..2], [0x08, 3], "google.rpc.Status code INVALID_ARGUMENT");
+    assert_eq!(
+        reply.body[..2],
+        [0x08, 3],
+        "google.rpc.Status code INVALID_ARGUMENT"
+    );
     let reply = post(otlp, "/v1/traces", "application/x-protobuf", &body);
     assert_eq!(reply.status, 200, "{}", reply.text());
     assert_eq!(next_batch(&receiver).data.spans.len(), 2);

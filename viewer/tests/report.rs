@@ -51,6 +51,7 @@ fn traces(with_n_plus_one: bool) -> TraceData {
             .iter()
             .map(|s| Resource {
                 attributes: vec![KeyValue::new("service.name", s.to_string())],
+                ..Default::default()
             })
             .collect(),
         scopes: Vec::new(),

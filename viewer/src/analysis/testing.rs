@@ -45,6 +45,7 @@ pub(crate) fn data(spans: Vec<Span>) -> TraceData {
         resources: (0..4)
             .map(|k| Resource {
                 attributes: vec![KeyValue::new("service.name", format!("svc{k}"))],
+                ..Default::default()
             })
             .collect(),
         scopes: Vec::new(),

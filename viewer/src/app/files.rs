@@ -187,11 +187,13 @@ impl ViewerApp {
             let file = &mut self.doc.files[f];
             (file.spans, file.tail_from, file.stamp) = (file.spans + spans, Some(tail_from), stamp);
             let name = file.path.display().to_string();
-            self.doc.problems.extend(warnings.iter().map(|w| FileProblem {
-                file: name.clone(),
-                message: w.to_string(),
-                fatal: false,
-            }));
+            self.doc
+                .problems
+                .extend(warnings.iter().map(|w| FileProblem {
+                    file: name.clone(),
+                    message: w.to_string(),
+                    fatal: false,
+                }));
         }
         if !batches.is_empty() {
             let appended = self.doc.append(batches);

@@ -29,7 +29,9 @@ pub fn write_as(data: &TraceData, format: Format, path: &Path) -> std::io::Resul
         Format::Zipkin => spindle_formats::write_zipkin(data, &mut out)?,
         Format::Chrome => spindle_formats::write_chrome(data, &mut out)?,
         other => {
-            return Err(std::io::Error::other(format!("{other} is read, not written")));
+            return Err(std::io::Error::other(format!(
+                "{other} is read, not written"
+            )));
         }
     }
     out.flush()

@@ -87,7 +87,9 @@ impl FilteredTraces {
         self.rows.retain(|t| !changed_set.contains(t));
         let matcher = Matcher::new(doc, &self.filter);
         let traces = &doc.index.traces;
-        let kept = changed.iter().filter(|&&t| matcher.keeps(&traces[t as usize]));
+        let kept = changed
+            .iter()
+            .filter(|&&t| matcher.keeps(&traces[t as usize]));
         self.rows.extend(kept);
         // In trace order first, so the order is exactly a full pass's.
         self.rows.sort_unstable();

@@ -117,8 +117,8 @@ impl Index {
         index.grow(data);
         let mut by_trace: Vec<u32> = (0..data.spans.len() as u32).collect();
         by_trace.sort_unstable_by_key(|&i| (data.spans[i as usize].trace_id, i));
-        let groups =
-            by_trace.chunk_by(|&a, &b| data.spans[a as usize].trace_id == data.spans[b as usize].trace_id);
+        let groups = by_trace
+            .chunk_by(|&a, &b| data.spans[a as usize].trace_id == data.spans[b as usize].trace_id);
         for group in groups {
             let t = index.traces.len() as u32;
             let trace = index.build_trace(data, t, group.to_vec());

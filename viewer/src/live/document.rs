@@ -138,4 +138,3 @@ fn share<T: PartialEq>(list: &mut Vec<T>, incoming: Vec<T>) -> Vec<u32> {
         })
         .collect()
 }
-

@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use spindle_formats::TraceData;
 
-use crate::units::count;
 use crate::receive::{Endpoint, ListenStatus, ReceiveConfig, Receiver};
+use crate::units::count;
 
 pub use document::Appended;
 

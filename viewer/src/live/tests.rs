@@ -19,9 +19,12 @@ fn batches(data: &TraceData, size: usize) -> Vec<TraceData> {
         .collect()
 }
 
-/// What a user sees of a document: per trace (by id) its tree walk as span ids with depths,
-/// its orphans, span and error counts, and each span's self time.
-fn picture(doc: &Document) -> Vec<(TraceId, Vec<(Option<SpanId>, u16, u64)>, usize, usize)> {
+/// One row of a trace's tree walk: span id (none for the placeholder), depth, self time.
+type Row = (Option<SpanId>, u16, u64);
+
+/// What a user sees of a document: per trace (by id) its tree walk, its orphan and span
+/// counts.
+fn picture(doc: &Document) -> Vec<(TraceId, Vec<Row>, usize, usize)> {
     let mut traces: Vec<_> = doc
         .index
         .traces
@@ -58,7 +61,11 @@ fn appending_in_batches_equals_loading_at_once() {
         }
         assert_eq!(picture(&live), picture(&whole), "batches of {size}");
         assert_eq!(live.index.orphan_count, whole.index.orphan_count);
-        assert_eq!(live.data.resources.len(), all.resources.len(), "resources shared");
+        assert_eq!(
+            live.data.resources.len(),
+            all.resources.len(),
+            "resources shared"
+        );
         live.refresh_aggregate();
         assert_eq!(live.index.agg.len(), whole.index.agg.len());
     }
@@ -71,12 +78,20 @@ fn a_trace_is_in_progress_until_its_root_arrives() {
     let root = root.expect("the shop fixture has a root");
     let trace_id = all.spans[root].trace_id;
     let mut first = all.clone();
-    first.spans.retain(|s| s.trace_id == trace_id && s.parent_span_id.is_some());
+    first
+        .spans
+        .retain(|s| s.trace_id == trace_id && s.parent_span_id.is_some());
     let mut doc = Document::from_data(TraceData::default());
     let appended = doc.append(vec![first]);
-    let t = doc.index.trace_index(trace_id).expect("the trace is listed");
+    let t = doc
+        .index
+        .trace_index(trace_id)
+        .expect("the trace is listed");
     assert!(doc.index.traces[t].roots.is_empty());
-    assert!(!doc.index.traces[t].orphans.is_empty(), "shown under 'missing parent'");
+    assert!(
+        !doc.index.traces[t].orphans.is_empty(),
+        "shown under 'missing parent'"
+    );
     assert_eq!(appended.changed, [t as u32]);
     let mut rest = all.clone();
     rest.spans = vec![all.spans[root].clone()];
@@ -107,6 +122,7 @@ fn new_resources_are_added_and_equal_ones_shared() {
     let mut other = all.clone();
     other.resources = vec![Resource {
         attributes: vec![KeyValue::new("service.name", "billing")],
+        ..Default::default()
     }];
     for (n, span) in other.spans.iter_mut().enumerate() {
         span.resource = spindle_formats::ResourceIndex(0);
@@ -132,7 +148,10 @@ fn past_the_limit_the_oldest_whole_traces_go() {
     let mut starts: Vec<u64> = all.spans.iter().map(|s| s.start_unix_nanos).collect();
     starts.sort_unstable();
     let oldest_kept = doc.index.traces.iter().map(|t| t.start).min();
-    assert!(oldest_kept > starts.first().copied(), "the oldest went first");
+    assert!(
+        oldest_kept > starts.first().copied(),
+        "the oldest went first"
+    );
 }
 
 #[test]

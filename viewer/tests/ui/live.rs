@@ -142,7 +142,10 @@ fn received_spans_join_their_trace_and_the_strip_counts_them() {
     assert_eq!(app.document().index.traces.len(), 1);
     assert_eq!(app.document().index.orphan_count, 0);
     assert_eq!(app.document().data.spans.len(), n + 1);
-    let open = app.focus.current(app.document()).expect("following the newest trace");
+    let open = app
+        .focus
+        .current(app.document())
+        .expect("following the newest trace");
     assert_eq!(open.span_count, n + 1);
 }
 
@@ -232,7 +235,8 @@ fn lines_appended_to_an_open_file_join_without_a_reload() {
         .open(&path)
         .expect("open");
     file.write_all(&line).expect("append");
-    file.write_all(&line[..line.len() / 2]).expect("append half");
+    file.write_all(&line[..line.len() / 2])
+        .expect("append half");
     drop(file);
     step_until(&mut harness, "the appended line joined", |h| {
         h.state().document().data.spans.len() == before + 1
@@ -241,7 +245,11 @@ fn lines_appended_to_an_open_file_join_without_a_reload() {
     let app = harness.state();
     assert!(!app.is_loading(), "no reload");
     assert_eq!(app.document().index.traces.len(), 1);
-    assert_eq!(app.document().index.orphan_count, 0, "the root joined its trace");
+    assert_eq!(
+        app.document().index.orphan_count,
+        0,
+        "the root joined its trace"
+    );
     assert_eq!(app.document().files[0].spans, before + 1);
     assert!(shop.spans.len() > before);
 }
