@@ -79,6 +79,13 @@ pub(crate) fn require_json_document(body: &[u8]) -> Result<(), Refused> {
 /// Keeps what a lenient read produced; a read that produced nothing is a 400.
 pub(crate) fn decoded(result: Result<Loaded, ReadError>) -> Result<Decoded, Refused> {
     let loaded = result.map_err(|error| Refused::new(Refusal::Malformed, error.to_string()))?;
+    if loaded.data.spans.is_empty()
+        && let Some(first) = loaded.warnings.first()
+    {
+        // Nothing usable (a body cut before its first span, every span bad): as the
+        // Collector answers a body it cannot unmarshal.
+        return Err(Refused::new(Refusal::Malformed, first.to_string()));
+    }
     let rejected = loaded
         .warnings
         .iter()

@@ -168,8 +168,8 @@ impl StatisticsView {
             let sorted = self.sort == column;
             let arrow = match (sorted, self.ascending) {
                 (false, _) => "",
-                (true, true) => " ⏶",
-                (true, false) => " ⏷",
+                (true, true) => " ^",
+                (true, false) => " v",
             };
             let text = RichText::new(format!("{name}{arrow}")).strong();
             if ui
