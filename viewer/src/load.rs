@@ -35,6 +35,12 @@ pub struct Document {
     /// Spans may still arrive (receiving is on): a trace whose root has not arrived is shown
     /// in progress.
     pub live: bool,
+    /// Spans that arrived over the network (in no open file), kept when files are added or
+    /// reloaded.
+    pub received: usize,
+    /// Traces that spans arrived for over the network: only these can still be "in progress"
+    /// (a file's trace without its root stays as the file has it).
+    pub received_traces: std::collections::HashSet<spindle_formats::TraceId>,
 }
 
 impl Document {
@@ -51,6 +57,8 @@ impl Document {
             duplicates: 0,
             aggregate_stale: false,
             live: false,
+            received: 0,
+            received_traces: Default::default(),
         }
     }
 }

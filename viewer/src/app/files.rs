@@ -100,8 +100,20 @@ impl ViewerApp {
         let placeholder = self.focus.node == Some(Node::MISSING_PARENT);
         let collapsed = std::mem::take(&mut self.focus.collapsed);
         let elapsed = self.load_started.map(|t| t.elapsed()).unwrap_or_default();
+        // Adding files or reloading keeps what arrived over the network: it is in no file.
+        let received = (kind.keeps_view() && self.doc.received > 0).then(|| {
+            let traces = std::mem::take(&mut self.doc.received_traces);
+            (std::mem::take(&mut self.doc.data), traces)
+        });
         self.doc = doc;
         self.doc.live = self.live.is_some();
+        if let Some((old, traces)) = received {
+            self.doc.received_traces = traces;
+            let duplicates = self.doc.duplicates;
+            // The files' own spans come again and are dropped; the received ones join.
+            self.doc.received = self.doc.append(vec![old]).added;
+            self.doc.duplicates = duplicates;
+        }
         self.list.filtered.invalidate();
         self.focus.trace = None;
         self.focus.node = None;

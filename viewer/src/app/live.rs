@@ -68,8 +68,14 @@ impl ViewerApp {
         };
         let open = self.focus.current(&self.doc).map(|t| t.trace_id);
         let appended = self.doc.append(batches);
+        self.doc.received += appended.added;
+        for &t in &appended.changed {
+            let id = self.doc.index.traces[t as usize].trace_id;
+            self.doc.received_traces.insert(id);
+        }
         let evicted = self.doc.evict_oldest(live.retention);
         live.evicted += evicted as u64;
+        self.doc.received = self.doc.received.saturating_sub(evicted);
         let follow = live.follow;
         if evicted > 0 {
             self.after_eviction(open);

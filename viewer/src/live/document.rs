@@ -98,6 +98,8 @@ impl Document {
         self.index = Index::build(&self.data);
         self.aggregate = FlameLayout::aggregate(&self.index);
         self.aggregate_stale = false;
+        let index = &self.index;
+        self.received_traces.retain(|id| index.trace(*id).is_some());
         before - self.data.spans.len()
     }
 

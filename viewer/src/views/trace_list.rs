@@ -206,7 +206,7 @@ impl View for TraceListView {
 fn row(ui: &mut Ui, doc: &Document, trace: &Trace, selected: bool) -> bool {
     let (rect, _) = ui.allocate_exact_size(vec2(ui.available_width(), ROW_H), Sense::hover());
     let mut label = trace.label(&doc.index);
-    if doc.live && trace.roots.is_empty() {
+    if doc.live && trace.roots.is_empty() && doc.received_traces.contains(&trace.trace_id) {
         // Spans still arrive and the root has not: the trace is not complete yet.
         label.push_str(" (in progress)");
     }

@@ -253,3 +253,52 @@ fn lines_appended_to_an_open_file_join_without_a_reload() {
     assert_eq!(app.document().files[0].spans, before + 1);
     assert!(shop.spans.len() > before);
 }
+
+#[test]
+fn adding_a_file_keeps_what_was_received() {
+    let mut harness = live_app(config("127.0.0.1:0"));
+    let (root, children) = checkout();
+    post_otlp(&harness, &children);
+    step_until(&mut harness, "children arrived", |h| {
+        !h.state().document().data.spans.is_empty()
+    });
+    let received = children.spans.len();
+    let path = temp_dir("live-add").join("root.spindle.json");
+    let mut bytes = Vec::new();
+    spindle_formats::write_spindle_json(&root, &mut bytes).expect("write");
+    std::fs::write(&path, bytes).expect("write file");
+    harness.state_mut().add(vec![path]);
+    step_until(&mut harness, "the file merged", |h| {
+        !h.state().is_loading() && h.state().document().data.spans.len() == received + 1
+    });
+    let doc = harness.state().document();
+    assert_eq!(doc.received, received, "the received spans are still there");
+    assert_eq!(doc.index.traces.len(), 1);
+    assert_eq!(
+        doc.index.orphan_count, 0,
+        "the file's root joined the received children"
+    );
+}
+
+#[test]
+fn a_file_trace_without_its_root_is_not_in_progress_while_receiving() {
+    let path = temp_dir("live-orphans").join("orphans.spindle.json");
+    let mut bytes = Vec::new();
+    spindle_formats::write_spindle_json(&fixture::orphans(), &mut bytes).expect("write");
+    std::fs::write(&path, bytes).expect("write file");
+    let mut harness = live_app(config("127.0.0.1:0"));
+    harness.state_mut().open(vec![path]);
+    step_until(&mut harness, "the file loaded", |h| {
+        !h.state().is_loading() && !h.state().document().data.spans.is_empty()
+    });
+    assert!(harness.state().document().index.orphan_count > 0);
+    assert!(
+        !has_label(&harness, "(in progress)"),
+        "the file is complete as it is"
+    );
+    let (_, children) = checkout();
+    post_otlp(&harness, &children);
+    step_until(&mut harness, "received children in progress", |h| {
+        has_label(h, "(in progress)")
+    });
+}
