@@ -40,7 +40,7 @@ pub struct Document {
     pub received: usize,
     /// Traces that spans arrived for over the network: only these can still be "in progress"
     /// (a file's trace without its root stays as the file has it).
-    pub received_traces: std::collections::HashSet<spindle_formats::TraceId>,
+    pub received_traces: HashSet<spindle_formats::TraceId>,
 }
 
 impl Document {
