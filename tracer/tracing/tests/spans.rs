@@ -170,6 +170,49 @@ fn an_error_level_event_makes_the_span_an_error() {
 }
 
 #[test]
+fn a_later_error_level_event_keeps_the_exception_message() {
+    let memory = Memory::start();
+    tracing::dispatcher::with_default(&dispatch(SpindleLayer::new()), || {
+        let _span = tracing::info_span!("sync").entered();
+        tracing::warn!(error = "disk full", "write failed");
+        tracing::error!("giving up");
+    });
+    let spans = memory.spans();
+    let span = by_name(&spans, "sync");
+    assert_eq!(
+        span.status,
+        Status::Error {
+            message: "disk full".into()
+        }
+    );
+    let names: Vec<_> = span.events.iter().map(|e| e.name.to_string()).collect();
+    assert_eq!(names, ["exception", "giving up"]);
+}
+
+#[test]
+fn an_unsampled_tracing_span_records_nothing_but_keeps_its_children_in_its_trace() {
+    let _lock = support::serial();
+    let memory = spindle::InMemoryExporter::default();
+    let tracer = spindle::init(
+        spindle::Config::new()
+            .sampler(spindle::sampler::Sampler::AlwaysOff)
+            .exporter(memory.clone()),
+    )
+    .unwrap();
+    let (parent, child) = tracing::dispatcher::with_default(&dispatch(SpindleLayer::new()), || {
+        let _span = tracing::info_span!("dropped", id = 1i64).entered();
+        tracing::info!("not kept");
+        let parent = spindle::current::span_context().unwrap();
+        let child = spindle::Span::new("child").context().clone();
+        (parent, child)
+    });
+    tracer.flush(std::time::Duration::from_secs(5)).unwrap();
+    assert!(memory.spans().is_empty());
+    assert!(!parent.is_sampled());
+    assert_eq!(child.trace_id, parent.trace_id);
+}
+
+#[test]
 fn follows_from_becomes_a_link() {
     let memory = Memory::start();
     tracing::dispatcher::with_default(&dispatch(SpindleLayer::new()), || {
