@@ -1,0 +1,117 @@
+//! Talking to a backend on a background thread, as [`crate::load`] reads files: the window
+//! stays responsive, and `repaint` is called when the answer is in.
+
+use std::sync::mpsc::{Receiver, TryRecvError, channel};
+
+use super::{Backend, BackendError, Connection, Fetched, Target};
+
+/// What a finished request produced.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The backend that answered (when it was recognised).
+    pub backend: Option<Backend>,
+    /// The base URL asked.
+    pub url: String,
+    /// The trace (when one was asked for and found), or why not.
+    pub result: Result<Option<Fetched>, BackendError>,
+}
+
+/// A request in flight.
+#[derive(Debug)]
+pub struct Fetching {
+    /// The trace asked for (`None`: only recognising the backend).
+    pub id: Option<String>,
+    /// Where it was asked.
+    pub target: Target,
+    rx: Receiver<Outcome>,
+}
+
+impl Fetching {
+    /// Connects to `target` (probing its kind unless given) and fetches trace `id` if given,
+    /// on a new thread; `repaint` is called once the outcome is ready.
+    pub fn start(
+        target: Target,
+        id: Option<String>,
+        repaint: impl Fn() + Send + 'static,
+    ) -> Fetching {
+        let (tx, rx) = channel();
+        let thread_target = target.clone();
+        let thread_id = id.clone();
+        let spawned = std::thread::Builder::new()
+            .name("spindle-backend".into())
+            .spawn(move || {
+                let outcome = run(&thread_target, thread_id.as_deref());
+                // The window may be gone; nothing to do then.
+                let _ = tx.send(outcome);
+                repaint();
+            });
+        if let Err(error) = spawned {
+            // The receiver reports the thread as gone; say why here, where it is known.
+            let (tx2, rx2) = channel();
+            let _ = tx2.send(Outcome {
+                backend: None,
+                url: target.url.clone(),
+                result: Err(BackendError::Unreachable {
+                    url: target.url.clone(),
+                    reason: format!("cannot start a thread: {error}"),
+                }),
+            });
+            return Fetching {
+                id,
+                target,
+                rx: rx2,
+            };
+        }
+        Fetching { id, target, rx }
+    }
+
+    /// The outcome, once the thread is done.
+    pub fn poll(&self) -> Option<Outcome> {
+        match self.rx.try_recv() {
+            Ok(outcome) => Some(outcome),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => Some(Outcome {
+                backend: None,
+                url: self.target.url.clone(),
+                result: Err(BackendError::Unreachable {
+                    url: self.target.url.clone(),
+                    reason: "the request stopped without an answer".into(),
+                }),
+            }),
+        }
+    }
+
+    /// Waits for the outcome (tests, and callers with no window).
+    pub fn wait(self) -> Outcome {
+        self.rx.recv().unwrap_or_else(|_| Outcome {
+            backend: None,
+            url: self.target.url.clone(),
+            result: Err(BackendError::Unreachable {
+                url: self.target.url.clone(),
+                reason: "the request stopped without an answer".into(),
+            }),
+        })
+    }
+}
+
+fn run(target: &Target, id: Option<&str>) -> Outcome {
+    let connection = match Connection::connect(target) {
+        Ok(connection) => connection,
+        Err(error) => {
+            return Outcome {
+                backend: target.kind,
+                url: target.url.clone(),
+                result: Err(error),
+            };
+        }
+    };
+    let result = match id {
+        Some(id) => connection.open_trace(id).map(Some),
+        None => Ok(None),
+    };
+    Outcome {
+        backend: Some(connection.backend),
+        url: connection.url().to_string(),
+        result,
+    }
+}
