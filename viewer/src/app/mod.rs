@@ -1,6 +1,7 @@
 //! The top-level state: the open document, loading, watching, settings, and the views; and the
 //! frame that lays them out. Files, keys, the menu and the banners each have a room below.
 
+mod backend;
 mod banners;
 mod files;
 mod keys;
@@ -106,6 +107,10 @@ pub struct ViewerApp {
     stopped_config: Option<ReceiveConfig>,
     /// When the aggregated flame graph was last laid out again for arrived spans.
     aggregate_built: Instant,
+    /// A trace being fetched from a backend.
+    fetching: Option<crate::backends::fetch::Fetching>,
+    /// Why the last backend request failed, until dismissed.
+    backend_error: Option<String>,
 }
 
 impl ViewerApp {
@@ -147,6 +152,8 @@ impl ViewerApp {
             live: None,
             stopped_config: None,
             aggregate_built: Instant::now(),
+            fetching: None,
+            backend_error: None,
         };
         theme_from_env(&cc.egui_ctx);
         if !paths.is_empty() {
@@ -205,11 +212,15 @@ impl eframe::App for ViewerApp {
         self.poll();
         self.poll_save_dialog();
         self.apply_received(false);
+        self.poll_backend();
         self.dropped_files(&ctx);
         self.keys(&ctx);
         egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui));
-        if self.has_banners() {
-            egui::Panel::top("banners").show(ui, |ui| self.banners(ui));
+        if self.has_banners() || self.has_backend_banner() {
+            egui::Panel::top("banners").show(ui, |ui| {
+                self.backend_banner(ui);
+                self.banners(ui);
+            });
         }
         if self.live.is_some() || self.stopped_config.is_some() {
             egui::Panel::bottom("live").show(ui, |ui| self.live_strip(ui));

@@ -4,6 +4,7 @@
 //!
 //! No egui here: [`fetch`] runs a request on a background thread for the app.
 
+pub mod cli;
 mod error;
 pub mod fetch;
 mod http;
