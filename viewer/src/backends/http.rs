@@ -61,8 +61,17 @@ impl Http {
     /// GETs `path`; 401 and 403 are [`BackendError::AuthFailed`], no answer is
     /// [`BackendError::Unreachable`]; every other status is the caller's to judge.
     pub fn get(&self, path: &str) -> Result<Answer, BackendError> {
+        self.get_query(path, &[])
+    }
+
+    /// [`Http::get`] with query parameters (encoded here).
+    pub fn get_query(&self, path: &str, query: &[(&str, String)]) -> Result<Answer, BackendError> {
         let url = self.url(path);
-        let mut request = self.agent.get(&url).header("Accept", "application/json");
+        let mut request = self
+            .agent
+            .get(&url)
+            .header("Accept", "application/json")
+            .query_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
         if let Some(auth) = &self.auth {
             request = request.header("Authorization", auth.header());
         }
@@ -89,7 +98,7 @@ impl Http {
 
 /// The start of a body, for saying what came instead of what was expected.
 pub(super) fn describe(answer: &Answer) -> String {
-    const SHOWN: usize = 60;
+    const SHOWN: usize = 120;
     let text = String::from_utf8_lossy(&answer.body[..answer.body.len().min(SHOWN)]);
     let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let more = if answer.body.len() > SHOWN { "…" } else { "" };

@@ -6,8 +6,13 @@
 
 pub mod cli;
 mod error;
+#[cfg(test)]
+mod fake;
 pub mod fetch;
 mod http;
+pub mod search;
+#[cfg(test)]
+mod search_tests;
 #[cfg(test)]
 mod tests;
 

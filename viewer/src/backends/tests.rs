@@ -1,108 +1,11 @@
 //! Fake Jaeger, Tempo and Zipkin servers on 127.0.0.1 answering with the bodies those
 //! backends send (the golden files of spindle-formats), and what the viewer makes of them.
 
-use std::sync::{Arc, Mutex};
-
 use proptest::prelude::*;
 use spindle_formats::TraceId;
 
+use super::fake::{Fake, ID, golden, jaeger_services, route};
 use super::*;
-
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../formats/tests/data/");
-/// The trace every golden file holds (Tempo's base64 `S/kvNXezTaajzpKdDg5HNg==`).
-const ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
-
-fn golden(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{DATA}{name}")).expect("golden file")
-}
-
-/// Each request's path and Authorization header, in order.
-type Seen = Arc<Mutex<Vec<(String, Option<String>)>>>;
-
-/// A fake backend: fixed answers by path; everything else is 404. Records each request's
-/// path and Authorization header. Stops when dropped.
-struct Fake {
-    url: String,
-    seen: Seen,
-    server: Arc<tiny_http::Server>,
-}
-
-impl Fake {
-    /// Answers `routes`; when `auth` is set, any other Authorization header gets 401.
-    fn start(routes: Vec<(String, u16, Vec<u8>)>, auth: Option<&str>) -> Fake {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind"));
-        let port = server.server_addr().to_ip().expect("ip").port();
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let (thread_server, thread_seen) = (Arc::clone(&server), Arc::clone(&seen));
-        let auth = auth.map(str::to_string);
-        std::thread::spawn(move || {
-            for request in thread_server.incoming_requests() {
-                let header = request
-                    .headers()
-                    .iter()
-                    .find(|h| h.field.equiv("Authorization"))
-                    .map(|h| h.value.to_string());
-                let path = request.url().to_string();
-                thread_seen
-                    .lock()
-                    .expect("lock")
-                    .push((path.clone(), header.clone()));
-                let (status, body) = if auth.is_some() && header != auth {
-                    (401, b"{\"message\":\"unauthorized\"}".to_vec())
-                } else {
-                    routes
-                        .iter()
-                        .find(|(p, _, _)| *p == path)
-                        .map_or((404, b"404 page not found".to_vec()), |(_, s, b)| {
-                            (*s, b.clone())
-                        })
-                };
-                let _ =
-                    request.respond(tiny_http::Response::from_data(body).with_status_code(status));
-            }
-        });
-        Fake {
-            url: format!("http://127.0.0.1:{port}"),
-            seen,
-            server,
-        }
-    }
-
-    fn paths(&self) -> Vec<String> {
-        self.seen
-            .lock()
-            .expect("lock")
-            .iter()
-            .map(|(p, _)| p.clone())
-            .collect()
-    }
-
-    fn target(&self) -> Target {
-        Target {
-            url: self.url.clone(),
-            kind: None,
-            auth: None,
-        }
-    }
-}
-
-impl Drop for Fake {
-    fn drop(&mut self) {
-        self.server.unblock();
-    }
-}
-
-fn route(path: &str, status: u16, body: &[u8]) -> (String, u16, Vec<u8>) {
-    (path.to_string(), status, body.to_vec())
-}
-
-fn jaeger_services() -> (String, u16, Vec<u8>) {
-    route(
-        "/api/services",
-        200,
-        br#"{"data":["frontend"],"total":1,"limit":0,"offset":0,"errors":null}"#,
-    )
-}
 
 /// The fetched spans all belong to trace `ID` or another trace of the file, and `ID` is there.
 fn has_trace(fetched: &Fetched) -> bool {
@@ -419,7 +322,10 @@ fn fetching_runs_in_the_background_and_repaints() {
         let _ = tx.send(());
     });
     let outcome = fetching.wait();
-    assert!(rx.try_recv().is_ok(), "repaint asked");
+    assert!(
+        rx.recv_timeout(std::time::Duration::from_secs(5)).is_ok(),
+        "repaint asked"
+    );
     assert_eq!(outcome.backend, Some(Backend::Tempo));
     assert!(has_trace(
         &outcome.result.expect("trace").expect("asked for one")
