@@ -2,6 +2,7 @@
 //! frame that lays them out. Files, keys, the menu and the banners each have a room below.
 
 mod backend;
+mod backend_dialog;
 mod banners;
 mod files;
 mod keys;
@@ -9,6 +10,7 @@ mod live;
 mod menu;
 mod save;
 
+pub use backend_dialog::BackendDialog;
 pub use save::{WRITABLE, write_as};
 
 use std::path::PathBuf;
@@ -111,6 +113,8 @@ pub struct ViewerApp {
     fetching: Option<crate::backends::fetch::Fetching>,
     /// Why the last backend request failed, until dismissed.
     backend_error: Option<String>,
+    /// File > Open from backend….
+    pub backend_dialog: BackendDialog,
 }
 
 impl ViewerApp {
@@ -154,6 +158,7 @@ impl ViewerApp {
             aggregate_built: Instant::now(),
             fetching: None,
             backend_error: None,
+            backend_dialog: BackendDialog::default(),
         };
         theme_from_env(&cc.egui_ctx);
         if !paths.is_empty() {
@@ -252,6 +257,7 @@ impl eframe::App for ViewerApp {
             });
         egui::CentralPanel::default().show(ui, |ui| self.central(ui));
         self.help.ui(ui, &self.doc, &mut self.focus);
+        self.backend_dialog_ui(ui);
         self.drop_hint(&ctx);
         if self.loading.is_some() {
             ctx.request_repaint_after(Duration::from_millis(100));

@@ -1,5 +1,6 @@
-//! Opening traces from a fake Zipkin on 127.0.0.1: each fetched trace joins the open
-//! document and is opened; a backend that cannot be reached is said in the banner.
+//! Opening traces from fake backends on 127.0.0.1 (by the API and through File > Open from
+//! backend…): each fetched trace joins the open document and is opened; a backend that
+//! cannot be reached is said in the banner.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,10 +10,11 @@ use egui_kittest::kittest::Queryable;
 use spindle_formats::write_zipkin;
 use spindle_viewer::ViewerApp;
 use spindle_viewer::backends::{Backend, Target};
+use spindle_viewer::eframe::egui::{Key, Modifiers};
 use spindle_viewer::fixture;
 
 /// Serves `routes` (path, body) with 200, everything else 404, until the server is dropped.
-fn zipkin(routes: Vec<(String, Vec<u8>)>) -> (String, Arc<tiny_http::Server>) {
+fn serve(routes: Vec<(String, Vec<u8>)>) -> (String, Arc<tiny_http::Server>) {
     let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind"));
     let port = server.server_addr().to_ip().expect("ip").port();
     let thread_server = Arc::clone(&server);
@@ -74,7 +76,7 @@ fn traces_opened_one_after_another_join_the_document() {
         (format!("/api/v2/trace/{shop_id}"), bytes),
         (format!("/api/v2/trace/{other_id}"), other),
     ];
-    let (url, server) = zipkin(routes);
+    let (url, server) = serve(routes);
     let mut harness = Harness::builder()
         .with_size([1280.0, 800.0])
         .build_eframe(|cc| ViewerApp::new(cc, Vec::new()));
@@ -166,4 +168,50 @@ fn an_unreachable_backend_is_said_in_the_banner_until_dismissed() {
     harness.run_steps(2);
     assert!(harness.query_by_label_contains("cannot reach").is_none());
     assert!(harness.state().document().data.spans.is_empty());
+}
+
+#[test]
+fn the_open_from_backend_dialog_fetches_the_trace_typed() {
+    let body = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../formats/tests/data/tempo-v2.json"
+    ))
+    .expect("golden");
+    let id = "4bf92f3577b34da6a3ce929d0e0e4736";
+    let routes = vec![
+        ("/api/echo".to_string(), b"echo".to_vec()),
+        (format!("/api/v2/traces/{id}"), body),
+    ];
+    let (url, server) = serve(routes);
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_eframe(|cc| ViewerApp::new(cc, Vec::new()));
+    harness.get_by_label("File").click();
+    harness.run_steps(2);
+    harness.get_by_label("Open from backend…").click();
+    harness.run_steps(2);
+    harness.get_by_label("Open trace").click();
+    harness.run_steps(2);
+    harness.get_by_label("Enter the id of the trace to open.");
+    harness.get_by_label("Base URL").focus();
+    harness.run_steps(1);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness.get_by_label("Base URL").type_text(&url);
+    harness.get_by_label("Trace id").focus();
+    harness.run_steps(1);
+    harness.get_by_label("Trace id").type_text(id);
+    harness.run_steps(1);
+    assert_eq!(harness.state().backend_dialog.url, url);
+    harness.get_by_label("Open trace").click();
+    harness.run_steps(2);
+    wait_fetched(&mut harness);
+    assert!(!harness.state().backend_dialog.open, "the dialog closed");
+    harness.get_by_label_contains(&format!("Opened trace {id} from Tempo"));
+    let app = harness.state();
+    let open = app
+        .focus
+        .trace
+        .map(|t| app.document().index.traces[t].trace_id.0);
+    assert_eq!(open, u128::from_str_radix(id, 16).ok());
+    server.unblock();
 }
