@@ -34,7 +34,7 @@ pub struct Query {
 /// One trace found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
-    /// The trace id (32 lower-case hex digits).
+    /// The trace id (lower-case hex: 16 digits for a 64-bit id, 32 otherwise).
     pub id: String,
     /// The root span's service ("" when the root is not known).
     pub service: String,
@@ -191,6 +191,15 @@ fn push(p: &mut Vec<(&'static str, String)>, key: &'static str, value: Option<St
     }
 }
 
+/// 16 hex digits for a 64-bit id (as Jaeger and Zipkin store those), 32 otherwise.
+fn id_text(id: TraceId) -> String {
+    if id.0 >> 64 == 0 {
+        format!("{:016x}", id.0)
+    } else {
+        format!("{:032x}", id.0)
+    }
+}
+
 /// One summary per trace of `data`, in the order the traces first appear.
 fn summarise(data: &TraceData) -> Vec<Summary> {
     let mut order: Vec<TraceId> = Vec::new();
@@ -199,7 +208,7 @@ fn summarise(data: &TraceData) -> Vec<Summary> {
         let entry = by_trace.entry(span.trace_id).or_insert_with(|| {
             order.push(span.trace_id);
             Summary {
-                id: format!("{:032x}", span.trace_id.0),
+                id: id_text(span.trace_id),
                 service: String::new(),
                 name: String::new(),
                 start_unix_nanos: span.start_unix_nanos,
@@ -235,7 +244,7 @@ fn tempo_summaries(body: &[u8]) -> Option<Vec<Summary>> {
                 .and_then(serde_json::Value::as_u64)
                 .unwrap_or(0);
             Some(Summary {
-                id: format!("{id:0>32}"),
+                id,
                 service: text(t, "rootServiceName"),
                 name: text(t, "rootTraceName"),
                 start_unix_nanos: start,
