@@ -115,3 +115,45 @@ fn run(target: &Target, id: Option<&str>) -> Outcome {
         result,
     }
 }
+
+/// What a finished search found: the backend that answered and the traces, or why not.
+pub type Found = Result<(Backend, Vec<super::search::Summary>), BackendError>;
+
+/// A search in flight.
+#[derive(Debug)]
+pub struct Searching {
+    rx: Receiver<Found>,
+}
+
+impl Searching {
+    /// Connects to `target` and searches it on a new thread; `repaint` is called once the
+    /// answer is ready.
+    pub fn start(
+        target: Target,
+        query: super::search::Query,
+        repaint: impl Fn() + Send + 'static,
+    ) -> Searching {
+        let (tx, rx) = channel();
+        let _detached = std::thread::Builder::new()
+            .name("spindle-search".into())
+            .spawn(move || {
+                let found = Connection::connect(&target)
+                    .and_then(|c| c.search(&query).map(|found| (c.backend, found)));
+                let _ = tx.send(found);
+                repaint();
+            });
+        Searching { rx }
+    }
+
+    /// The answer, once the thread is done (`Some(Err)` if it stopped without one).
+    pub fn poll(&self) -> Option<Found> {
+        match self.rx.try_recv() {
+            Ok(found) => Some(found),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => Some(Err(BackendError::Unreachable {
+                url: String::new(),
+                reason: "the search stopped without an answer".into(),
+            })),
+        }
+    }
+}
