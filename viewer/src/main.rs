@@ -37,7 +37,8 @@ fn usage() -> String {
          (default 127.0.0.1:4318) and Zipkin v2 JSON on --zipkin (default 127.0.0.1:9411);\n\
          --no-listen turns both off, --no-otlp / --no-zipkin one of them.\n\
          --backend URL: a Jaeger query service, Tempo or Zipkin (recognised by probing, or\n\
-         --backend-kind jaeger|tempo|zipkin); --trace ID opens that trace from it at start.\n\
+         --backend-kind jaeger|tempo|zipkin); --trace ID opens that trace from it at start,\n\
+         without it File > Open from backend… opens for that URL.\n\
          Auth for hosted backends: SPINDLE_BACKEND_AUTH=\"bearer TOKEN\" or \"basic USER:PASSWORD\".\n\
          `collect` receives spans without a window and writes them to FILE\n\
          (see `spindle-viewer collect --help`).\n\
@@ -64,6 +65,7 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let auth = std::env::var(backends::cli::AUTH_ENV).ok();
+    let dialog_auth = auth.clone().unwrap_or_default();
     let (backend, args) = match backends::cli::from_args(args, auth) {
         Ok(parsed) => parsed,
         Err(error) => {
@@ -98,6 +100,14 @@ fn main() -> ExitCode {
                 app.listen(receive);
             }
             if let Some(backend) = backend {
+                // The dialog holds the backend either way (to find or open more traces);
+                // without --trace it opens, ready to search.
+                let dialog = &mut app.backend_dialog;
+                (dialog.url, dialog.kind) = (backend.target.url.clone(), backend.target.kind);
+                dialog.auth = dialog_auth;
+                if backend.trace.is_none() {
+                    app.show_backend_dialog();
+                }
                 app.open_from_backend(backend.target, backend.trace);
             }
             Ok(Box::new(app))

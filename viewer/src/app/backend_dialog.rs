@@ -68,8 +68,8 @@ impl BackendDialog {
     fn target(&self) -> Result<Target, String> {
         let auth = match self.auth.trim() {
             "" => None,
-            text => Some(
-                Auth::parse(text)
+            _ => Some(
+                Auth::parse(&self.auth)
                     .ok_or("Authorization: expected \"bearer TOKEN\" or \"basic USER:PASSWORD\"")?,
             ),
         };

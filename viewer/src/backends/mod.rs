@@ -101,12 +101,14 @@ impl fmt::Debug for Auth {
 }
 
 impl Auth {
-    /// `bearer TOKEN` or `basic USER:PASSWORD` (the word in any case); `None` otherwise.
+    /// `bearer TOKEN` or `basic USER:PASSWORD` (the word in any case; the password exactly as
+    /// given after the colon); `None` otherwise.
     pub fn parse(text: &str) -> Option<Auth> {
-        let (scheme, rest) = text.trim().split_once(' ')?;
-        let rest = rest.trim();
+        let (scheme, rest) = text.trim_start().split_once(' ')?;
+        // Only the token is trimmed: a password may end in spaces.
+        let rest = rest.trim_start();
         match scheme.to_ascii_lowercase().as_str() {
-            "bearer" if !rest.is_empty() => Some(Auth::Bearer(rest.to_string())),
+            "bearer" if !rest.trim().is_empty() => Some(Auth::Bearer(rest.trim().to_string())),
             "basic" => {
                 let (user, password) = rest.split_once(':')?;
                 Some(Auth::Basic {

@@ -228,7 +228,7 @@ fn summarise(data: &TraceData) -> Vec<Summary> {
 
 /// Tempo's `{"traces":[{"traceID","rootServiceName","rootTraceName","startTimeUnixNano",
 /// "durationMs"}]}`; ids are hex, sometimes without leading zeros.
-fn tempo_summaries(body: &[u8]) -> Option<Vec<Summary>> {
+pub(super) fn tempo_summaries(body: &[u8]) -> Option<Vec<Summary>> {
     let value: serde_json::Value = serde_json::from_slice(body).ok()?;
     let traces = value.get("traces")?.as_array()?;
     let text = |t: &serde_json::Value, k: &str| {
@@ -255,7 +255,7 @@ fn tempo_summaries(body: &[u8]) -> Option<Vec<Summary>> {
 }
 
 /// Zipkin's `[[span…], [span…]]`: each inner list is one trace, read by spindle-formats.
-fn zipkin_summaries(body: &[u8], url: &str) -> Option<Vec<Summary>> {
+pub(super) fn zipkin_summaries(body: &[u8], url: &str) -> Option<Vec<Summary>> {
     let traces: Vec<serde_json::Value> = serde_json::from_slice(body).ok()?;
     let mut found = Vec::new();
     for trace in traces {

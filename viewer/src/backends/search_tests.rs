@@ -3,8 +3,10 @@
 
 use std::time::Duration;
 
+use proptest::prelude::*;
+
 use super::fake::{Fake, ID, golden, route};
-use super::search::{Query, Summary};
+use super::search::{Query, Summary, tempo_summaries, zipkin_summaries};
 use super::{Backend, BackendError, Connection};
 
 fn connect(fake: &Fake, kind: Backend) -> Connection {
@@ -161,4 +163,28 @@ fn a_refused_search_says_what_the_backend_answered() {
             .contains("parameter 'service' is required"),
         "{error}"
     );
+}
+
+proptest! {
+    /// Any answer body gives summaries or nothing, never a panic; Tempo's summaries carry ids
+    /// of 16 or 32 hex digits.
+    #[test]
+    fn any_search_answer_is_read_or_refused(body in proptest::collection::vec(any::<u8>(), 0..200)) {
+        for found in tempo_summaries(&body).into_iter().flatten() {
+            prop_assert!(found.id.len() == 16 || found.id.len() == 32);
+        }
+        let _ = zipkin_summaries(&body, "fake");
+    }
+
+    /// Tempo summaries keep each trace's id, service and duration, whatever they are.
+    #[test]
+    fn tempo_summaries_keep_their_fields(id: u64, service in "[a-z]{0,8}", ms in 0u64..1_000_000) {
+        let body = serde_json::json!({"traces":[{"traceID": format!("{id:x}"),
+            "rootServiceName": service, "durationMs": ms}]}).to_string();
+        let found = tempo_summaries(body.as_bytes()).expect("read");
+        prop_assert_eq!(found.len(), 1);
+        prop_assert_eq!(u128::from_str_radix(&found[0].id, 16).ok(), Some(u128::from(id)));
+        prop_assert_eq!(&found[0].service, &service);
+        prop_assert_eq!(found[0].duration_nanos, ms * 1_000_000);
+    }
 }

@@ -348,6 +348,18 @@ fn auth_is_parsed_and_never_printed() {
 }
 
 proptest! {
+    /// A basic header carries exactly `user:password` in base64; a bearer header the token.
+    #[test]
+    fn auth_headers_carry_what_was_given(user in "[^:\\s]{1,12}", password in "\\PC{0,12}", token in "[A-Za-z0-9._-]{1,40}") {
+        use base64::Engine;
+        let basic = Auth::parse(&format!("basic {user}:{password}")).expect("basic");
+        let header = basic.header();
+        let encoded = header.strip_prefix("Basic ").expect("scheme");
+        let decoded = base64::engine::general_purpose::STANDARD.decode(encoded).expect("base64");
+        prop_assert_eq!(String::from_utf8(decoded).ok(), Some(format!("{user}:{password}")));
+        prop_assert_eq!(Auth::parse(&format!("Bearer {token}")).map(|a| a.header()), Some(format!("Bearer {token}")));
+    }
+
     /// Any hex id up to 32 digits is accepted, padded to 16 or 32, with its value kept;
     /// anything with another character is refused.
     #[test]
