@@ -45,23 +45,18 @@ impl Fetching {
                 let _ = tx.send(outcome);
                 repaint();
             });
-        if let Err(error) = spawned {
-            // The receiver reports the thread as gone; say why here, where it is known.
-            let (tx2, rx2) = channel();
-            let _ = tx2.send(Outcome {
-                backend: None,
-                url: target.url.clone(),
-                result: Err(BackendError::Unreachable {
-                    url: target.url.clone(),
-                    reason: format!("cannot start a thread: {error}"),
-                }),
-            });
-            return Fetching {
-                id,
-                target,
-                rx: rx2,
-            };
-        }
+        let rx = match spawned {
+            Ok(_) => rx,
+            Err(error) => {
+                // Say why here, where it is known.
+                let (tx, rx) = channel();
+                let _ = tx.send(gone(
+                    &target.url,
+                    &format!("cannot start a thread: {error}"),
+                ));
+                rx
+            }
+        };
         Fetching { id, target, rx }
     }
 
@@ -70,27 +65,30 @@ impl Fetching {
         match self.rx.try_recv() {
             Ok(outcome) => Some(outcome),
             Err(TryRecvError::Empty) => None,
-            Err(TryRecvError::Disconnected) => Some(Outcome {
-                backend: None,
-                url: self.target.url.clone(),
-                result: Err(BackendError::Unreachable {
-                    url: self.target.url.clone(),
-                    reason: "the request stopped without an answer".into(),
-                }),
-            }),
+            Err(TryRecvError::Disconnected) => Some(gone(&self.target.url, STOPPED)),
         }
     }
 
     /// Waits for the outcome (tests, and callers with no window).
     pub fn wait(self) -> Outcome {
-        self.rx.recv().unwrap_or_else(|_| Outcome {
-            backend: None,
-            url: self.target.url.clone(),
-            result: Err(BackendError::Unreachable {
-                url: self.target.url.clone(),
-                reason: "the request stopped without an answer".into(),
-            }),
-        })
+        self.rx
+            .recv()
+            .unwrap_or_else(|_| gone(&self.target.url, STOPPED))
+    }
+}
+
+/// Why there is no answer when the thread ended without one.
+const STOPPED: &str = "the request stopped without an answer";
+
+/// An outcome with no answer from `url`.
+fn gone(url: &str, reason: &str) -> Outcome {
+    Outcome {
+        backend: None,
+        url: url.to_string(),
+        result: Err(BackendError::Unreachable {
+            url: url.to_string(),
+            reason: reason.to_string(),
+        }),
     }
 }
 
@@ -122,6 +120,7 @@ pub type Found = Result<(Backend, Vec<super::search::Summary>), BackendError>;
 /// A search in flight.
 #[derive(Debug)]
 pub struct Searching {
+    url: String,
     rx: Receiver<Found>,
 }
 
@@ -134,6 +133,7 @@ impl Searching {
         repaint: impl Fn() + Send + 'static,
     ) -> Searching {
         let (tx, rx) = channel();
+        let url = target.url.clone();
         let _detached = std::thread::Builder::new()
             .name("spindle-search".into())
             .spawn(move || {
@@ -142,7 +142,7 @@ impl Searching {
                 let _ = tx.send(found);
                 repaint();
             });
-        Searching { rx }
+        Searching { url, rx }
     }
 
     /// The answer, once the thread is done (`Some(Err)` if it stopped without one).
@@ -151,8 +151,8 @@ impl Searching {
             Ok(found) => Some(found),
             Err(TryRecvError::Empty) => None,
             Err(TryRecvError::Disconnected) => Some(Err(BackendError::Unreachable {
-                url: String::new(),
-                reason: "the search stopped without an answer".into(),
+                url: self.url.clone(),
+                reason: "the search stopped without an answer (the thread could not start)".into(),
             })),
         }
     }
