@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod app;
+pub mod backends;
 pub mod colors;
 pub mod filter;
 pub mod fixture;

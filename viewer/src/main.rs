@@ -1,7 +1,9 @@
-//! `spindle-viewer [--listen ADDR] [--zipkin ADDR] [--no-listen] [FILE...]`: opens trace files
-//! (any format `spindle-formats` reads) in the desktop viewer, and receives spans while it runs
-//! (OTLP/HTTP on 127.0.0.1:4318 and Zipkin on 127.0.0.1:9411 unless told otherwise). More files
-//! can be opened from the File menu or by dropping them on the window.
+//! `spindle-viewer [--listen ADDR] [--zipkin ADDR] [--no-listen] [--backend URL [--trace ID]]
+//! [FILE...]`: opens trace files (any format `spindle-formats` reads) in the desktop viewer, and
+//! receives spans while it runs (OTLP/HTTP on 127.0.0.1:4318 and Zipkin on 127.0.0.1:9411 unless
+//! told otherwise). More files can be opened from the File menu or by dropping them on the
+//! window. `--backend` names a Jaeger, Tempo or Zipkin server; `--trace` opens that trace
+//! from it at start (see [`spindle_viewer::backends`]).
 //!
 //! `spindle-viewer collect [--listen ADDR] [--zipkin ADDR] -o FILE [--format F]`: receives spans
 //! over OTLP/HTTP and Zipkin without a window and writes them to FILE (see
@@ -13,6 +15,7 @@ use std::process::ExitCode;
 
 use spindle_formats::Format;
 use spindle_viewer::ViewerApp;
+use spindle_viewer::backends;
 use spindle_viewer::eframe;
 use spindle_viewer::receive::ReceiveConfig;
 
@@ -28,11 +31,15 @@ const READABLE: [Format; 5] = [
 fn usage() -> String {
     let formats: Vec<String> = READABLE.iter().map(Format::to_string).collect();
     format!(
-        "usage: spindle-viewer [--listen ADDR] [--zipkin ADDR] [--no-listen] [FILE...]\n       spindle-viewer collect -o FILE [--listen ADDR] [--zipkin ADDR] [--format F]\n       {}\n\n\
+        "usage: spindle-viewer [--listen ADDR] [--zipkin ADDR] [--no-listen]\n                      [--backend URL [--backend-kind K] [--trace ID]] [FILE...]\n       spindle-viewer collect -o FILE [--listen ADDR] [--zipkin ADDR] [--format F]\n       {}\n\n\
          Opens trace files in the viewer; the format is told from the content: {}.\n\
          While it runs it receives spans: OTLP/HTTP (protobuf or JSON) on --listen\n\
          (default 127.0.0.1:4318) and Zipkin v2 JSON on --zipkin (default 127.0.0.1:9411);\n\
          --no-listen turns both off, --no-otlp / --no-zipkin one of them.\n\
+         --backend URL: a Jaeger query service, Tempo or Zipkin (recognised by probing, or\n\
+         --backend-kind jaeger|tempo|zipkin); --trace ID opens that trace from it at start,\n\
+         without it File > Open from backend… opens for that URL.\n\
+         Auth for hosted backends: SPINDLE_BACKEND_AUTH=\"bearer TOKEN\" or \"basic USER:PASSWORD\".\n\
          `collect` receives spans without a window and writes them to FILE\n\
          (see `spindle-viewer collect --help`).\n\
          `report` prints each trace's duration, critical path, operations with the most self\n\
@@ -57,6 +64,15 @@ fn main() -> ExitCode {
         println!("{}", usage());
         return ExitCode::SUCCESS;
     }
+    let auth = std::env::var(backends::cli::AUTH_ENV).ok();
+    let dialog_auth = auth.clone().unwrap_or_default();
+    let (backend, args) = match backends::cli::from_args(args, auth) {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            eprintln!("spindle-viewer: {error}\n\n{}", usage());
+            return ExitCode::from(2);
+        }
+    };
     let (receive, rest) = match ReceiveConfig::from_args(args) {
         Ok(parsed) => parsed,
         Err(error) => {
@@ -82,6 +98,17 @@ fn main() -> ExitCode {
             let mut app = ViewerApp::new(cc, paths);
             if receive.otlp.is_some() || receive.zipkin.is_some() {
                 app.listen(receive);
+            }
+            if let Some(backend) = backend {
+                // The dialog holds the backend either way (to find or open more traces);
+                // without --trace it opens, ready to search.
+                let dialog = &mut app.backend_dialog;
+                (dialog.url, dialog.kind) = (backend.target.url.clone(), backend.target.kind);
+                dialog.auth = dialog_auth;
+                if backend.trace.is_none() {
+                    app.show_backend_dialog();
+                }
+                app.open_from_backend(backend.target, backend.trace);
             }
             Ok(Box::new(app))
         }),

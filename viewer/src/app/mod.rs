@@ -1,6 +1,8 @@
 //! The top-level state: the open document, loading, watching, settings, and the views; and the
 //! frame that lays them out. Files, keys, the menu and the banners each have a room below.
 
+mod backend;
+mod backend_dialog;
 mod banners;
 mod files;
 mod keys;
@@ -8,6 +10,7 @@ mod live;
 mod menu;
 mod save;
 
+pub use backend_dialog::BackendDialog;
 pub use save::{WRITABLE, write_as};
 
 use std::path::PathBuf;
@@ -106,6 +109,12 @@ pub struct ViewerApp {
     stopped_config: Option<ReceiveConfig>,
     /// When the aggregated flame graph was last laid out again for arrived spans.
     aggregate_built: Instant,
+    /// A trace being fetched from a backend.
+    fetching: Option<crate::backends::fetch::Fetching>,
+    /// Why the last backend request failed, until dismissed.
+    backend_error: Option<String>,
+    /// File > Open from backend….
+    pub backend_dialog: BackendDialog,
 }
 
 impl ViewerApp {
@@ -147,6 +156,9 @@ impl ViewerApp {
             live: None,
             stopped_config: None,
             aggregate_built: Instant::now(),
+            fetching: None,
+            backend_error: None,
+            backend_dialog: BackendDialog::default(),
         };
         theme_from_env(&cc.egui_ctx);
         if !paths.is_empty() {
@@ -205,11 +217,15 @@ impl eframe::App for ViewerApp {
         self.poll();
         self.poll_save_dialog();
         self.apply_received(false);
+        self.poll_backend();
         self.dropped_files(&ctx);
         self.keys(&ctx);
         egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui));
-        if self.has_banners() {
-            egui::Panel::top("banners").show(ui, |ui| self.banners(ui));
+        if self.has_banners() || self.has_backend_banner() {
+            egui::Panel::top("banners").show(ui, |ui| {
+                self.backend_banner(ui);
+                self.banners(ui);
+            });
         }
         if self.live.is_some() || self.stopped_config.is_some() {
             egui::Panel::bottom("live").show(ui, |ui| self.live_strip(ui));
@@ -241,6 +257,7 @@ impl eframe::App for ViewerApp {
             });
         egui::CentralPanel::default().show(ui, |ui| self.central(ui));
         self.help.ui(ui, &self.doc, &mut self.focus);
+        self.backend_dialog_ui(ui);
         self.drop_hint(&ctx);
         if self.loading.is_some() {
             ctx.request_repaint_after(Duration::from_millis(100));

@@ -2,6 +2,7 @@
 //! per view (one test binary, so the viewer links once).
 
 mod analysis;
+mod backend;
 mod call_path;
 mod details;
 mod files;
