@@ -35,8 +35,8 @@ pub struct Document {
     /// Spans may still arrive (receiving is on): a trace whose root has not arrived is shown
     /// in progress.
     pub live: bool,
-    /// Spans that arrived over the network (in no open file), kept when files are added or
-    /// reloaded.
+    /// Spans that arrived over the network, received or fetched from a backend (in no open
+    /// file), kept when files are added or reloaded.
     pub received: usize,
     /// Traces that spans arrived for over the network: only these can still be "in progress"
     /// (a file's trace without its root stays as the file has it).

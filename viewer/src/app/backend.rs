@@ -72,6 +72,8 @@ impl ViewerApp {
                 fatal: false,
             }));
         let appended = self.doc.append(vec![data]);
+        // In no open file: kept when files are added or reloaded.
+        self.doc.received += appended.added;
         self.after_append(&appended.changed);
         let wanted = u128::from_str_radix(&id, 16).ok().map(TraceId);
         let trace = wanted

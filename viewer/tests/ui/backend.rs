@@ -274,3 +274,44 @@ fn searching_from_the_dialog_lists_traces_and_a_click_opens_one() {
     assert_eq!(open, u128::from_str_radix(id, 16).ok());
     server.unblock();
 }
+
+#[test]
+fn a_fetched_trace_stays_when_a_file_is_added() {
+    let shop = fixture::shop();
+    let mut bytes = Vec::new();
+    write_zipkin(&shop, &mut bytes).expect("write");
+    let shop_id = format!("{:032x}", shop.spans[0].trace_id.0);
+    let routes = vec![
+        ("/api/v2/services".to_string(), b"[\"frontend\"]".to_vec()),
+        (format!("/api/v2/trace/{shop_id}"), bytes),
+    ];
+    let (url, _server) = serve(routes);
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_eframe(|cc| ViewerApp::new(cc, Vec::new()));
+    harness
+        .state_mut()
+        .open_from_backend(target(&url), Some(shop_id));
+    wait_fetched(&mut harness);
+    let fetched = harness.state().document().data.spans.len();
+    assert!(fetched > 0);
+    let file = fixture::many_traces(2, 3);
+    let path = std::env::temp_dir().join(format!("spindle-fetch-add-{}.jsonl", std::process::id()));
+    let mut out = Vec::new();
+    spindle_formats::write_spindle_json(&file, &mut out).expect("write");
+    std::fs::write(&path, out).expect("write file");
+    harness.state_mut().add(vec![path]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while harness.state().is_loading() {
+        assert!(Instant::now() < deadline, "the file did not load");
+        std::thread::sleep(Duration::from_millis(10));
+        harness.step();
+    }
+    harness.run_steps(2);
+    let spans = harness.state().document().data.spans.len();
+    assert_eq!(
+        spans,
+        fetched + file.spans.len(),
+        "the fetched trace is still open"
+    );
+}
