@@ -60,15 +60,20 @@ pub(crate) fn push_frame(frame: Frame) -> u64 {
 /// Removes the frame with this id (normally the top one) and returns it.
 #[inline]
 pub(crate) fn pop_frame(id: u64) -> Option<Frame> {
-    STACK.with(|stack| {
-        let mut stack = stack.try_borrow_mut().ok()?;
-        let frames = &mut stack.frames;
-        if frames.last().is_some_and(|(top, _)| *top == id) {
-            return frames.pop().map(|(_, frame)| frame);
-        }
-        let index = frames.iter().rposition(|(frame_id, _)| *frame_id == id)?;
-        Some(frames.remove(index).1)
-    })
+    // `try_with`: a guard dropped while the thread's locals are torn down finds no stack
+    // instead of panicking (which would abort the thread's exit).
+    STACK
+        .try_with(|stack| {
+            let mut stack = stack.try_borrow_mut().ok()?;
+            let frames = &mut stack.frames;
+            if frames.last().is_some_and(|(top, _)| *top == id) {
+                return frames.pop().map(|(_, frame)| frame);
+            }
+            let index = frames.iter().rposition(|(frame_id, _)| *frame_id == id)?;
+            Some(frames.remove(index).1)
+        })
+        .ok()
+        .flatten()
 }
 
 /// The context of the current span or attached context, if any.

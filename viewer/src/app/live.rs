@@ -132,7 +132,7 @@ impl ViewerApp {
         let mut toggle = false;
         ui.horizontal(|ui| match self.live.as_mut() {
             Some(live) => {
-                ui.toggle_value(&mut live.paused, "Pause")
+                ui.checkbox(&mut live.paused, "Pause")
                     .on_hover_text("Hold the view still; spans keep arriving and wait");
                 ui.checkbox(&mut live.follow, "Follow newest trace");
                 toggle = ui.button("Stop receiving").clicked();

@@ -122,12 +122,14 @@ impl TimelineView {
                 }
             }
             let rows = focus.timeline.rows.len();
-            ui.weak(format!(
-                "{rows} row{} · showing {} to {}",
+            let text = format!(
+                "{rows} row{} · {} to {}",
                 if rows == 1 { "" } else { "s" },
                 units::duration(self.window.start.max(0.0) as u64),
                 units::duration(self.window.end.max(0.0) as u64)
-            ));
+            );
+            // One piece: on a narrow toolbar it moves to the next line whole, never split.
+            ui.add(egui::Label::new(egui::RichText::new(text).weak()).extend());
         });
     }
 
