@@ -19,6 +19,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(test)]
+mod arbitrary;
 mod base64;
 pub mod batch;
 pub mod chrome;

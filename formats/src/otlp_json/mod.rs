@@ -44,6 +44,8 @@ mod envelope;
 mod groups;
 mod read;
 mod response;
+#[cfg(test)]
+mod tests;
 mod write;
 
 /// OTLP/JSON's own time, status, id and attribute encodings of the shapes it shares with

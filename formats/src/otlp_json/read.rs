@@ -41,6 +41,33 @@ use crate::text::{Text, owned};
 /// assert_eq!(span.attribute("n"), Some(&Value::I64(7)));
 /// ```
 pub fn read(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, ReadError> {
+    if let Some(data) = read_whole(bytes) {
+        return Ok(Loaded {
+            format: Format::Otlp,
+            data,
+            warnings: Vec::new(),
+        });
+    }
+    read_careful(bytes, source, options)
+}
+
+/// An input that is one sound request document (the common file), parsed straight into the
+/// model without first splitting it into raw values; `None` when the careful read must decide
+/// (JSON Lines, any problem), so that warnings and errors are always the careful read's.
+pub(super) fn read_whole(bytes: &[u8]) -> Option<TraceData> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let request = RequestWire::<SpanWire<'_>>::deserialize(&mut deserializer).ok()?;
+    deserializer.end().ok()?;
+    convert_request(request)
+}
+
+/// Reads document by document, and a document with a problem span by span.
+pub(super) fn read_careful(
+    bytes: &[u8],
+    source: &str,
+    options: ReadOptions,
+) -> Result<Loaded, ReadError> {
     let input = (bytes, source, options);
     read_all(input, Format::Otlp, read_request, |data| data)
 }

@@ -47,6 +47,7 @@
 
 mod annotation;
 mod fields;
+mod one_pass;
 mod read;
 #[cfg(test)]
 mod reference;

@@ -40,6 +40,23 @@ use crate::text::{Text, borrowed, owned};
 /// assert_eq!(span.end_unix_nanos - span.start_unix_nanos, 250_000);
 /// ```
 pub fn read(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, ReadError> {
+    if let Some(mut data) = super::one_pass::read(bytes) {
+        separate_halves(&mut data);
+        return Ok(Loaded {
+            format: Format::Zipkin,
+            data,
+            warnings: Vec::new(),
+        });
+    }
+    read_careful(bytes, source, options)
+}
+
+/// Reads value by value and span by span, so that a bad span is located and skipped.
+pub(super) fn read_careful(
+    bytes: &[u8],
+    source: &str,
+    options: ReadOptions,
+) -> Result<Loaded, ReadError> {
     let mut list = 0usize;
     let input = (bytes, source, options);
     read_all(
@@ -91,7 +108,7 @@ fn read_value<'a>(
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[serde(expecting = "a Zipkin span object")]
-struct SpanWire<'a> {
+pub(super) struct SpanWire<'a> {
     #[serde(borrow)]
     trace_id: Cow<'a, str>,
     #[serde(borrow)]
@@ -171,13 +188,25 @@ impl<'de: 'a, 'a> Visitor<'de> for TagsVisitor<'a> {
 
 /// The spans read so far, with resources and scopes shared between them.
 #[derive(Default)]
-struct Builder {
-    data: TraceData,
+pub(super) struct Builder {
+    pub(super) data: TraceData,
     resources: HashMap<Vec<(String, String)>, ResourceIndex>,
+    /// The resources that are a `service.name` alone, by that name (found without allocating).
+    services: HashMap<String, ResourceIndex>,
     scopes: HashMap<(String, String), ScopeIndex>,
 }
 
 impl Builder {
+    /// The resource whose only attribute is this `service.name`.
+    fn service_resource(&mut self, service: &str) -> ResourceIndex {
+        if let Some(index) = self.services.get(service) {
+            return *index;
+        }
+        let index = self.resource(vec![("service.name".to_owned(), service.to_owned())]);
+        self.services.insert(service.to_owned(), index);
+        index
+    }
+
     fn resource(&mut self, key: Vec<(String, String)>) -> ResourceIndex {
         if let Some(index) = self.resources.get(&key) {
             return *index;
@@ -230,7 +259,7 @@ fn read_span<'a>(
     }
 }
 
-fn convert<'a>(wire: SpanWire<'a>, builder: &mut Builder) -> Result<Span, Fault<'a>> {
+pub(super) fn convert<'a>(wire: SpanWire<'a>, builder: &mut Builder) -> Result<Span, Fault<'a>> {
     let trace_id = parse_trace_id(&wire.trace_id, "traceId")?;
     let span_id = parse_span_id(&wire.id, "id")?;
     let parent_span_id = match &wire.parent_id {
@@ -251,7 +280,10 @@ fn convert<'a>(wire: SpanWire<'a>, builder: &mut Builder) -> Result<Span, Fault<
         .local_endpoint
         .as_ref()
         .and_then(|e| e.service_name.as_deref());
-    let resource = builder.resource(resource_key(service, &mut tags.resource));
+    let resource = match service {
+        Some(service) if tags.resource.is_empty() => builder.service_resource(service),
+        _ => builder.resource(resource_key(service, &mut tags.resource)),
+    };
     let scope = builder.scope((
         tags.scope_name.unwrap_or_default(),
         tags.scope_version.unwrap_or_default(),

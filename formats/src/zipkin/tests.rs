@@ -1,15 +1,15 @@
-//! The hand-written writer against the serde-based reference writer: byte-for-byte equal
-//! output for arbitrary models, biased towards what the Zipkin mapping treats specially.
+//! The hand-written writer against the serde-based reference writer (byte-for-byte equal output
+//! for arbitrary models), and the one-pass read against the careful read.
 
 #![allow(clippy::unwrap_used)]
 
 use proptest::prelude::*;
 
-use super::{reference, write};
-use crate::model::{
-    Event, KeyValue, Resource, ResourceIndex, Scope, ScopeIndex, Span, SpanId, SpanKind, Status,
-    Str, TraceData, TraceId, Value,
-};
+use super::read::{read, read_careful};
+use super::{one_pass, reference, write};
+use crate::arbitrary::model;
+use crate::loaded::ReadOptions;
+use crate::model::{KeyValue, Resource, Scope, Span, TraceData};
 
 fn both(data: &TraceData) -> (String, String) {
     let (mut new, mut old) = (Vec::new(), Vec::new());
@@ -19,167 +19,6 @@ fn both(data: &TraceData) -> (String, String) {
         String::from_utf8(new).unwrap(),
         String::from_utf8(old).unwrap(),
     )
-}
-
-/// Text with what JSON must escape (quotes, backslashes, every control character), DEL,
-/// non-ASCII and astral characters, and long clean runs.
-fn text() -> impl Strategy<Value = Str> {
-    prop_oneof![
-        Just(String::new()),
-        "[a-z.]{1,8}",
-        ".{0,12}",
-        "[\"\\\\\u{0}-\u{1f}\u{7f}a-z é€😀]{0,24}",
-        "[a-zA-Z0-9/ ]{8,40}",
-    ]
-    .prop_map(Str::from)
-}
-
-/// Keys the mapping treats specially, a few ordinary ones (so span and resource attributes
-/// share keys), or any text.
-fn key() -> impl Strategy<Value = Str> {
-    prop_oneof![
-        3 => prop::sample::select(vec![
-            "peer.service",
-            "network.peer.address",
-            "network.peer.port",
-            "network.local.address",
-            "network.local.port",
-            "zipkin.debug",
-            "zipkin.shared",
-            "service.name",
-            "host.name",
-            "http.method",
-            "error",
-            "otel.status_code",
-            "otel.scope.name",
-        ])
-        .prop_map(Str::from),
-        1 => text(),
-    ]
-}
-
-fn leaf() -> impl Strategy<Value = Value> {
-    prop_oneof![
-        1 => text().prop_map(Value::Str),
-        2 => prop::sample::select(vec![
-            "10.0.0.5",
-            "2001:db8::1",
-            "::1",
-            "256.1.1.1",
-            "localhost",
-            "",
-        ])
-        .prop_map(|address| Value::Str(address.into())),
-        1 => any::<bool>().prop_map(Value::Bool),
-        1 => any::<i64>().prop_map(Value::I64),
-        2 => prop::sample::select(vec![0i64, 1, 8080, 65535, 65536, -1]).prop_map(Value::I64),
-        1 => any::<f64>().prop_map(Value::F64),
-        1 => prop::sample::select(vec![f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -0.0, 1e300])
-            .prop_map(Value::F64),
-        1 => prop::collection::vec(any::<u8>(), 0..6).prop_map(Value::Bytes),
-    ]
-}
-
-fn value() -> impl Strategy<Value = Value> {
-    let nested = leaf().prop_recursive(3, 16, 4, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::vec((text(), inner), 0..4).prop_map(|kvs| Value::Map(
-                kvs.into_iter().map(|(k, v)| KeyValue::new(k, v)).collect()
-            )),
-        ]
-    });
-    prop_oneof![3 => leaf(), 1 => nested]
-}
-
-fn attributes(max: usize) -> impl Strategy<Value = Vec<KeyValue>> {
-    prop::collection::vec((key(), value()), 0..max)
-        .prop_map(|kvs| kvs.into_iter().map(|(k, v)| KeyValue::new(k, v)).collect())
-}
-
-fn kind() -> impl Strategy<Value = SpanKind> {
-    prop::sample::select(vec![
-        SpanKind::Internal,
-        SpanKind::Server,
-        SpanKind::Client,
-        SpanKind::Producer,
-        SpanKind::Consumer,
-    ])
-}
-
-fn status() -> impl Strategy<Value = Status> {
-    prop_oneof![
-        Just(Status::Unset),
-        Just(Status::Ok),
-        text().prop_map(|message| Status::Error { message })
-    ]
-}
-
-fn event() -> impl Strategy<Value = Event> {
-    let attributes = prop_oneof![Just(Vec::new()), attributes(4)];
-    (any::<u64>(), text(), attributes).prop_map(|(time_unix_nanos, name, attributes)| Event {
-        time_unix_nanos,
-        name,
-        attributes,
-        ..Default::default()
-    })
-}
-
-/// A span; its resource and scope indexes may be out of range (one past the end).
-fn span(resources: u32, scopes: u32) -> impl Strategy<Value = Span> {
-    let ids = (any::<u128>(), any::<u64>(), prop::option::of(any::<u64>()));
-    let times = (any::<u64>(), any::<u64>());
-    let parts = (
-        text(),
-        kind(),
-        attributes(8),
-        prop::collection::vec(event(), 0..3),
-    );
-    let rest = (status(), 0..=resources, 0..=scopes);
-    (ids, times, parts, rest).prop_map(
-        |((t, s, parent), (start, end), (name, kind, attributes, events), (status, r, sc))| Span {
-            trace_id: TraceId(t),
-            span_id: SpanId(s),
-            parent_span_id: parent.map(SpanId),
-            name,
-            kind,
-            start_unix_nanos: start,
-            end_unix_nanos: end,
-            attributes,
-            events,
-            status,
-            resource: ResourceIndex(r),
-            scope: ScopeIndex(sc),
-            ..Span::default()
-        },
-    )
-}
-
-fn model() -> impl Strategy<Value = TraceData> {
-    (0u32..4, 0u32..4).prop_flat_map(|(r, s)| {
-        let resources = prop::collection::vec(
-            attributes(6).prop_map(|attributes| Resource {
-                attributes,
-                ..Default::default()
-            }),
-            r as usize,
-        );
-        let scopes = prop::collection::vec(
-            (text(), text()).prop_map(|(name, version)| Scope {
-                name,
-                version,
-                attributes: Vec::new(),
-                ..Default::default()
-            }),
-            s as usize,
-        );
-        let spans = prop::collection::vec(span(r, s), 0..6);
-        (resources, scopes, spans).prop_map(|(resources, scopes, spans)| TraceData {
-            resources,
-            scopes,
-            spans,
-        })
-    })
 }
 
 proptest! {
@@ -230,4 +69,52 @@ fn resource_tags_give_way_to_span_attributes_with_their_key() {
     assert!(new.contains(
         r#""remoteEndpoint":{"serviceName":"db"},"tags":{"host.name":"a","os.type":"linux","#
     ));
+}
+
+fn written(data: &TraceData) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    write(data, &mut bytes).unwrap();
+    bytes
+}
+
+/// The one-pass read and the careful read of the same bytes, lenient and strict.
+fn assert_reads_agree(bytes: &[u8]) -> Result<(), TestCaseError> {
+    for strict in [false, true] {
+        let options = ReadOptions { strict };
+        let whole = read(bytes, "z.json", options);
+        let careful = read_careful(bytes, "z.json", options);
+        // Compared as text: a NaN attribute is not equal to itself.
+        prop_assert_eq!(format!("{whole:?}"), format!("{careful:?}"));
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    #[test]
+    fn one_pass_reads_a_clean_list_as_the_careful_read_does(data in model()) {
+        let bytes = written(&data);
+        prop_assert_eq!(one_pass::read(&bytes).is_some(), !data.spans.is_empty());
+        assert_reads_agree(&bytes)?;
+        let nested = format!("[{}]", String::from_utf8_lossy(&bytes).trim_end());
+        assert_reads_agree(nested.as_bytes())?;
+    }
+
+    #[test]
+    fn a_damaged_list_reads_as_the_careful_read_does(
+        data in model(),
+        at in any::<prop::sample::Index>(),
+        byte in prop_oneof![Just(b'"'), Just(b'}'), Just(b'x'), Just(b'1'), Just(0xff), any::<u8>()],
+        cut in any::<bool>(),
+    ) {
+        let mut bytes = written(&data);
+        let at = at.index(bytes.len());
+        if cut {
+            bytes.truncate(at);
+        } else {
+            bytes[at] = byte;
+        }
+        assert_reads_agree(&bytes)?;
+    }
 }
