@@ -57,7 +57,7 @@ pub fn read(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, 
 pub(super) fn read_whole(bytes: &[u8]) -> Option<TraceData> {
     let text = std::str::from_utf8(bytes).ok()?;
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let request = RequestWire::<SpanWire<'_>>::deserialize(&mut deserializer).ok()?;
+    let request = RequestWire::<Converted>::deserialize(&mut deserializer).ok()?;
     deserializer.end().ok()?;
     convert_request(request)
 }
@@ -124,6 +124,17 @@ pub(super) struct EventWire<'a> {
     dropped_attributes_count: Option<Int<u32>>,
 }
 
+/// A span converted as soon as it is parsed, so that no wire struct is kept for the whole
+/// document; `None` when it has a problem (the careful read then says which).
+struct Converted(Option<Span>);
+
+impl<'de> Deserialize<'de> for Converted {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let wire = SpanWire::deserialize(deserializer)?;
+        Ok(Converted(span(wire).ok()))
+    }
+}
+
 /// Reads one request document into `data`; false when it was reported and skipped.
 ///
 /// A document without problems is parsed once, spans and all. Otherwise it is read again with
@@ -133,7 +144,7 @@ fn read_request<'a>(
     raw: &'a RawValue,
     data: &mut TraceData,
 ) -> Result<bool, ReadError> {
-    if let Ok(request) = serde_json::from_str::<RequestWire<'a, SpanWire<'a>>>(raw.get()) {
+    if let Ok(request) = serde_json::from_str::<RequestWire<'a, Converted>>(raw.get()) {
         if let Some(batch) = convert_request(request) {
             if data.spans.is_empty() && data.resources.is_empty() && data.scopes.is_empty() {
                 *data = batch;
@@ -147,7 +158,7 @@ fn read_request<'a>(
 }
 
 /// Converts a whole request; `None` at the first problem.
-fn convert_request(request: RequestWire<'_, SpanWire<'_>>) -> Option<TraceData> {
+fn convert_request(request: RequestWire<'_, Converted>) -> Option<TraceData> {
     let mut data = TraceData::default();
     for (_, group) in request.groups() {
         let (resource_wire, scope_groups) = group.split();
@@ -162,8 +173,8 @@ fn convert_request(request: RequestWire<'_, SpanWire<'_>>) -> Option<TraceData> 
             let resource =
                 *resource.get_or_insert_with(|| data.intern_resource(resource_wire.clone()));
             data.spans.reserve(spans.len());
-            for wire in spans {
-                let mut span = span(wire).ok()?;
+            for converted in spans {
+                let mut span = converted.0?;
                 span.resource = resource;
                 span.scope = scope;
                 data.spans.push(span);

@@ -20,11 +20,8 @@ use crate::model::TraceData;
 /// The spans of `bytes` if it is one clean list of spans or of lists of spans; `None` when the
 /// careful read must decide.
 pub(super) fn read(bytes: &[u8]) -> Option<TraceData> {
-    if !bytes
-        .iter()
-        .find(|b| !b.is_ascii_whitespace())
-        .is_some_and(|b| *b == b'[')
-    {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'[') {
         return None;
     }
     // Checked once here, not string by string while parsing.
