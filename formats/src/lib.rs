@@ -34,6 +34,7 @@ mod gzip;
 mod hex;
 pub mod jaeger_json;
 mod json_out;
+mod known_keys;
 mod loaded;
 pub mod model;
 mod num;

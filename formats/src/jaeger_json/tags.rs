@@ -10,6 +10,7 @@ use crate::base64;
 use crate::context::Fault;
 use crate::conventions::StatusTags;
 use crate::error::Problem;
+use crate::known_keys::attribute_key;
 use crate::model::{Event, KeyValue, Scope, SpanKind, Status, Value};
 use crate::num::{Int, float};
 use crate::text::{Text, owned};
@@ -41,7 +42,7 @@ pub(super) fn tags(wires: Vec<TagWire<'_>>) -> Result<Vec<KeyValue>, Fault<'_>> 
         let value =
             tag_value(wire.kind.as_ref(), wire.value).map_err(|f| f.within(&format!("[{i}]")))?;
         attributes.push(KeyValue {
-            key: owned(wire.key),
+            key: attribute_key(wire.key),
             value,
         });
     }

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use crate::base64;
 use crate::context::Fault;
 use crate::error::Problem;
+use crate::known_keys::attribute_key;
 use crate::model::{KeyValue, Value};
 use crate::num::{Int, float};
 use crate::text::{Text, borrowed, owned};
@@ -66,7 +67,7 @@ pub(super) fn attributes(wires: Vec<KeyValueWire<'_>>) -> Result<Vec<KeyValue>, 
             None => Value::Str(Cow::Borrowed("")),
         };
         attributes.push(KeyValue {
-            key: owned(wire.key),
+            key: attribute_key(wire.key),
             value,
         });
     }

@@ -6,6 +6,7 @@ use std::borrow::Cow;
 
 use super::wire::{FIXED32, FIXED64, FieldValue, LEN, Reader, VARINT, WireError, wrong_type};
 use crate::error::Problem;
+use crate::known_keys::attribute_key;
 use crate::model::{
     Event, IdError, KeyValue, Link, Resource, Scope, Span, SpanId, SpanKind, Status, Str, TraceId,
     Value,
@@ -135,15 +136,19 @@ fn fixed32(field: u32, value: FieldValue<'_>, at: usize) -> Decoded<u32> {
 
 /// A `string` field as an owned model string.
 pub(crate) fn string(field: u32, value: FieldValue<'_>, at: usize, name: &str) -> Decoded<Str> {
+    text(field, value, at, name).map(|text| Cow::Owned(text.to_owned()))
+}
+
+/// A string field's text, borrowed from the input.
+fn text<'a>(field: u32, value: FieldValue<'a>, at: usize, name: &str) -> Decoded<&'a str> {
     let (bytes, start) = len(field, value, at)?;
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(Cow::Owned(text.to_owned())),
-        Err(error) => Err(DecodeFault::new(
+    std::str::from_utf8(bytes).map_err(|error| {
+        DecodeFault::new(
             start + error.valid_up_to(),
             name,
             "invalid UTF-8 in a string field".into(),
-        )),
-    }
+        )
+    })
 }
 
 fn trace_id_of(bytes: Option<(&[u8], usize)>, at: usize, name: &str) -> Decoded<TraceId> {
@@ -312,6 +317,10 @@ fn attribute_into(
     at: usize,
 ) -> Decoded<()> {
     let index = attributes.len();
+    if attributes.capacity() == 0 {
+        // Most spans carry a few attributes: one allocation, not a growth step per attribute.
+        attributes.reserve(4);
+    }
     attributes.push(indexed(
         key_value(field, value, at, 0),
         "attributes",
@@ -328,7 +337,7 @@ fn key_value(field: u32, value: FieldValue<'_>, at: usize, depth: usize) -> Deco
     while let Some((field, value)) = reader.field()? {
         let at = reader.field_at();
         match field {
-            1 => key = string(field, value, at, "key")?,
+            1 => key = attribute_key(text(field, value, at, "key")?),
             2 => any = Some(any_value(field, value, at, depth).map_err(|f| f.within("value"))?),
             _ => {}
         }

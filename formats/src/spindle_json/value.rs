@@ -6,6 +6,7 @@ use serde::Deserialize;
 use crate::context::Fault;
 use crate::error::Problem;
 use crate::hex;
+use crate::known_keys::attribute_key;
 use crate::model::{KeyValue, Value};
 use crate::num::float;
 use crate::text::{Text, borrowed, owned};
@@ -35,13 +36,13 @@ pub(super) struct ValueWire<'a> {
 pub(super) fn attributes(wires: Vec<ValueWire<'_>>) -> Result<Vec<KeyValue>, Fault<'_>> {
     let mut attributes = Vec::with_capacity(wires.len());
     for (i, mut wire) in wires.into_iter().enumerate() {
-        let path = format!("[{i}]");
         let Some(key) = wire.key.take() else {
+            let path = format!("[{i}]");
             return Err(Fault::bad_value(path, "an attribute needs a \"key\""));
         };
-        let value = value(wire).map_err(|f| f.within(&path))?;
+        let value = value(wire).map_err(|f| f.within(&format!("[{i}]")))?;
         attributes.push(KeyValue {
-            key: owned(key),
+            key: attribute_key(key),
             value,
         });
     }

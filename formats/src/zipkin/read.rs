@@ -14,6 +14,7 @@ use crate::context::{Fault, ReadContext, parse_span_id, parse_trace_id};
 use crate::conventions::{StatusTags, is_resource_key, typed_tag};
 use crate::detect::Format;
 use crate::error::{Problem, ReadError};
+use crate::known_keys::attribute_key;
 use crate::loaded::{Loaded, ReadOptions};
 use crate::model::{
     Event, FLAG_SAMPLED, KeyValue, Resource, ResourceIndex, Scope, ScopeIndex, Span, SpanKind,
@@ -366,7 +367,7 @@ fn sort_tags(tags: Vec<(Cow<'_, str>, Cow<'_, str>)>) -> SortedTags {
             _ => {
                 let value = typed_tag(&key, owned(value));
                 sorted.attributes.push(KeyValue {
-                    key: owned(key),
+                    key: attribute_key(key),
                     value,
                 });
             }
