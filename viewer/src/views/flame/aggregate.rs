@@ -76,9 +76,9 @@ impl AggregateExtras {
             .on_hover_text("Sort each block's children by total time, the heaviest on the left");
         let shown = match &self.sandwich_of {
             Some((service, name)) => format!("{name} ({})", doc.index.service_name(*service)),
-            None => "pick an operation".to_string(),
+            None => "Pick an operation".to_string(),
         };
-        egui::ComboBox::from_label("Sandwich view of")
+        egui::ComboBox::from_label("in sandwich view")
             .selected_text(shown)
             .height(400.0)
             .show_ui(ui, |ui| {
