@@ -316,6 +316,12 @@ impl Focus {
             return;
         };
         if let Some(node) = self.pending_reveal.take() {
+            // A jump (search, critical path, link) outside the subtree shown widens to the trace.
+            let (inside, _) = self.narrow.positions(trace);
+            if !trace.order[inside].contains(&node) {
+                self.narrow.subtree = None;
+                self.rebuild_flame(doc);
+            }
             let mut at = node.span();
             while let Some(i) = at {
                 self.expand_run_holding(doc, trace, i);

@@ -99,6 +99,19 @@ fn a_subtree_from_the_flame_graph_narrows_the_timeline_too() {
     assert_eq!(rows(&harness), 5, "POST /cart/checkout's subtree");
 }
 
+#[test]
+fn jumping_to_a_span_outside_the_subtree_shows_the_whole_trace() {
+    let mut harness = checkout_app("subtree-jump");
+    context_menu(&mut harness, "fraud check (", "Show only this subtree (S)");
+    assert_eq!(rows(&harness), 1);
+    // The critical path's first section is the root's.
+    harness.key_press(Key::C);
+    harness.run_steps(3);
+    assert_eq!(selected_name(&harness).as_deref(), Some("GET /checkout"));
+    assert_eq!(rows(&harness), 7);
+    assert!(harness.query_by_label("Whole trace").is_none());
+}
+
 /// Where time `t` (ms from the trace start) is on the timeline's axis, zoomed out on a trace
 /// of `duration` ms: the bars start after the label column (35% of the width, 160 to 360).
 fn axis_x(harness: &Harness<'static, ViewerApp>, t: f32, duration: f32) -> Pos2 {
@@ -212,16 +225,16 @@ fn the_sandwich_shows_callers_above_and_callees_below() {
         "Sandwich view of this operation",
     );
     let op = harness
-        .get_by_label("charge card (payments, 1 calls, total 55.00 ms, self 35.00 ms)")
+        .get_by_label("charge card (payments, 1 call, total 55.00 ms, self 35.00 ms)")
         .rect();
     let post = harness
-        .get_by_label("POST /cart/checkout (checkout) calls charge card: 1 calls, 55.00 ms")
+        .get_by_label("POST /cart/checkout (checkout) calls charge card: 1 call, 55.00 ms")
         .rect();
     let root = harness
-        .get_by_label("GET /checkout (frontend) calls charge card: 1 calls, 55.00 ms")
+        .get_by_label("GET /checkout (frontend) calls charge card: 1 call, 55.00 ms")
         .rect();
     let fraud = harness
-        .get_by_label("fraud check (payments, 1 calls, total 20.00 ms, self 20.00 ms)")
+        .get_by_label("fraud check (payments, 1 call, total 20.00 ms, self 20.00 ms)")
         .rect();
     // Callers stack upwards from the operation, callees below it.
     assert!(root.bottom() <= post.top() + 1.0 && post.bottom() <= op.top() + 1.0);
@@ -235,7 +248,7 @@ fn the_sandwich_shows_callers_above_and_callees_below() {
     harness.run_steps(2);
     harness.get_by_label("fraud check (payments)").click();
     harness.run_steps(3);
-    harness.get_by_label("charge card (payments) calls fraud check: 1 calls, 20.00 ms");
+    harness.get_by_label("charge card (payments) calls fraud check: 1 call, 20.00 ms");
     harness.get_by_label("Back to the flame graph").click();
     harness.run_steps(3);
     assert!(shown(&harness, AUTH));

@@ -211,6 +211,9 @@ impl FlameView {
             }
             let what = match self.kind {
                 FlameKind::Trace => "Click a block to select and zoom to it",
+                FlameKind::Aggregate if self.extras.sandwich_of.is_some() => {
+                    "Callers above (their callers higher up), callees below, merged over all loaded traces; width is time · click a block for its sandwich"
+                }
                 FlameKind::Aggregate => "All loaded traces merged by service + operation path; width is total time",
             };
             ui.weak(format!("{what} · Ctrl+wheel zooms, drag pans · hatched blocks merge spans narrower than a pixel"));

@@ -33,10 +33,9 @@ impl FlameView {
         let service = doc.index.service_name(s.service);
         let op = &s.callees[0];
         ui.label(format!(
-            "{} ({service}): {} calls, {} in total. Above: who calls it (the callers' callers \
-             higher up); below: what it calls. Widths are time.",
+            "{} ({service}): {}, {} in total",
             s.name,
-            op.count,
+            calls(op.count),
             units::duration(op.total)
         ));
         let extent = s.callees_layout.extent as f64;
@@ -164,23 +163,28 @@ fn paint_block<'a>(ui: &mut Ui, cx: &BlockCx<'a>, item: &Item, r: Rect) -> Optio
         .flatten()
 }
 
-/// `charge card (payments, 1 calls, total 55.00 ms, self 35.00 ms)` for the operation and
-/// its callees; `POST /cart/checkout (checkout) calls charge card: 1 calls, 55.00 ms` for a
+/// `1 call`, `2 calls`.
+fn calls(n: u64) -> String {
+    format!("{n} call{}", if n == 1 { "" } else { "s" })
+}
+
+/// `charge card (payments, 1 call, total 55.00 ms, self 35.00 ms)` for the operation and
+/// its callees; `POST /cart/checkout (checkout) calls charge card: 1 call, 55.00 ms` for a
 /// caller.
 fn block_label(cx: &BlockCx<'_>, n: &AggNode, is_op: bool) -> String {
     let service = cx.doc.index.service_name(n.service);
     match cx.half {
         Half::Callers if !is_op => format!(
-            "{} ({service}) calls {}: {} calls, {}",
+            "{} ({service}) calls {}: {}, {}",
             n.name,
             cx.s.name,
-            n.count,
+            calls(n.count),
             units::duration(n.total)
         ),
         _ => format!(
-            "{} ({service}, {} calls, total {}, self {})",
+            "{} ({service}, {}, total {}, self {})",
             n.name,
-            n.count,
+            calls(n.count),
             units::duration(n.total),
             units::duration(n.self_time)
         ),
