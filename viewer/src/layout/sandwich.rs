@@ -225,8 +225,11 @@ mod tests {
         assert_eq!(s.callers_layout.extent, 55 * MS);
     }
 
-    /// One service; spans (id, parent, name, start ms, end ms) in one trace each.
-    fn traces(traces: &[&[(u64, Option<u64>, &str, u64, u64)]]) -> TraceData {
+    /// (id, parent, name, start ms, end ms).
+    type Row<'a> = (u64, Option<u64>, &'a str, u64, u64);
+
+    /// One service; the rows of each slice one trace.
+    fn traces(traces: &[&[Row<'_>]]) -> TraceData {
         let mut spans = Vec::new();
         for (t, list) in traces.iter().enumerate() {
             for &(id, parent, name, a, b) in list.iter() {

@@ -12,6 +12,13 @@ use crate::views::time_window::TimeWindow;
 /// Identifies one aggregated tree: (documents installed, nodes, total time).
 type TreeKey = (u64, usize, u64);
 
+/// An operation of the aggregated graph: (service id, name).
+type OperationKey = (u32, String);
+
+/// What the derived layouts were made for: the tree, left-heavy or not, the sandwich's
+/// operation.
+type MadeFor = (TreeKey, bool, Option<OperationKey>);
+
 fn tree_key(doc: &Document, focus: &Focus) -> TreeKey {
     (focus.generation, doc.index.agg.len(), doc.aggregate.extent)
 }
@@ -22,14 +29,14 @@ pub struct AggregateExtras {
     /// Children heaviest first instead of by name.
     pub left_heavy: bool,
     /// The operation whose sandwich is shown instead of the graph: (service, name).
-    pub sandwich_of: Option<(u32, String)>,
+    pub sandwich_of: Option<OperationKey>,
     pub(super) left_heavy_layout: Option<FlameLayout>,
     pub(super) sandwich: Option<Sandwich>,
     pub(super) operations: Vec<Operation>,
     /// The visible stretch of the sandwich's axis.
     pub(super) window: TimeWindow,
     /// The tree and settings the derived layouts belong to.
-    made_for: Option<(TreeKey, bool, Option<(u32, String)>)>,
+    made_for: Option<MadeFor>,
 }
 
 impl AggregateExtras {
