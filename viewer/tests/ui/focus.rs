@@ -2,7 +2,7 @@
 //! time window dragged on the axis (Esc and the chip clear it), span events on their bars,
 //! and the aggregated flame graph's left-heavy order and sandwich view.
 
-use spindle_viewer::eframe::egui::{Key, Pos2, pos2};
+use spindle_viewer::eframe::egui::{Event, Key, Modifiers, Pos2, pos2};
 
 use super::*;
 
@@ -172,6 +172,34 @@ fn a_time_window_dragged_on_the_axis_filters_the_rows_until_cleared() {
     assert_eq!(rows(&harness), 2);
     harness.get_by_label("× Clear window").click();
     harness.run_steps(3);
+    assert_eq!(rows(&harness), 7);
+}
+
+#[test]
+fn shift_dragging_on_the_minimap_picks_a_time_window_and_dragging_pans() {
+    let mut harness = checkout_app("window-minimap");
+    let minimap = harness.get_by_label("Minimap").rect();
+    let at = |t: f32| {
+        pos2(
+            minimap.left() + t / 120.0 * minimap.width(),
+            minimap.center().y,
+        )
+    };
+    harness.event(Event::ModifiersChanged(Modifiers::SHIFT));
+    drag(&mut harness, at(48.0), at(58.0));
+    harness.event(Event::ModifiersChanged(Modifiers::NONE));
+    harness.run_steps(2);
+    assert_eq!(
+        rows(&harness),
+        4,
+        "charge card, fraud check and their ancestors"
+    );
+    harness.key_press(Key::Escape);
+    harness.run_steps(3);
+    assert_eq!(rows(&harness), 7);
+    // Without Shift a drag on the minimap moves the view, it picks no window.
+    drag(&mut harness, at(60.0), at(70.0));
+    assert!(harness.state().focus.narrow.window.is_none());
     assert_eq!(rows(&harness), 7);
 }
 
