@@ -16,7 +16,7 @@ use eframe::egui::{self, Id, Rect, Sense, Ui, pos2};
 
 use crate::focus::Focus;
 use crate::index::Trace;
-use crate::layout::node_range;
+use crate::layout::{Narrow, node_range};
 use crate::load::Document;
 use crate::units;
 use crate::views::View;
@@ -36,8 +36,9 @@ pub struct TimelineView {
     /// Visible time range in nanoseconds relative to the trace start.
     pub window: TimeWindow,
     visible_rows: Range<usize>,
-    /// The axis range the window was last reset to (it changes when the views are narrowed).
-    shown_range: Option<(u64, u64)>,
+    /// The narrowing the window was last reset for (a new one zooms to its range; spans
+    /// arriving in a live trace do not).
+    shown_narrow: Narrow,
     axis_drag: WindowDrag,
     minimap_drag: WindowDrag,
 }
@@ -47,7 +48,7 @@ impl Default for TimelineView {
         TimelineView {
             window: TimeWindow::default(),
             visible_rows: 0..0,
-            shown_range: None,
+            shown_narrow: Narrow::default(),
             axis_drag: WindowDrag::default(),
             minimap_drag: WindowDrag::default(),
         }
@@ -95,9 +96,9 @@ impl TimelineView {
         let range = focus.timeline.range;
         if std::mem::take(&mut request.reset_zoom)
             || self.window.end <= self.window.start
-            || self.shown_range != Some(range)
+            || self.shown_narrow != focus.narrow
         {
-            self.shown_range = Some(range);
+            self.shown_narrow = focus.narrow;
             self.window = TimeWindow::new(range.0 as f64, range.1 as f64);
         }
         if std::mem::take(&mut request.zoom_to_selected)
