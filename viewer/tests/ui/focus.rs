@@ -205,10 +205,15 @@ fn shift_dragging_on_the_minimap_picks_a_time_window_and_dragging_pans() {
 
 #[test]
 fn span_events_are_markers_on_their_bars() {
-    let harness = checkout_app("events");
+    let mut harness = checkout_app("events");
     // charge card (45..100 ms) has its retry event at 60 ms.
-    harness.get_by_label("event retry at +15.00 ms");
     assert_eq!(harness.query_all_by_label_contains("event ").count(), 1);
+    assert!(!shown(&harness, "attempt = 2"));
+    harness.get_by_label("event retry at +15.00 ms").hover();
+    harness.run_steps(60);
+    // The tooltip: name, time from the span's start, attributes.
+    harness.get_by_label("+15.00 ms from the span's start");
+    harness.get_by_label("attempt = 2");
 }
 
 /// The left edges of the blocks labelled (contains) `a` and `b` in the aggregated graph.
