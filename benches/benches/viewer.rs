@@ -1,6 +1,8 @@
 //! The viewer's speed targets (issue 4):
 //! - one frame of the timeline and of the flame graph of a 100,000-span trace, laid out,
 //!   painted and tessellated headless (an egui `Context` with no window): target ≤ 8 ms median;
+//!   the same with the critical path shown (its bands on every bar, "critical path only", and
+//!   narrowed to a time window) (issue 14);
 //! - opening a generated 1,000,000-span file (read + index + aggregate) against plain
 //!   `serde_json::from_slice::<serde_json::Value>` of the same bytes: target ≤ 1.5×;
 //! - peak RSS of a fresh process that opens that file the way the app does (background load,
@@ -69,6 +71,44 @@ fn frames(c: &mut Criterion) {
     group.bench_function("aggregated_flame_graph", |b| {
         b.iter(|| black_box(frame(&ctx, &doc, &mut focus, &mut aggregate)))
     });
+    group.finish();
+    critical_path_frames(c, &ctx, &doc, &mut focus);
+}
+
+/// Frames of the same trace with the critical path shown: its bands on the bars and blocks
+/// (always drawn), only the spans on it, and narrowed to a tenth of the trace.
+fn critical_path_frames(c: &mut Criterion, ctx: &egui::Context, doc: &Document, focus: &mut Focus) {
+    let sections = focus.findings.critical.sections.len();
+    eprintln!("critical path of the 100k-span trace: {sections} sections");
+    let mut group = c.benchmark_group("viewer_frame_100k_spans_critical_path");
+    group.measurement_time(Duration::from_secs(5));
+    let mut timeline = TimelineView::default();
+    frame(ctx, doc, focus, &mut timeline);
+    group.bench_function("timeline_bands", |b| {
+        b.iter(|| black_box(frame(ctx, doc, focus, &mut timeline)))
+    });
+    let mut flame = FlameView::new(FlameKind::Trace);
+    frame(ctx, doc, focus, &mut flame);
+    group.bench_function("flame_graph_bands", |b| {
+        b.iter(|| black_box(frame(ctx, doc, focus, &mut flame)))
+    });
+    focus.set_critical_only(true);
+    frame(ctx, doc, focus, &mut timeline);
+    group.bench_function("timeline_critical_only", |b| {
+        b.iter(|| black_box(frame(ctx, doc, focus, &mut timeline)))
+    });
+    focus.set_critical_only(false);
+    let tenth = focus.timeline.duration / 10;
+    focus.set_time_window(doc, Some((4 * tenth, 5 * tenth)));
+    frame(ctx, doc, focus, &mut timeline);
+    group.bench_function("timeline_time_window", |b| {
+        b.iter(|| black_box(frame(ctx, doc, focus, &mut timeline)))
+    });
+    frame(ctx, doc, focus, &mut flame);
+    group.bench_function("flame_graph_time_window", |b| {
+        b.iter(|| black_box(frame(ctx, doc, focus, &mut flame)))
+    });
+    focus.set_time_window(doc, None);
     group.finish();
 }
 

@@ -5,7 +5,8 @@
 #   apt-get install -y --no-install-recommends xvfb xauth imagemagick x11-utils xdotool libgl1 \
 #     libglx-mesa0 libx11-xcb1 libxcursor1 libxi6 libxrandr2 libxkbcommon-x11-0 libfontconfig1 \
 #     mesa-vulkan-drivers libvulkan1 libegl1 libegl-mesa0 libgl1-mesa-dri libgbm1
-# Usage: viewer/scripts/screenshot.sh [OUT]   (SPINDLE_VIEWER_BIN=path: use that binary)
+# Usage: viewer/scripts/screenshot.sh [OUT]   (SPINDLE_VIEWER_BIN=path: use that binary;
+#   ONLY=regex: take only the shots whose name matches)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT="$(realpath -m "${1:-target-screenshots}")"
@@ -27,8 +28,8 @@ export XDG_DATA_HOME="$(mktemp -d)" XDG_CONFIG_HOME="$(mktemp -d)"
 F="$OUT/fixtures"
 
 # shot NAME THEME "KEYS ..." FILE...: start the app on FILEs in THEME (dark or light), press
-# KEYS (xdotool key names; "sleep" pauses; "click:X:Y" clicks there), capture the screen, stop
-# the app.
+# KEYS (xdotool key names; "sleep" pauses; "click:X:Y" clicks there, "rclick:X:Y" right-clicks),
+# capture the screen, stop the app.
 shot() {
     local name="$1" theme="$2" keys="$3"
     shift 3
@@ -42,6 +43,7 @@ shot() {
             case "$k" in
                 sleep) sleep 1 ;;
                 click:*) IFS=: read -r _ x y <<<"$k"; xdotool mousemove "$x" "$y" click 1; sleep 0.5 ;;
+                rclick:*) IFS=: read -r _ x y <<<"$k"; xdotool mousemove "$x" "$y" click 3; sleep 0.5 ;;
                 *) xdotool key --window "$wid" "$k"; sleep 0.3 ;;
             esac
         done
@@ -54,6 +56,7 @@ shot() {
 # previous server is still going away).
 shot_retry() {
     local name="$1"
+    if [ -n "${ONLY:-}" ] && [[ ! "$name" =~ $ONLY ]]; then return 0; fi
     for attempt in 1 2 3; do
         rm -f "$OUT/$name.png"
         shot "$@" || true
@@ -81,3 +84,5 @@ shot_retry 09-light-timeline light "Down Down Down Down Down" "$S" "$W"
 shot_retry 10-light-flame light "Down Down Down Down Down Down 2" "$S" "$W"
 shot_retry 11-light-aggregate light "3 sleep click:360:213" "$S" "$W"
 shot_retry 12-light-problems light "Down" "$W" "$F/junk.json" "$F/partial.zipkin.json"
+shot_retry 13-subtree dark "Down Down Down Down s" "$S" "$W"
+shot_retry 14-sandwich dark "3 sleep rclick:380:228 sleep click:430:243 sleep" "$S" "$W"

@@ -1,8 +1,9 @@
 //! The selection model the views read and change: which trace, span and aggregated block are
 //! selected, what is collapsed, the search and its matches, the selected trace's analysis
 //! (critical path, repeats, N+1; computed once per trace), the spans the statistics table
-//! highlights, one-frame requests from the keyboard to the view on screen, and the layouts
-//! derived from all that (rebuilt only when it changes).
+//! highlights, the narrowing to one subtree or a time window, one-frame requests from the
+//! keyboard to the view on screen, and the layouts derived from all that (rebuilt only when
+//! it changes).
 
 use std::collections::HashSet;
 
@@ -10,7 +11,7 @@ use spindle_formats::SpanId;
 
 use crate::analysis::findings::Findings;
 use crate::index::{Node, Trace};
-use crate::layout::{FlameLayout, RowFilter, TimelineLayout, node_key};
+use crate::layout::{FlameLayout, Narrow, RowFilter, TimelineLayout, node_key, parent_node};
 use crate::load::Document;
 
 /// Which view the central area shows.
@@ -74,6 +75,8 @@ pub struct Focus {
     pub expanded_repeats: HashSet<SpanId>,
     /// Counts installed documents, so views can tell when what they cached is stale.
     pub generation: u64,
+    /// The timeline and flame graph show only this subtree and time window.
+    pub narrow: Narrow,
 }
 
 impl Focus {
@@ -92,10 +95,8 @@ impl Focus {
         self.collapsed.clear();
         self.current_match = None;
         self.request.reset_zoom = true;
-        self.flame = match self.current(doc) {
-            Some(t) => FlameLayout::for_trace(&doc.data, t),
-            None => FlameLayout::default(),
-        };
+        self.narrow = Narrow::default();
+        self.rebuild_flame(doc);
         self.findings = match self.current(doc) {
             Some(t) => Findings::of(&doc.data, &doc.index, t),
             None => Findings::default(),
@@ -109,11 +110,50 @@ impl Focus {
     /// The current trace gained spans: its flame graph, search and rows are redone; the
     /// selection, collapsed spans and zoom stay (span indices do not change on append).
     pub fn trace_grew(&mut self, doc: &Document) {
+        self.rebuild_flame(doc);
+        self.run_search(doc);
+    }
+
+    fn rebuild_flame(&mut self, doc: &Document) {
         self.flame = match self.current(doc) {
-            Some(t) => FlameLayout::for_trace(&doc.data, t),
+            Some(t) => FlameLayout::for_trace_narrowed(&doc.data, t, &self.narrow),
             None => FlameLayout::default(),
         };
-        self.run_search(doc);
+    }
+
+    /// Shows only `node`'s subtree (`None`: the whole trace again) and selects it.
+    pub fn focus_subtree(&mut self, doc: &Document, node: Option<Node>) {
+        if self.narrow.subtree == node {
+            return;
+        }
+        self.narrow.subtree = node;
+        if node.is_some() {
+            self.node = node;
+        }
+        self.request.scroll_to_selected = true;
+        self.rebuild_flame(doc);
+        self.dirty = true;
+    }
+
+    /// Goes one level up from the subtree shown (to the whole trace from its top).
+    pub fn subtree_up(&mut self, doc: &Document) {
+        let (Some(node), Some(trace)) = (self.narrow.subtree, self.current(doc)) else {
+            return;
+        };
+        let up = parent_node(&doc.index, trace, node);
+        self.focus_subtree(doc, up);
+    }
+
+    /// Shows only the spans overlapping `window` (nanoseconds from the trace start; `None`:
+    /// all of them again).
+    pub fn set_time_window(&mut self, doc: &Document, window: Option<(u64, u64)>) {
+        let window = window.filter(|(a, b)| a < b);
+        if self.narrow.window == window {
+            return;
+        }
+        self.narrow.window = window;
+        self.rebuild_flame(doc);
+        self.dirty = true;
     }
 
     /// Selects a node and asks the view to scroll to it.
@@ -276,6 +316,12 @@ impl Focus {
             return;
         };
         if let Some(node) = self.pending_reveal.take() {
+            // A jump (search, critical path, link) outside the subtree shown widens to the trace.
+            let (inside, _) = self.narrow.positions(trace);
+            if !trace.order[inside].contains(&node) {
+                self.narrow.subtree = None;
+                self.rebuild_flame(doc);
+            }
             let mut at = node.span();
             while let Some(i) = at {
                 self.expand_run_holding(doc, trace, i);
@@ -299,6 +345,7 @@ impl Focus {
             highlighted: &self.highlighted,
             repeats: &self.findings.repeats,
             expanded: &self.expanded_repeats,
+            narrow: self.narrow,
         };
         self.timeline = TimelineLayout::build(&doc.data, &doc.index, trace, filter);
     }

@@ -1,6 +1,6 @@
 //! Keyboard shortcuts (listed for users in [`crate::views::help::KEYS`]): search, help, tabs,
-//! zoom and pan requests, jumping between critical sections, and moving between and
-//! collapsing rows.
+//! zoom and pan requests, jumping between critical sections, showing one subtree and going
+//! back up, and moving between and collapsing rows.
 
 use eframe::egui::{self, Key, Modifiers};
 
@@ -25,6 +25,8 @@ impl ViewerApp {
                 self.help.open = false;
             } else if !self.search.text.is_empty() {
                 self.search.clear(&self.doc, &mut self.focus);
+            } else if self.focus.narrow.window.is_some() {
+                self.focus.set_time_window(&self.doc, None);
             } else {
                 self.focus.node = None;
             }
@@ -57,6 +59,12 @@ impl ViewerApp {
             self.focus.step_critical(false);
         } else if pressed(Key::C) {
             self.focus.step_critical(true);
+        }
+        if pressed(Key::S) && self.focus.node.is_some() {
+            self.focus.focus_subtree(&self.doc, self.focus.node);
+        }
+        if pressed(Key::Backspace) {
+            self.focus.subtree_up(&self.doc);
         }
         let request = &mut self.focus.request;
         if pressed(Key::F) {

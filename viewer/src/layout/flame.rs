@@ -5,8 +5,8 @@
 
 use spindle_formats::TraceData;
 
-use super::node_range;
-use crate::index::{Index, Trace};
+use super::{Narrow, node_range};
+use crate::index::{AggNode, Index, Trace};
 
 /// One block of a flame graph; `node` is a span index, [`Node::MISSING_PARENT`]'s value, or an
 /// aggregated node, depending on the layout.
@@ -52,12 +52,14 @@ pub enum FlameKind {
     Aggregate,
 }
 
-/// A flame graph laid out once: levels of blocks on an axis from 0 to `extent`.
+/// A flame graph laid out once: levels of blocks on an axis from `start` (0 unless narrowed
+/// to a subtree or a time window) to `extent`.
 #[derive(Debug, Clone, Default)]
 pub struct FlameLayout {
     pub kind: FlameKind,
     pub levels: Vec<Level>,
     pub extent: u64,
+    pub start: u64,
 }
 
 /// A thing to draw this frame.
@@ -79,10 +81,22 @@ pub const MERGE_PX: f32 = 2.0;
 impl FlameLayout {
     /// The icicle of one trace: one level per depth, times relative to the trace start.
     pub fn for_trace(data: &TraceData, trace: &Trace) -> FlameLayout {
+        FlameLayout::for_trace_narrowed(data, trace, &Narrow::default())
+    }
+
+    /// The icicle of one trace narrowed to a subtree (its top on the first level) and to the
+    /// spans overlapping a time window; the axis runs over [`Narrow::range`].
+    pub fn for_trace_narrowed(data: &TraceData, trace: &Trace, narrow: &Narrow) -> FlameLayout {
         let mut levels: Vec<Vec<Block>> = Vec::new();
-        for (&node, &depth) in trace.order.iter().zip(&trace.depths) {
+        let (positions, base) = narrow.positions(trace);
+        let keep = narrow.window_keep(data, trace);
+        for pos in positions {
+            if keep.as_ref().is_some_and(|k| !k[pos]) {
+                continue;
+            }
+            let node = trace.order[pos];
             let (start, end) = node_range(data, trace, node);
-            let d = depth as usize;
+            let d = trace.depths[pos].saturating_sub(base) as usize;
             if levels.len() <= d {
                 levels.resize_with(d + 1, Vec::new);
             }
@@ -92,22 +106,41 @@ impl FlameLayout {
                 node: node.0,
             });
         }
+        let (start, extent) = if narrow.is_on() {
+            narrow.range(data, trace)
+        } else {
+            (0, trace.duration().max(1))
+        };
         FlameLayout {
             kind: FlameKind::Trace,
             levels: levels.into_iter().map(Level::new).collect(),
-            extent: trace.duration().max(1),
+            extent,
+            start,
         }
     }
 
     /// The aggregated flame graph of all traces: each call path's width is its total time;
     /// children that add up to more than their parent (parallel work) are scaled to fit.
     pub fn aggregate(index: &Index) -> FlameLayout {
+        FlameLayout::merged_tree(&index.agg, false)
+    }
+
+    /// The aggregated flame graph in speedscope's left-heavy order: each node's children
+    /// sorted by total time, the heaviest on the left (ties by name).
+    pub fn aggregate_left_heavy(index: &Index) -> FlameLayout {
+        FlameLayout::merged_tree(&index.agg, true)
+    }
+
+    /// The icicle of a merged call tree (node 0 its root): widths are total times, children
+    /// in the tree's order or heaviest first.
+    pub fn merged_tree(nodes: &[AggNode], heaviest_first: bool) -> FlameLayout {
         let mut levels: Vec<Vec<Block>> = Vec::new();
-        let Some(root) = index.agg.first() else {
+        let Some(root) = nodes.first() else {
             return FlameLayout::default();
         };
         let extent = root.total.max(1);
         let mut stack = vec![(0u32, 0u64, extent, 0usize)];
+        let mut children: Vec<u32> = Vec::new();
         while let Some((node, start, width, depth)) = stack.pop() {
             if levels.len() <= depth {
                 levels.resize_with(depth + 1, Vec::new);
@@ -117,20 +150,23 @@ impl FlameLayout {
                 end: start + width,
                 node,
             });
-            let agg = &index.agg[node as usize];
-            let sum: u64 = agg
-                .children
-                .iter()
-                .map(|&c| index.agg[c as usize].total)
-                .sum();
+            children.clear();
+            children.extend(&nodes[node as usize].children);
+            if heaviest_first {
+                children.sort_by(|&a, &b| {
+                    let (a, b) = (&nodes[a as usize], &nodes[b as usize]);
+                    b.total.cmp(&a.total).then_with(|| a.name.cmp(&b.name))
+                });
+            }
+            let sum: u64 = children.iter().map(|&c| nodes[c as usize].total).sum();
             let scale = if sum > width {
                 width as f64 / sum as f64
             } else {
                 1.0
             };
             let mut x = start;
-            for &c in &agg.children {
-                let w = (index.agg[c as usize].total as f64 * scale) as u64;
+            for &c in &children {
+                let w = (nodes[c as usize].total as f64 * scale) as u64;
                 stack.push((c, x, w, depth + 1));
                 x += w;
             }
@@ -139,6 +175,7 @@ impl FlameLayout {
             kind: FlameKind::Aggregate,
             levels: levels.into_iter().map(Level::new).collect(),
             extent,
+            start: 0,
         }
     }
 
@@ -255,6 +292,7 @@ mod tests {
             kind: FlameKind::Trace,
             levels: vec![Level::new(blocks)],
             extent: 1_000_000,
+            start: 0,
         };
         let mut out = Vec::new();
         layout.visible((0.0, 1_000_000.0), 1000.0, 0..1, &mut out);
@@ -266,5 +304,63 @@ mod tests {
         layout.visible((0.0, 100.0), 1000.0, 0..1, &mut out);
         assert!(out.iter().all(|i| i.node.is_some()));
         assert!(out.len() <= 11);
+    }
+
+    /// Names of level `l`'s blocks, left to right.
+    fn level_names(index: &Index, layout: &FlameLayout, l: usize) -> Vec<String> {
+        let mut blocks = layout.levels[l].blocks.clone();
+        blocks.sort_by_key(|b| b.start);
+        (blocks.iter())
+            .map(|b| index.agg[b.node as usize].name.clone())
+            .collect()
+    }
+
+    #[test]
+    fn left_heavy_puts_the_heaviest_child_first() {
+        let doc = crate::load::Document::from_data(crate::fixture::n_plus_one());
+        let index = &doc.index;
+        // Under GET /orders: SELECT item (6 x 10 ms), SELECT orders (9 ms), cache.get (2 ms),
+        // render (9 ms): by name (capitals first), then by total time, ties by name.
+        let by_name = FlameLayout::aggregate(index);
+        let heavy = FlameLayout::aggregate_left_heavy(index);
+        assert_eq!(
+            level_names(index, &by_name, 2),
+            ["SELECT item", "SELECT orders", "cache.get", "render"]
+        );
+        assert_eq!(
+            level_names(index, &heavy, 2),
+            ["SELECT item", "SELECT orders", "render", "cache.get"]
+        );
+        assert_eq!(heavy.extent, by_name.extent, "the same total width");
+        let widths: Vec<u64> = (heavy.levels[2].blocks.iter())
+            .map(|b| b.end - b.start)
+            .collect();
+        assert_eq!(widths.iter().sum::<u64>(), 80_000_000);
+    }
+
+    #[test]
+    fn a_narrowed_trace_graph_starts_at_its_subtree() {
+        let doc = crate::load::Document::from_data(crate::fixture::shop());
+        let trace = &doc.index.traces[0];
+        let at = |name: &str| {
+            let i = doc.data.spans.iter().position(|s| s.name.as_ref() == name);
+            crate::index::Node(i.expect("fixture span") as u32)
+        };
+        let narrow = Narrow {
+            subtree: Some(at("charge card")),
+            window: None,
+        };
+        let layout = FlameLayout::for_trace_narrowed(&doc.data, trace, &narrow);
+        assert_eq!(layout.levels.len(), 2, "charge card, then fraud check");
+        assert_eq!(layout.levels[0].blocks[0].node, at("charge card").0);
+        assert_eq!((layout.start, layout.extent), (45_000_000, 100_000_000));
+        let narrow = Narrow {
+            subtree: None,
+            window: Some((0, 13_000_000)),
+        };
+        let layout = FlameLayout::for_trace_narrowed(&doc.data, trace, &narrow);
+        // The root and auth.verify (2..12 ms) only.
+        let counts: Vec<usize> = layout.levels.iter().map(|l| l.blocks.len()).collect();
+        assert_eq!(counts, [1, 1]);
     }
 }

@@ -1,8 +1,11 @@
 //! Timeline rows and flame-graph blocks, computed once when the trace, the collapsed set or the
-//! search changes, never per frame ([`TimelineLayout`], [`FlameLayout`]). Per frame only
-//! [`FlameLayout::visible`] runs.
+//! search changes, never per frame ([`TimelineLayout`], [`FlameLayout`]), narrowed to a subtree
+//! or a time window ([`Narrow`]); the aggregated graph's sandwich of one operation
+//! ([`Sandwich`]). Per frame only [`FlameLayout::visible`] runs.
 
 mod flame;
+mod narrow;
+mod sandwich;
 mod timeline;
 
 use spindle_formats::{SpanId, TraceData};
@@ -10,6 +13,8 @@ use spindle_formats::{SpanId, TraceData};
 use crate::index::{Node, Trace};
 
 pub use flame::{Block, FlameKind, FlameLayout, Item, Level, MERGE_PX};
+pub use narrow::{Narrow, ancestry, keep_with_ancestors, parent_node};
+pub use sandwich::{Operation, Sandwich, operations};
 pub use timeline::{MINIMAP_BUCKETS, Row, RowFilter, TimelineLayout};
 
 /// Start and end of a node relative to the trace start.

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use spindle_formats::{SpanId, TraceData};
 
-use super::{node_key, node_range};
+use super::{Narrow, keep_with_ancestors, node_key, node_range};
 use crate::analysis::repeats::Repeat;
 use crate::index::{Index, Node, Trace};
 
@@ -35,6 +35,8 @@ pub struct TimelineLayout {
     /// (square root, so a lone span still shows beside a crowd): the minimap's bars. A trace
     /// of one span fills the strip.
     pub density: Vec<f32>,
+    /// Where the axis runs when zoomed out (the narrowed subtree or window; else the trace).
+    pub range: (u64, u64),
 }
 
 pub const MINIMAP_BUCKETS: usize = 256;
@@ -53,12 +55,15 @@ pub struct RowFilter<'a> {
     /// run's first span id is in `expanded`. Not grouped while a span filter is on.
     pub repeats: &'a [Repeat],
     pub expanded: &'a HashSet<SpanId>,
+    /// Only one span's subtree, only the spans in a time window.
+    pub narrow: Narrow,
 }
 
 impl TimelineLayout {
     /// O(spans in the trace).
     pub fn build(data: &TraceData, index: &Index, trace: &Trace, filter: RowFilter<'_>) -> Self {
-        let keep = keep_filter(trace, &filter);
+        let (positions, base) = filter.narrow.positions(trace);
+        let keep = keep_filter(data, trace, &filter);
         let runs: HashMap<u32, u32> = if keep.is_some() {
             HashMap::new()
         } else {
@@ -70,7 +75,8 @@ impl TimelineLayout {
         let mut skip_below: Option<u16> = None;
         // The last span of a run shown as its group row only: skipped up to and with it.
         let mut skip_run: Option<u32> = None;
-        for (pos, (&node, &depth)) in trace.order.iter().zip(&trace.depths).enumerate() {
+        for pos in positions.clone() {
+            let (node, depth) = (trace.order[pos], trace.depths[pos].saturating_sub(base));
             if let Some(d) = skip_below {
                 if depth > d {
                     continue;
@@ -87,7 +93,8 @@ impl TimelineLayout {
             if keep.as_ref().is_some_and(|k| !k[pos]) {
                 continue;
             }
-            if let Some(&k) = runs.get(&node.0) {
+            // A run starting at the subtree's top is not the subtree's to group.
+            if let Some(&k) = runs.get(&node.0).filter(|_| pos != positions.start) {
                 let expanded = filter.expanded.contains(&node_key(data, node));
                 rows.push(Row {
                     node,
@@ -123,6 +130,7 @@ impl TimelineLayout {
             rows,
             duration,
             density,
+            range: filter.narrow.range(data, trace),
         }
     }
 
@@ -137,17 +145,18 @@ impl TimelineLayout {
 }
 
 /// Which positions of `trace.order` the span filters keep (`None`: no filter, all).
-fn keep_filter(trace: &Trace, filter: &RowFilter<'_>) -> Option<Vec<bool>> {
+fn keep_filter(data: &TraceData, trace: &Trace, filter: &RowFilter<'_>) -> Option<Vec<bool>> {
     let matches = filter
         .matches_only
         .then(|| keep_matches_and_ancestors(trace, filter.matches));
     let only = filter
         .only
         .map(|set| keep_matches_and_ancestors(trace, set));
-    match (matches, only) {
-        (Some(a), Some(b)) => Some(a.iter().zip(&b).map(|(x, y)| *x && *y).collect()),
-        (a, b) => a.or(b),
-    }
+    let window = filter.narrow.window_keep(data, trace);
+    [matches, only, window]
+        .into_iter()
+        .flatten()
+        .reduce(|a, b| a.iter().zip(&b).map(|(x, y)| *x && *y).collect())
 }
 
 /// Spans running in each minimap slice, scaled to 0..=1: +1 where a span starts, -1 after its
@@ -178,20 +187,7 @@ fn running_spans(data: &TraceData, trace: &Trace, duration: u64) -> Vec<f32> {
 
 /// True for each position of `trace.order` that matches or has a matching descendant.
 fn keep_matches_and_ancestors(trace: &Trace, matches: &HashSet<Node>) -> Vec<bool> {
-    let mut keep = vec![false; trace.order.len()];
-    // below[d]: some node at depth d seen since the last node at depth < d is kept.
-    let mut below: Vec<bool> = Vec::new();
-    for pos in (0..trace.order.len()).rev() {
-        let d = trace.depths[pos] as usize;
-        if below.len() < d + 2 {
-            below.resize(d + 2, false);
-        }
-        let k = matches.contains(&trace.order[pos]) || below[d + 1];
-        below[d + 1] = false;
-        below[d] |= k;
-        keep[pos] = k;
-    }
-    keep
+    keep_with_ancestors(&trace.depths, |pos| matches.contains(&trace.order[pos]))
 }
 
 #[cfg(test)]
@@ -211,6 +207,7 @@ mod tests {
             highlighted: &HashSet::new(),
             repeats: &[],
             expanded: &HashSet::new(),
+            narrow: Narrow::default(),
         };
         TimelineLayout::build(&doc.data, &doc.index, &doc.index.traces[0], filter)
     }
@@ -255,6 +252,7 @@ mod tests {
                 highlighted: &HashSet::new(),
                 repeats: &runs,
                 expanded,
+                narrow: Narrow::default(),
             };
             TimelineLayout::build(&doc.data, &doc.index, trace, filter).rows
         };

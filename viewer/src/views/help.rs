@@ -20,6 +20,14 @@ pub const KEYS: &[(&str, &str)] = &[
         "C / Shift+C",
         "next / previous section of the critical path",
     ),
+    (
+        "S / Backspace",
+        "show only the selected span's subtree / go one level up (also: right-click a row or block)",
+    ),
+    (
+        "drag on the time axis, Shift+drag on the minimap",
+        "show only the spans in that time window (Esc clears it)",
+    ),
     ("F", "zoom to the selected span"),
     ("0", "reset zoom"),
     ("+ / -", "zoom in / out"),
@@ -31,7 +39,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ),
     (
         "Esc",
-        "close this help, clear the search, or clear the selection",
+        "close this help, clear the search, clear the time window, or clear the selection",
     ),
     ("? or F1", "show or hide this help"),
 ];

@@ -1,7 +1,8 @@
 //! One view per file, each a small state struct with `Default` behind [`View`]. Views never
-//! import each other: what they share is in [`widgets`] and [`time_window`], the selection in
+//! import each other: what they share is in [`widgets`], [`time_window`] and [`breadcrumb`], the selection in
 //! [`crate::focus`].
 
+pub mod breadcrumb;
 pub mod call_path;
 pub mod details;
 pub mod flame;

@@ -38,11 +38,16 @@ impl Bounds {
 
     /// A flame graph's: inside `0..extent`, at least one unit wide.
     pub fn within(extent: f64) -> Bounds {
+        Bounds::between(0.0, extent)
+    }
+
+    /// A narrowed flame graph's: inside `lo..hi`, at least one unit wide.
+    pub fn between(lo: f64, hi: f64) -> Bounds {
         Bounds {
             min_width: 1.0,
-            max_width: extent,
-            lo: 0.0,
-            hi: extent,
+            max_width: (hi - lo).max(1.0),
+            lo,
+            hi,
         }
     }
 }

@@ -7,6 +7,7 @@ mod call_path;
 mod details;
 mod files;
 mod flame;
+mod focus;
 mod keys;
 mod live;
 mod panels;

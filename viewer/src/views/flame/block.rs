@@ -1,5 +1,6 @@
 //! One flame-graph item: its fill (service colour, error, merged-run hatching), the critical
-//! path's band, selection and match outlines, its fitted name, and its widget for clicks, hover and screen readers.
+//! path's band, selection and match outlines, its fitted name, and its widget for clicks, hover,
+//! the context menu (only this subtree; the sandwich of this operation) and screen readers.
 
 use eframe::egui::{
     self, Align2, FontId, Id, Rect, Role, Sense, Stroke, StrokeKind, Ui, WidgetInfo, pos2,
@@ -14,9 +15,31 @@ use crate::load::Document;
 use crate::text;
 use crate::views::widgets::critical_band;
 
+/// What a block's context menu asks for.
+pub(super) enum Menu {
+    /// Show only this span's subtree (a trace's graph).
+    Subtree(u32),
+    /// The sandwich view of this aggregated node's operation.
+    Sandwich(u32),
+}
+
 impl FlameView {
+    /// Applies a context menu's wish.
+    pub(super) fn on_menu(&mut self, doc: &Document, focus: &mut Focus, menu: Option<Menu>) {
+        match menu {
+            Some(Menu::Subtree(node)) => focus.focus_subtree(doc, Some(Node(node))),
+            Some(Menu::Sandwich(node)) => {
+                if let Some(agg) = doc.index.agg.get(node as usize).filter(|_| node != 0) {
+                    self.extras.sandwich_of = Some((agg.service, agg.name.clone()));
+                }
+            }
+            None => {}
+        }
+    }
+
     /// Paints one item (`r` as drawn, `full` its whole extent before clipping to the graph);
-    /// returns the clicked node (if any) and the item's axis range.
+    /// returns the clicked node (if any) and the item's axis range; a context menu's choice
+    /// goes to `menu`.
     pub(super) fn paint_item(
         &self,
         ui: &mut Ui,
@@ -24,6 +47,7 @@ impl FlameView {
         focus: &Focus,
         item: &Item,
         (r, full): (Rect, Rect),
+        menu: &mut Option<Menu>,
     ) -> Option<(Option<u32>, (f64, f64))> {
         let visuals = ui.visuals();
         let painter = ui.painter();
@@ -119,6 +143,9 @@ impl FlameView {
         let info = label.clone();
         response.widget_info(move || WidgetInfo::selected(Role::Button, true, selected, &info));
         let response = response.on_hover_text(label);
+        if let Some(node) = item.node {
+            self.context_menu(&response, node, menu);
+        }
         if response.clicked() {
             let width = f64::from(r.width().max(1.0));
             let graph_w = f64::from(ui.min_rect().width().max(1.0));
@@ -127,6 +154,26 @@ impl FlameView {
             return Some((item.node, (a, a + width * per_px)));
         }
         None
+    }
+
+    fn context_menu(&self, response: &egui::Response, node: u32, menu: &mut Option<Menu>) {
+        response.context_menu(|ui| match self.kind {
+            FlameKind::Trace => {
+                if ui.button("Show only this subtree (S)").clicked() {
+                    *menu = Some(Menu::Subtree(node));
+                    ui.close();
+                }
+            }
+            FlameKind::Aggregate if node != 0 => {
+                if ui.button("Sandwich view of this operation").clicked() {
+                    *menu = Some(Menu::Sandwich(node));
+                    ui.close();
+                }
+            }
+            FlameKind::Aggregate => {
+                ui.weak("All traces");
+            }
+        });
     }
 
     fn fill_and_name(

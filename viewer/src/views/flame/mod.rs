@@ -2,9 +2,15 @@
 //! merged by (service, operation) call path. Layouts are built once per trace or load
 //! ([`crate::layout::FlameLayout`]); per frame only visible blocks are touched, and runs of
 //! sub-pixel blocks are drawn as one hatched block labelled with their count. A trace's blocks
-//! carry the critical-path band on their critical portions.
+//! carry the critical-path band on their critical portions; a block's context menu shows only
+//! its subtree (the trace's graph, narrowed like the timeline) or the sandwich of its
+//! operation (the aggregated graph, which also has a left-heavy order).
 
+mod aggregate;
 mod block;
+mod sandwich;
+
+pub use aggregate::AggregateExtras;
 
 use eframe::egui::{self, FontId, Id, Rect, Role, Sense, Stroke, Ui, WidgetInfo, pos2, vec2};
 
@@ -15,6 +21,7 @@ use crate::load::Document;
 use crate::text;
 use crate::units;
 use crate::views::View;
+use crate::views::breadcrumb;
 use crate::views::time_window::{Bounds, TimeWindow};
 use crate::views::widgets::{AXIS_H, TICK_SPACING, span_label};
 
@@ -29,9 +36,11 @@ pub struct FlameView {
     pub kind: FlameKind,
     /// Visible axis range in layout units (nanoseconds).
     pub window: TimeWindow,
-    /// Which layout the view range belongs to: (trace, extent).
-    shown: Option<(Option<usize>, u64)>,
+    /// Which layout the view range belongs to: (trace, start, extent).
+    shown: Option<(Option<usize>, u64, u64)>,
     items: Vec<Item>,
+    /// The aggregated graph's left-heavy order and sandwich view.
+    pub extras: AggregateExtras,
 }
 
 impl Default for FlameView {
@@ -47,13 +56,17 @@ impl FlameView {
             window: TimeWindow::default(),
             shown: None,
             items: Vec::new(),
+            extras: AggregateExtras::default(),
         }
     }
 
-    fn layout<'f>(&self, doc: &'f Document, focus: &'f Focus) -> &'f FlameLayout {
+    fn layout<'f>(&'f self, doc: &'f Document, focus: &'f Focus) -> &'f FlameLayout {
         match self.kind {
             FlameKind::Trace => &focus.flame,
-            FlameKind::Aggregate => &doc.aggregate,
+            FlameKind::Aggregate => match &self.extras.left_heavy_layout {
+                Some(layout) if self.extras.left_heavy => layout,
+                _ => &doc.aggregate,
+            },
         }
     }
 
@@ -81,7 +94,13 @@ impl FlameView {
 
 impl View for FlameView {
     fn ui(&mut self, ui: &mut Ui, doc: &Document, focus: &mut Focus) {
-        let extent = self.layout(doc, focus).extent;
+        if self.kind == FlameKind::Aggregate {
+            self.extras.refresh(doc, focus);
+        }
+        let (start, extent) = {
+            let layout = self.layout(doc, focus);
+            (layout.start, layout.extent)
+        };
         if self.layout(doc, focus).levels.is_empty() {
             ui.centered_and_justified(|ui| {
                 ui.label(match self.kind {
@@ -94,12 +113,20 @@ impl View for FlameView {
         let trace_key = (self.kind == FlameKind::Trace)
             .then_some(focus.trace)
             .flatten();
-        if self.shown != Some((trace_key, extent)) {
-            self.shown = Some((trace_key, extent));
-            self.window = TimeWindow::new(0.0, extent as f64);
+        if self.shown != Some((trace_key, start, extent)) {
+            self.shown = Some((trace_key, start, extent));
+            self.window = TimeWindow::new(start as f64, extent as f64);
         }
-        self.apply_request(doc, focus, extent as f64);
-        self.toolbar(ui, focus);
+        let bounds = Bounds::between(start as f64, extent as f64);
+        self.apply_request(doc, focus, bounds);
+        if let (FlameKind::Trace, Some(trace)) = (self.kind, focus.current(doc)) {
+            breadcrumb::narrow_bar(ui, doc, trace, focus);
+        }
+        self.toolbar(ui, doc, focus);
+        if self.kind == FlameKind::Aggregate && self.extras.sandwich_of.is_some() {
+            self.sandwich_ui(ui, doc, focus);
+            return;
+        }
         let rect = ui.available_rect_before_wrap();
         self.axis(ui, rect);
         let graph = ui.available_rect_before_wrap();
@@ -108,10 +135,10 @@ impl View for FlameView {
             Id::unique(("flame-pan", self.kind as u8)),
             Sense::drag(),
         );
-        self.window
-            .follow_mouse(ui, &pan, graph, Bounds::within(extent as f64));
+        self.window.follow_mouse(ui, &pan, graph, bounds);
         let levels = self.layout(doc, focus).levels.len();
         let mut clicked = None;
+        let mut menu = None;
         egui::ScrollArea::vertical()
             .id_salt(("flame-levels", self.kind as u8))
             .auto_shrink([false, false])
@@ -141,23 +168,24 @@ impl View for FlameView {
                     );
                     let full =
                         Rect::from_x_y_ranges(origin.x + item.x0..=origin.x + item.x1, r.y_range());
-                    if let Some(c) = self.paint_item(ui, doc, focus, item, (r, full)) {
+                    if let Some(c) = self.paint_item(ui, doc, focus, item, (r, full), &mut menu) {
                         clicked = Some(c);
                     }
                 }
                 self.items = items;
             });
         if let Some((node, range)) = clicked {
-            self.on_click(doc, focus, node, range, extent as f64);
+            self.on_click(doc, focus, node, range, bounds);
         }
+        self.on_menu(doc, focus, menu);
     }
 }
 
 impl FlameView {
-    fn apply_request(&mut self, doc: &Document, focus: &mut Focus, extent: f64) {
+    fn apply_request(&mut self, doc: &Document, focus: &mut Focus, bounds: Bounds) {
         let request = &mut focus.request;
         if std::mem::take(&mut request.reset_zoom) {
-            self.window = TimeWindow::new(0.0, extent);
+            self.window = TimeWindow::new(bounds.lo, bounds.hi);
         }
         if self.kind == FlameKind::Trace
             && std::mem::take(&mut request.zoom_to_selected)
@@ -169,16 +197,23 @@ impl FlameView {
             let (a, b) = node_range(&doc.data, trace, node);
             self.window = TimeWindow::new(a as f64, (b as f64).max(a as f64 + 1.0));
         }
-        self.window.apply_zoom_pan(request, Bounds::within(extent));
+        self.window.apply_zoom_pan(request, bounds);
     }
 
-    fn toolbar(&mut self, ui: &mut Ui, focus: &mut Focus) {
+    fn toolbar(&mut self, ui: &mut Ui, doc: &Document, focus: &mut Focus) {
         ui.horizontal_wrapped(|ui| {
             if ui.button("Reset zoom (0)").clicked() {
                 focus.request.reset_zoom = true;
+                self.extras.window = TimeWindow::new(0.0, self.extras.window_extent());
+            }
+            if self.kind == FlameKind::Aggregate {
+                self.extras.controls(ui, doc);
             }
             let what = match self.kind {
                 FlameKind::Trace => "Click a block to select and zoom to it",
+                FlameKind::Aggregate if self.extras.sandwich_of.is_some() => {
+                    "Callers above (their callers higher up), callees below, merged over all loaded traces; width is time · click a block for its sandwich"
+                }
                 FlameKind::Aggregate => "All loaded traces merged by service + operation path; width is total time",
             };
             ui.weak(format!("{what} · Ctrl+wheel zooms, drag pans · hatched blocks merge spans narrower than a pixel"));
@@ -242,7 +277,7 @@ impl FlameView {
     }
 
     fn layout_extent_hint(&self) -> f64 {
-        self.shown.map_or(1.0, |(_, e)| e.max(1) as f64)
+        self.shown.map_or(1.0, |(_, _, e)| e.max(1) as f64)
     }
 
     fn on_click(
@@ -251,7 +286,7 @@ impl FlameView {
         focus: &mut Focus,
         node: Option<u32>,
         range: (f64, f64),
-        extent: f64,
+        bounds: Bounds,
     ) {
         match (self.kind, node) {
             (FlameKind::Trace, Some(node)) => {
@@ -277,8 +312,10 @@ impl FlameView {
             }
             (_, None) => {
                 let pad = (range.1 - range.0) * 0.5;
-                self.window =
-                    TimeWindow::new((range.0 - pad).max(0.0), (range.1 + pad).min(extent));
+                self.window = TimeWindow::new(
+                    (range.0 - pad).max(bounds.lo),
+                    (range.1 + pad).min(bounds.hi),
+                );
             }
         }
     }

@@ -1,5 +1,6 @@
-//! The waterfall's minimap (the whole trace, the visible window draggable) and time axis with
-//! its grid positions.
+//! The waterfall's minimap (the whole trace, the visible window draggable, Shift+drag picks a
+//! time window) and time axis with its grid positions (dragging across it picks a time
+//! window).
 
 use eframe::egui::{
     Align2, FontId, Rect, Role, Sense, Stroke, StrokeKind, Ui, WidgetInfo, pos2, vec2,
@@ -13,8 +14,14 @@ use crate::views::time_window::Bounds;
 use crate::views::widgets::{AXIS_H, TICK_SPACING};
 
 impl TimelineView {
-    /// The whole trace in a strip, with the visible range as a draggable window.
-    pub(super) fn minimap(&mut self, ui: &mut Ui, focus: &Focus, duration: f64) {
+    /// The whole trace in a strip, with the visible range as a draggable window; Shift+drag
+    /// picks a time window (returned once released, in nanoseconds from the trace start).
+    pub(super) fn minimap(
+        &mut self,
+        ui: &mut Ui,
+        focus: &Focus,
+        duration: f64,
+    ) -> Option<(f64, f64)> {
         let (rect, response) = ui.allocate_exact_size(
             vec2(ui.available_width(), MINIMAP_H),
             Sense::click_and_drag(),
@@ -52,6 +59,21 @@ impl TimelineView {
             StrokeKind::Inside,
         );
         let per_px = duration / f64::from(rect.width().max(1.0));
+        if let Some((w0, w1)) = focus.narrow.window {
+            // The time window filtering the views: a line along the strip's foot.
+            let band = Rect::from_min_max(
+                pos2(to_x(w0 as f64), rect.bottom() - 3.0),
+                pos2(to_x(w1 as f64).max(to_x(w0 as f64) + 2.0), rect.bottom()),
+            );
+            painter.rect_filled(band, 0.0, visuals.selection.stroke.color);
+        }
+        let shift = ui.input(|i| i.modifiers.shift);
+        self.minimap_drag.begin(ui, &response, rect, shift);
+        if self.minimap_drag.active() {
+            let picked = self.minimap_drag.follow(ui, &response, rect, &painter);
+            let t = |x: f32| f64::from(x - rect.left()) * per_px;
+            return picked.map(|(x0, x1)| (t(x0), t(x1)));
+        }
         let bounds = Bounds::with_margin(duration);
         if response.dragged() {
             self.window
@@ -62,14 +84,20 @@ impl TimelineView {
             let center = f64::from(pos.x - rect.left()) * per_px;
             self.window.center_on(center, bounds);
         }
+        None
     }
 
-    pub(super) fn axis(&self, ui: &mut Ui, label_w: f32) {
+    /// The axis; dragging across it picks a time window (returned once released, in
+    /// nanoseconds from the trace start).
+    pub(super) fn axis(&mut self, ui: &mut Ui, label_w: f32) -> Option<(f64, f64)> {
         let (rect, response) =
-            ui.allocate_exact_size(vec2(ui.available_width(), AXIS_H), Sense::hover());
+            ui.allocate_exact_size(vec2(ui.available_width(), AXIS_H), Sense::drag());
         response.widget_info(|| WidgetInfo::labeled(Role::Label, true, "Time axis"));
+        let response = response.on_hover_text("Drag across the axis to show only that time window");
         let bars = Rect::from_min_max(pos2(rect.left() + label_w, rect.top()), rect.max);
         let painter = ui.painter_at(rect);
+        self.axis_drag.begin(ui, &response, bars, true);
+        let picked = self.axis_drag.follow(ui, &response, bars, &painter);
         painter.text(
             pos2(rect.left() + 4.0, rect.center().y),
             Align2::LEFT_CENTER,
@@ -95,6 +123,9 @@ impl TimelineView {
                 bars.right(),
             );
         }
+        let per_px = self.window.width() / f64::from(bars.width().max(1.0));
+        let t = |x: f32| self.window.start + f64::from(x - bars.left()) * per_px;
+        picked.map(|(x0, x1)| (t(x0), t(x1)))
     }
 
     /// The round time step between grid lines, at least [`TICK_SPACING`] points apart.

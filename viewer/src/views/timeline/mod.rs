@@ -1,10 +1,14 @@
 //! The waterfall: one row per span in tree order, a shared time axis, a minimap with the
 //! visible range, collapse/expand, zoom and pan, the critical path marked on the bars (and
-//! optionally the only thing shown), runs of repeated siblings as group rows. Rows are virtualised: only the rows on
+//! optionally the only thing shown), runs of repeated siblings as group rows, span events as
+//! markers on their bars, narrowing to one subtree (a row's context menu, `S`; the breadcrumb
+//! leads back) or to a time window dragged on the axis. Rows are virtualised: only the rows on
 //! screen are painted or registered as widgets.
 
 mod axis;
+mod events;
 mod row;
+mod window_drag;
 
 use std::ops::Range;
 
@@ -12,13 +16,15 @@ use eframe::egui::{self, Id, Rect, Sense, Ui, pos2};
 
 use crate::focus::Focus;
 use crate::index::Trace;
-use crate::layout::node_range;
+use crate::layout::{Narrow, node_range};
 use crate::load::Document;
 use crate::units;
 use crate::views::View;
+use crate::views::breadcrumb;
 use crate::views::time_window::{Bounds, TimeWindow};
 
 use row::{Action, RowCtx};
+use window_drag::WindowDrag;
 
 /// Height of one row in points.
 pub const ROW_H: f32 = 20.0;
@@ -30,6 +36,11 @@ pub struct TimelineView {
     /// Visible time range in nanoseconds relative to the trace start.
     pub window: TimeWindow,
     visible_rows: Range<usize>,
+    /// The narrowing the window was last reset for (a new one zooms to its range; spans
+    /// arriving in a live trace do not).
+    shown_narrow: Narrow,
+    axis_drag: WindowDrag,
+    minimap_drag: WindowDrag,
 }
 
 impl Default for TimelineView {
@@ -37,6 +48,9 @@ impl Default for TimelineView {
         TimelineView {
             window: TimeWindow::default(),
             visible_rows: 0..0,
+            shown_narrow: Narrow::default(),
+            axis_drag: WindowDrag::default(),
+            minimap_drag: WindowDrag::default(),
         }
     }
 }
@@ -51,11 +65,17 @@ impl View for TimelineView {
             return;
         };
         let duration = focus.timeline.duration as f64;
+        breadcrumb::narrow_bar(ui, doc, trace, focus);
+        focus.refresh(doc);
         self.apply_request(doc, trace, focus, duration);
         self.toolbar(ui, doc, focus);
-        self.minimap(ui, focus, duration);
+        let from_minimap = self.minimap(ui, focus, duration);
         let label_w = (ui.available_width() * 0.35).clamp(160.0, 360.0);
-        self.axis(ui, label_w);
+        let from_axis = self.axis(ui, label_w);
+        if let Some((a, b)) = from_minimap.or(from_axis) {
+            let clamp = |t: f64| t.clamp(0.0, duration) as u64;
+            focus.set_time_window(doc, Some((clamp(a), clamp(b))));
+        }
         let actions = self.rows(ui, doc, trace, focus, label_w, duration);
         for action in actions {
             match action {
@@ -64,6 +84,7 @@ impl View for TimelineView {
                 }
                 Action::Toggle(node) => focus.toggle(doc, node),
                 Action::ToggleRepeat(k) => focus.toggle_repeat(doc, k),
+                Action::FocusSubtree(node) => focus.focus_subtree(doc, Some(node)),
             }
         }
     }
@@ -72,8 +93,13 @@ impl View for TimelineView {
 impl TimelineView {
     fn apply_request(&mut self, doc: &Document, trace: &Trace, focus: &mut Focus, duration: f64) {
         let request = &mut focus.request;
-        if std::mem::take(&mut request.reset_zoom) || self.window.end <= self.window.start {
-            self.window = TimeWindow::new(0.0, duration);
+        let range = focus.timeline.range;
+        if std::mem::take(&mut request.reset_zoom)
+            || self.window.end <= self.window.start
+            || self.shown_narrow != focus.narrow
+        {
+            self.shown_narrow = focus.narrow;
+            self.window = TimeWindow::new(range.0 as f64, range.1 as f64);
         }
         if std::mem::take(&mut request.zoom_to_selected)
             && let Some(node) = focus.node

@@ -22,6 +22,8 @@ pub(super) enum Action {
     Toggle(Node),
     /// Expand or collapse the run of repeated siblings `k` of `Findings::repeats`.
     ToggleRepeat(u32),
+    /// Show only this node's subtree.
+    FocusSubtree(Node),
 }
 
 /// What a row needs to paint itself.
@@ -57,6 +59,14 @@ impl TimelineView {
             actions.push(match row.repeat {
                 Some(k) => Action::ToggleRepeat(k),
                 None => Action::Select(row.node),
+            });
+        }
+        if row.repeat.is_none() {
+            response.context_menu(|ui| {
+                if ui.button("Show only this subtree (S)").clicked() {
+                    actions.push(Action::FocusSubtree(row.node));
+                    ui.close();
+                }
             });
         }
         let visuals = ui.visuals().clone();
@@ -143,6 +153,9 @@ impl TimelineView {
             );
         }
         self.paint_bar(&painter, cx, bars, &visuals);
+        if row.repeat.is_none() {
+            self.event_markers(ui, cx, bars);
+        }
     }
 
     fn paint_label(
