@@ -43,7 +43,10 @@
 //! Every count and `schemaUrl` is optional (added within version 1; absent is zero or empty).
 //! Unknown fields are ignored, so version 1 readers can load documents that add fields.
 
+mod one_pass;
 mod read;
+#[cfg(test)]
+mod tests;
 mod value;
 mod write;
 

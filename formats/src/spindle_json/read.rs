@@ -39,6 +39,22 @@ use crate::text::{Text, borrowed, owned};
 /// assert!(spindle_json::read(line, "t.json", ReadOptions { strict: true }).is_err());
 /// ```
 pub fn read(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, ReadError> {
+    if let Some(data) = super::one_pass::read(bytes) {
+        return Ok(Loaded {
+            format: Format::Spindle,
+            data,
+            warnings: Vec::new(),
+        });
+    }
+    read_careful(bytes, source, options)
+}
+
+/// Reads document by document and span by span, so that a bad span is located and skipped.
+pub(super) fn read_careful(
+    bytes: &[u8],
+    source: &str,
+    options: ReadOptions,
+) -> Result<Loaded, ReadError> {
     let input = (bytes, source, options);
     read_all(input, Format::Spindle, read_document, |data| data)
 }
@@ -69,7 +85,7 @@ struct DocumentWire<'a> {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[serde(expecting = "a span object")]
-struct SpanWire<'a> {
+pub(super) struct SpanWire<'a> {
     #[serde(borrow)]
     trace_id: Cow<'a, str>,
     #[serde(borrow)]
@@ -162,7 +178,7 @@ fn parse_document(
     }
 }
 
-fn check_header<'a>(
+pub(super) fn check_header<'a>(
     format: Option<&'a RawValue>,
     version: Option<&'a RawValue>,
 ) -> Result<(), Fault<'a>> {
@@ -236,7 +252,9 @@ fn document_data<'a>(
     Ok(Ok(data))
 }
 
-fn resources<'a>(wires: Vec<ResourceWire<'a, ValueWire<'a>>>) -> Result<Vec<Resource>, Fault<'a>> {
+pub(super) fn resources<'a>(
+    wires: Vec<ResourceWire<'a, ValueWire<'a>>>,
+) -> Result<Vec<Resource>, Fault<'a>> {
     let mut resources = Vec::with_capacity(wires.len());
     for (i, wire) in wires.into_iter().enumerate() {
         let resource = otlp_shape::resource::<Encoding>(wire)
@@ -246,7 +264,9 @@ fn resources<'a>(wires: Vec<ResourceWire<'a, ValueWire<'a>>>) -> Result<Vec<Reso
     Ok(resources)
 }
 
-fn scopes<'a>(wires: Vec<ScopeWire<'a, ValueWire<'a>>>) -> Result<Vec<Scope>, Fault<'a>> {
+pub(super) fn scopes<'a>(
+    wires: Vec<ScopeWire<'a, ValueWire<'a>>>,
+) -> Result<Vec<Scope>, Fault<'a>> {
     let mut scopes = Vec::with_capacity(wires.len());
     for (i, wire) in wires.into_iter().enumerate() {
         let scope =
@@ -275,7 +295,10 @@ fn read_span<'a>(
     }
 }
 
-fn span(wire: SpanWire<'_>, (resources, scopes): (usize, usize)) -> Result<Span, Fault<'_>> {
+pub(super) fn span(
+    wire: SpanWire<'_>,
+    (resources, scopes): (usize, usize),
+) -> Result<Span, Fault<'_>> {
     let trace_id = parse_trace_id(&wire.trace_id, "traceId")?;
     let span_id = parse_span_id(&wire.span_id, "spanId")?;
     let parent_span_id = match &wire.parent_span_id {
