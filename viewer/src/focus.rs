@@ -21,6 +21,10 @@ pub enum Tab {
     Flame,
     Aggregate,
     Statistics,
+    /// Trace A against trace B, merged by call path.
+    Compare,
+    /// Services and the calls between them.
+    ServiceMap,
 }
 
 /// A one-frame request from the keyboard or another view to the view on screen.
@@ -74,6 +78,13 @@ pub struct Focus {
     pub expanded_repeats: HashSet<SpanId>,
     /// Counts installed documents, so views can tell when what they cached is stale.
     pub generation: u64,
+    /// The traces picked as A and B for a comparison (indices into `Index::traces`).
+    pub compare_a: Option<usize>,
+    pub compare_b: Option<usize>,
+    /// Show clock-skew-adjusted times first in the details (the raw ones stay beside them).
+    pub adjust_skew: bool,
+    /// Keep only the traces through this service or call (set by the service map).
+    pub through: Option<crate::filter::Through>,
 }
 
 impl Focus {
@@ -114,6 +125,17 @@ impl Focus {
             None => FlameLayout::default(),
         };
         self.run_search(doc);
+    }
+
+    /// Picks trace `t` as A of a comparison.
+    pub fn pick_compare_a(&mut self, t: usize) {
+        self.compare_a = Some(t);
+    }
+
+    /// Picks trace `t` as B of a comparison and shows the comparison (with A, when picked).
+    pub fn pick_compare_b(&mut self, t: usize) {
+        self.compare_b = Some(t);
+        self.tab = Tab::Compare;
     }
 
     /// Selects a node and asks the view to scroll to it.

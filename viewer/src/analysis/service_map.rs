@@ -6,10 +6,10 @@
 //! with a link to a loaded PRODUCER span of another service or trace (a message consumed
 //! elsewhere). Each edge counts its calls and errors (the called span, or the CLIENT/PRODUCER
 //! span making the call, has an error status) and the called spans' duration percentiles.
-//! Nodes are layered by call depth: a trace's root service is layer 0, each service one
-//! layer below the shallowest service calling it.
+//! Nodes are layered by call depth: a service is one layer right of the deepest service
+//! calling it (root services that nobody calls are layer 0).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 
 use spindle_formats::{SpanId, SpanKind, TraceData, TraceId};
 
@@ -240,21 +240,28 @@ pub fn percentile(sorted: &[u64], p: u64) -> u64 {
     sorted[rank.min(sorted.len()) - 1]
 }
 
-/// Each service's layer: breadth first from the root services along the edges.
+/// Each service's layer: the longest chain of calls from a root service to it (so a service
+/// sits right of every service calling it); a cycle stops growing at the number of services.
 fn layers(roots: &[u32], edges: &[Edge]) -> HashMap<u32, u16> {
     let mut layer: HashMap<u32, u16> = HashMap::new();
-    let mut queue: VecDeque<u32> = VecDeque::new();
     for &root in roots {
-        if layer.insert(root, 0).is_none() {
-            queue.push_back(root);
-        }
+        layer.insert(root, 0);
     }
-    while let Some(service) = queue.pop_front() {
-        let next = layer[&service].saturating_add(1);
-        for edge in edges.iter().filter(|e| e.from == service) {
-            if let std::collections::hash_map::Entry::Vacant(slot) = layer.entry(edge.to) {
-                slot.insert(next);
-                queue.push_back(edge.to);
+    for edge in edges {
+        layer.entry(edge.from).or_insert(0);
+        layer.entry(edge.to).or_insert(0);
+    }
+    let cap = layer.len().min(u16::MAX as usize) as u16;
+    let mut changed = true;
+    let mut rounds = 0;
+    while changed && rounds < cap {
+        changed = false;
+        rounds += 1;
+        for edge in edges.iter().filter(|e| e.from != e.to) {
+            let next = layer[&edge.from].saturating_add(1);
+            if next > layer[&edge.to] && next < cap {
+                layer.insert(edge.to, next);
+                changed = true;
             }
         }
     }

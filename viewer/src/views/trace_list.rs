@@ -30,6 +30,23 @@ pub struct TraceListView {
 pub const FRAME_BUDGET: Duration = Duration::from_millis(5);
 
 impl TraceListView {
+    /// The service map's filter (traces through a service or call), shown with a way out.
+    fn through(&mut self, ui: &mut Ui, focus: &mut Focus) {
+        if self.filtered.filter.through != focus.through {
+            self.filtered.filter.through = focus.through.clone();
+            self.filtered.invalidate();
+        }
+        if let Some(through) = &focus.through {
+            let text = format!("Through {through}");
+            ui.horizontal(|ui| {
+                ui.label(text);
+                if ui.small_button("Clear").clicked() {
+                    focus.through = None;
+                }
+            });
+        }
+    }
+
     fn filters(&mut self, ui: &mut Ui, index: &Index) {
         let before = (
             self.filtered.filter.clone(),
@@ -173,6 +190,7 @@ fn labelled_edit(ui: &mut Ui, label: &str, text: &mut String, hint: &str) {
 
 impl View for TraceListView {
     fn ui(&mut self, ui: &mut Ui, doc: &Document, focus: &mut Focus) {
+        self.through(ui, focus);
         self.filters(ui, &doc.index);
         let total = doc.index.traces.len();
         if !self.filtered.advance(doc, Some(FRAME_BUDGET)) {
@@ -191,9 +209,11 @@ impl View for TraceListView {
             .show_rows(ui, ROW_H, rows.len(), |ui, range| {
                 for &t in &rows[range] {
                     let trace = &doc.index.traces[t as usize];
-                    if row(ui, doc, trace, focus.trace == Some(t as usize)) {
+                    let response = row(ui, doc, trace, focus.trace == Some(t as usize));
+                    if response.clicked() {
                         clicked = Some(t as usize);
                     }
+                    response.context_menu(|ui| compare_menu(ui, focus, t as usize));
                 }
             });
         if let Some(t) = clicked {
@@ -202,8 +222,20 @@ impl View for TraceListView {
     }
 }
 
-/// Paints one trace row; true when clicked.
-fn row(ui: &mut Ui, doc: &Document, trace: &Trace, selected: bool) -> bool {
+/// Picks the trace as A or B of a comparison.
+fn compare_menu(ui: &mut Ui, focus: &mut Focus, t: usize) {
+    if ui.button("Compare: set as A").clicked() {
+        focus.pick_compare_a(t);
+        ui.close();
+    }
+    if ui.button("Compare with A (as B)").clicked() {
+        focus.pick_compare_b(t);
+        ui.close();
+    }
+}
+
+/// Paints one trace row; its response (clicks, the context menu).
+fn row(ui: &mut Ui, doc: &Document, trace: &Trace, selected: bool) -> egui::Response {
     let (rect, _) = ui.allocate_exact_size(vec2(ui.available_width(), ROW_H), Sense::hover());
     let mut label = trace.label(&doc.index);
     if doc.live && trace.roots.is_empty() && doc.received_traces.contains(&trace.trace_id) {
@@ -233,7 +265,7 @@ fn row(ui: &mut Ui, doc: &Document, trace: &Trace, selected: bool) -> bool {
         colors::service(trace.root_service),
     );
     row_text(&painter, visuals, doc, trace, &label, rect);
-    response.clicked()
+    response
 }
 
 /// The two lines of a row: label and duration, then start, spans, services and errors. Each

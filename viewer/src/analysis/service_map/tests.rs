@@ -87,8 +87,8 @@ fn calls_between_services_become_edges_with_counts_and_errors() {
     let svc1 = map.node(s1).map(|n| (n.spans, n.errors, n.layer));
     assert_eq!(svc1, Some((4, 0, 1)));
     assert_eq!(map.node(s2).map(|n| (n.errors, n.layer)), Some((1, 2)));
-    // svc3's own trace has it at the root.
-    assert_eq!(map.node(s3).map(|n| n.layer), Some(0));
+    // svc3 roots its own trace but consumes svc1's message: right of svc1.
+    assert_eq!(map.node(s3).map(|n| n.layer), Some(2));
 }
 
 #[test]
@@ -134,4 +134,55 @@ fn same_service_children_that_are_not_calls_make_no_edge() {
     assert!(map.edges.is_empty());
     assert_eq!(map.nodes.len(), 1);
     assert_eq!(map.nodes[0].spans, 3);
+}
+
+#[test]
+fn a_service_sits_right_of_the_deepest_caller_and_cycles_end() {
+    use SpanKind::Server;
+    let c = |id, parent, service| {
+        call(
+            id,
+            parent,
+            (id * 10, id * 10 + 5),
+            service,
+            "op",
+            Server,
+            vec![],
+        )
+    };
+    // svc0 -> svc1 -> svc2, svc0 -> svc2 directly, and svc2 -> svc1 back (a cycle).
+    let (data, index) = indexed(vec![
+        span(1, None, 0, 1000),
+        c(2, 1, 1),
+        c(3, 2, 2),
+        c(4, 1, 2),
+        c(5, 4, 1),
+    ]);
+    let map = ServiceMap::of_all(&data, &index);
+    let layers: Vec<(String, u16)> = map
+        .nodes
+        .iter()
+        .map(|n| (n.name.clone(), n.layer))
+        .collect();
+    assert_eq!(layers.len(), 3);
+    assert_eq!(layers.iter().find(|l| l.0 == "svc0").map(|l| l.1), Some(0));
+    // The cycle between svc1 and svc2 stops at the number of services.
+    for (name, layer) in &layers {
+        assert!(*layer < 3, "{name} at layer {layer}");
+    }
+    assert!(layers.iter().any(|l| l.0 == "svc2" && l.1 == 2));
+}
+
+#[test]
+fn has_call_finds_a_trace_with_that_call_only() {
+    let (data, index) = indexed(shop());
+    let id = |name: &str| index.services.iter().position(|s| s == name).unwrap_or(99) as u32;
+    let t1 = &index.traces[index.trace_index(TraceId(1)).unwrap_or(0)];
+    assert!(has_call(&data, &index, t1, id("svc1"), id("svc2")));
+    assert!(has_call(&data, &index, t1, id("svc0"), id("svc0")));
+    assert!(!has_call(&data, &index, t1, id("svc2"), id("svc1")));
+    assert!(
+        !has_call(&data, &index, t1, id("svc1"), id("svc1")),
+        "INTERNAL children are no call"
+    );
 }
