@@ -81,6 +81,10 @@ pub struct Focus {
     /// The traces picked as A and B for a comparison (indices into `Index::traces`).
     pub compare_a: Option<usize>,
     pub compare_b: Option<usize>,
+    /// Two sets of traces picked for a comparison (the trace list's rows when picked).
+    pub compare_sets: [Option<Vec<u32>>; 2],
+    /// The compare tab shows the sets (else the two traces).
+    pub compare_sets_shown: bool,
     /// Show clock-skew-adjusted times first in the details (the raw ones stay beside them).
     pub adjust_skew: bool,
     /// Keep only the traces through this service or call (set by the service map).
@@ -135,7 +139,26 @@ impl Focus {
     /// Picks trace `t` as B of a comparison and shows the comparison (with A, when picked).
     pub fn pick_compare_b(&mut self, t: usize) {
         self.compare_b = Some(t);
+        self.compare_sets_shown = false;
         self.tab = Tab::Compare;
+    }
+
+    /// Picks traces as set A (`side` 0) or B (1); with B, shows the comparison of the sets.
+    pub fn pick_compare_set(&mut self, side: usize, traces: &[u32]) {
+        if let Some(slot) = self.compare_sets.get_mut(side) {
+            *slot = Some(traces.to_vec());
+        }
+        if side == 1 {
+            self.compare_sets_shown = true;
+            self.tab = Tab::Compare;
+        }
+    }
+
+    /// A new document: trace indices picked for comparing mean other traces now.
+    pub fn forget_comparison(&mut self) {
+        self.compare_a = None;
+        self.compare_b = None;
+        self.compare_sets = [None, None];
     }
 
     /// Selects a node and asks the view to scroll to it.

@@ -42,7 +42,8 @@ pub struct ServiceMapView {
 }
 
 impl ServiceMapView {
-    fn map(&mut self, doc: &Document, focus: &Focus) -> &ServiceMap {
+    /// Computes the map when the scope, the open trace or the document changed.
+    fn refresh(&mut self, doc: &Document, focus: &Focus) {
         let trace = (self.scope == Scope::OpenTrace)
             .then_some(focus.trace)
             .flatten();
@@ -57,10 +58,6 @@ impl ServiceMapView {
             };
             self.cached = Some((key, map));
         }
-        &self
-            .cached
-            .get_or_insert_with(|| (key, ServiceMap::default()))
-            .1
     }
 }
 
@@ -72,7 +69,10 @@ impl View for ServiceMapView {
             ui.separator();
             ui.weak("Click a service or a call to list only the traces through it.");
         });
-        let map = self.map(doc, focus).clone();
+        self.refresh(doc, focus);
+        let Some((_, map)) = &self.cached else {
+            return;
+        };
         if map.nodes.is_empty() {
             ui.weak(match self.scope {
                 Scope::OpenTrace => "Open a trace to see the services it calls.",
@@ -86,7 +86,7 @@ impl View for ServiceMapView {
             map.edges.len()
         ));
         ui.separator();
-        let places = layout(&map);
+        let places = layout(map);
         let size = places
             .iter()
             .fold(Vec2::ZERO, |s, r| s.max(r.max.to_vec2()))
@@ -102,11 +102,11 @@ impl View for ServiceMapView {
                 let mut picked = None;
                 for edge in &map.edges {
                     let (from, to) = (
-                        node_at(&map, &places, edge.from),
-                        node_at(&map, &places, edge.to),
+                        node_at(map, &places, edge.from),
+                        node_at(map, &places, edge.to),
                     );
                     if let (Some(from), Some(to)) = (from, to)
-                        && let Some(through) = draw_edge(ui, &painter, &map, edge, at(from), at(to))
+                        && let Some(through) = draw_edge(ui, &painter, map, edge, at(from), at(to))
                     {
                         picked = Some(through);
                     }

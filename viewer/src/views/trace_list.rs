@@ -213,7 +213,7 @@ impl View for TraceListView {
                     if response.clicked() {
                         clicked = Some(t as usize);
                     }
-                    response.context_menu(|ui| compare_menu(ui, focus, t as usize));
+                    response.context_menu(|ui| compare_menu(ui, focus, t as usize, rows));
                 }
             });
         if let Some(t) = clicked {
@@ -222,8 +222,8 @@ impl View for TraceListView {
     }
 }
 
-/// Picks the trace as A or B of a comparison.
-fn compare_menu(ui: &mut Ui, focus: &mut Focus, t: usize) {
+/// Picks the trace as A or B of a comparison, or the listed traces as set A or B.
+fn compare_menu(ui: &mut Ui, focus: &mut Focus, t: usize, listed: &[u32]) {
     if ui.button("Compare: set as A").clicked() {
         focus.pick_compare_a(t);
         ui.close();
@@ -231,6 +231,14 @@ fn compare_menu(ui: &mut Ui, focus: &mut Focus, t: usize) {
     if ui.button("Compare with A (as B)").clicked() {
         focus.pick_compare_b(t);
         ui.close();
+    }
+    ui.separator();
+    for (side, text) in [(0, "set A"), (1, "set B")] {
+        let label = format!("Compare sets: the {} listed traces as {text}", listed.len());
+        if ui.button(label).clicked() {
+            focus.pick_compare_set(side, listed);
+            ui.close();
+        }
     }
 }
 

@@ -194,3 +194,37 @@ fn details_mark_clock_skew_with_raw_and_adjusted_times_and_a_toggle() {
     harness.run_steps(2);
     assert!(harness.query_by_label("Raw start").is_none());
 }
+
+fn pick_set(harness: &mut Harness<'static, ViewerApp>, entry: &str) {
+    harness.get_by_label(ORDERS).click_secondary();
+    harness.run_steps(2);
+    harness.get_by_label(entry).click();
+    harness.run_steps(3);
+}
+
+#[test]
+fn two_sets_from_trace_list_filters_compare_by_call_path() {
+    let mut harness = orders_pair_app("compare-sets");
+    type_into(&mut harness, "Max duration", "90");
+    assert_eq!(harness.query_all_by_label(ORDERS).count(), 1);
+    pick_set(&mut harness, "Compare sets: the 1 listed traces as set A");
+    let list = &mut harness.state_mut().list.filtered;
+    list.filter.max_duration.clear();
+    list.invalidate();
+    harness.run_steps(2);
+    type_into(&mut harness, "Min duration", "90");
+    pick_set(&mut harness, "Compare sets: the 1 listed traces as set B");
+    assert_eq!(harness.state().focus.tab, Tab::Compare);
+    assert!(harness.state().focus.compare_sets_shown);
+    harness.get_by_label(
+        "Set A: 1 trace, mean 80.00 ms · set B: 1 trace, mean 100.00 ms · B against A: +25.0%",
+    );
+    // The icicle's blocks and the table's rows.
+    harness.get_by_label_contains("api: GET /orders > api: render calls 1.0 -> 1.0 per trace");
+    harness.get_by_label_contains("api: GET /orders > cache: cache.get calls 1.0 -> 0.0 per trace");
+    harness.get_by_label("api: GET /orders > api: render");
+    assert!(harness.get_all_by_label("+20.00 ms").count() >= 2);
+    harness.get_by_label("Two traces").click();
+    harness.run_steps(2);
+    assert!(!harness.state().focus.compare_sets_shown);
+}

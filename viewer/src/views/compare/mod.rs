@@ -3,6 +3,9 @@
 //! coloured from faster (green) to slower (red), nodes only in B marked added and only in A
 //! removed. Rows are in tree order or by biggest difference, and can hide differences smaller
 //! than a typed duration. The comparison is computed once per pick ([`TraceComparison`]).
+//! Two sets of traces are shown by [`sets`].
+
+mod sets;
 
 use eframe::egui::{self, Align2, FontId, Id, Rect, Role, Sense, Ui, WidgetInfo, pos2, vec2};
 
@@ -31,6 +34,7 @@ pub struct CompareView {
     pub by_difference: bool,
     /// Hide matched nodes whose difference is smaller (as typed, e.g. `5ms`).
     pub min_difference: String,
+    sets: sets::SetsPanel,
 }
 
 impl CompareView {
@@ -91,6 +95,14 @@ fn rows(c: &TraceComparison, measure: Measure, by_difference: bool, min: u64) ->
 
 impl View for CompareView {
     fn ui(&mut self, ui: &mut Ui, doc: &Document, focus: &mut Focus) {
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut focus.compare_sets_shown, false, "Two traces");
+            ui.selectable_value(&mut focus.compare_sets_shown, true, "Two sets");
+        });
+        if focus.compare_sets_shown {
+            self.sets.ui(ui, doc, focus);
+            return;
+        }
         let trace_label = |t: Option<usize>| {
             t.and_then(|t| doc.index.traces.get(t))
                 .map_or("not picked".to_string(), |t| {
