@@ -59,10 +59,7 @@ impl ClockSkew {
                 continue;
             }
             let (span, parent) = (&data.spans[i], &data.spans[p]);
-            let raw = overhang(
-                (parent.start_unix_nanos as i64, parent.end_unix_nanos as i64),
-                (span.start_unix_nanos as i64, span.end_unix_nanos as i64),
-            );
+            let raw = overhang(times(parent, 0), times(span, 0));
             if raw.0 > tolerance || raw.1 > tolerance {
                 skew.marks.push(SkewMark {
                     span: i as u32,
@@ -106,12 +103,19 @@ impl ClockSkew {
     }
 }
 
-/// How far `child` starts before and ends after `parent`, as (early, late), never negative.
-fn overhang(parent: (i64, i64), child: (i64, i64)) -> (u64, u64) {
+/// A span's (start, end) shifted by `shift`, wide enough that no input overflows.
+fn times(span: &spindle_formats::Span, shift: i64) -> (i128, i128) {
+    let shift = i128::from(shift);
     (
-        (parent.0 - child.0).max(0) as u64,
-        (child.1 - parent.1).max(0) as u64,
+        i128::from(span.start_unix_nanos) + shift,
+        i128::from(span.end_unix_nanos) + shift,
     )
+}
+
+/// How far `child` starts before and ends after `parent`, as (early, late), never negative.
+fn overhang(parent: (i128, i128), child: (i128, i128)) -> (u64, u64) {
+    let clamp = |x: i128| x.clamp(0, i128::from(u64::MAX)) as u64;
+    (clamp(parent.0 - child.0), clamp(child.1 - parent.1))
 }
 
 /// The shift that centres a SERVER span in its CLIENT parent (shifted by `parent_shift`), or
@@ -122,15 +126,14 @@ fn centring_shift(
     parent_shift: i64,
     tolerance: u64,
 ) -> i64 {
-    let start = client.start_unix_nanos as i64 + parent_shift;
-    let end = client.end_unix_nanos as i64 + parent_shift;
-    let (s, e) = (server.start_unix_nanos as i64, server.end_unix_nanos as i64);
+    let (start, end) = times(client, parent_shift);
+    let (s, e) = times(server, 0);
     let (early, late) = overhang((start, end), (s, e));
     if early <= tolerance && late <= tolerance {
         return 0;
     }
     let latency = ((end - start) - (e - s)) / 2;
-    start + latency - s
+    (start + latency - s).clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
 }
 
 #[cfg(test)]

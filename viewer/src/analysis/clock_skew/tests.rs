@@ -89,3 +89,26 @@ fn only_client_server_pairs_are_moved() {
     assert_eq!(skew.mark(child).map(|m| (m.early, m.late)), Some((0, 50)));
     assert_eq!(skew.shift(child), 0);
 }
+
+#[test]
+fn timestamps_at_the_ends_of_the_range_do_not_overflow() {
+    let (data, skew) = skew_of(
+        vec![
+            span(1, None, 0, 100),
+            call(2, 1, (0, u64::MAX), 0, "call", Client, vec![]),
+            call(3, 2, (u64::MAX - 1, u64::MAX), 1, "serve", Server, vec![]),
+            call(
+                4,
+                1,
+                (u64::MAX, u64::MAX),
+                1,
+                "at the end of time",
+                Server,
+                vec![],
+            ),
+        ],
+        10,
+    );
+    assert!(skew.mark(at(&data, 4)).is_some());
+    let _ = skew.adjusted(&data, at(&data, 3));
+}

@@ -206,7 +206,7 @@ impl Trie {
         for trace in traces {
             summary.traces += 1;
             summary.spans += trace.span_count as u64;
-            summary.total_duration += trace.duration();
+            summary.total_duration = summary.total_duration.saturating_add(trace.duration());
             stack.clear();
             for (&node, &depth) in trace.order.iter().zip(&trace.depths) {
                 stack.truncate(depth as usize);
@@ -222,8 +222,8 @@ impl Trie {
                 }
                 if let Some(i) = node.span() {
                     measure.count += 1;
-                    measure.total += side.duration(i);
-                    measure.self_time += side.self_time(i);
+                    measure.total = measure.total.saturating_add(side.duration(i));
+                    measure.self_time = measure.self_time.saturating_add(side.self_time(i));
                 }
             }
         }

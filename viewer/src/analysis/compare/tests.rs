@@ -272,3 +272,11 @@ fn percent_change_handles_zero() {
     assert_eq!(percent_change(0.0, 0.0), Some(0.0));
     assert_eq!(percent_change(0.0, 1.0), None);
 }
+
+#[test]
+fn durations_at_the_ends_of_the_range_do_not_overflow() {
+    let c = compare(vec![span(1, None, 0, u64::MAX)], vec![span(1, None, 0, 0)]);
+    assert_eq!(c.nodes[0].total_diff(), i64::MIN);
+    assert_eq!(c.by_difference(Measure::Total), [0]);
+    assert_eq!(c.shown(Measure::Total, u64::MAX), [false]);
+}

@@ -57,13 +57,18 @@ impl MergedNode {
 
     /// B's duration minus A's (positive: slower in B).
     pub fn total_diff(&self) -> i64 {
-        self.b_time.total as i64 - self.a_time.total as i64
+        difference(self.a_time.total, self.b_time.total)
     }
 
     /// B's self time minus A's.
     pub fn self_diff(&self) -> i64 {
-        self.b_time.self_time as i64 - self.a_time.self_time as i64
+        difference(self.a_time.self_time, self.b_time.self_time)
     }
+}
+
+/// `b - a`, clamped to what an `i64` holds.
+fn difference(a: u64, b: u64) -> i64 {
+    (i128::from(b) - i128::from(a)).clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
 }
 
 /// Which time a difference is taken of.
@@ -141,7 +146,9 @@ impl TraceComparison {
     /// tree order).
     pub fn by_difference(&self, measure: Measure) -> Vec<u32> {
         let mut order: Vec<u32> = (0..self.nodes.len() as u32).collect();
-        order.sort_by_key(|&k| std::cmp::Reverse(measure.diff(&self.nodes[k as usize]).abs()));
+        order.sort_by_key(|&k| {
+            std::cmp::Reverse(measure.diff(&self.nodes[k as usize]).unsigned_abs())
+        });
         order
     }
 
