@@ -209,7 +209,8 @@ impl View for TraceListView {
             .show_rows(ui, ROW_H, rows.len(), |ui, range| {
                 for &t in &rows[range] {
                     let trace = &doc.index.traces[t as usize];
-                    let response = row(ui, doc, trace, focus.trace == Some(t as usize));
+                    let pick = compare_pick(focus, t as usize);
+                    let response = row(ui, doc, trace, focus.trace == Some(t as usize), pick);
                     if response.clicked() {
                         clicked = Some(t as usize);
                     }
@@ -219,6 +220,16 @@ impl View for TraceListView {
         if let Some(t) = clicked {
             focus.select_trace(doc, Some(t));
         }
+    }
+}
+
+/// "A" or "B" when the trace is picked for a comparison.
+fn compare_pick(focus: &Focus, t: usize) -> Option<&'static str> {
+    match (focus.compare_a == Some(t), focus.compare_b == Some(t)) {
+        (true, true) => Some("A and B"),
+        (true, false) => Some("A"),
+        (false, true) => Some("B"),
+        (false, false) => None,
     }
 }
 
@@ -243,7 +254,13 @@ fn compare_menu(ui: &mut Ui, focus: &mut Focus, t: usize, listed: &[u32]) {
 }
 
 /// Paints one trace row; its response (clicks, the context menu).
-fn row(ui: &mut Ui, doc: &Document, trace: &Trace, selected: bool) -> egui::Response {
+fn row(
+    ui: &mut Ui,
+    doc: &Document,
+    trace: &Trace,
+    selected: bool,
+    pick: Option<&str>,
+) -> egui::Response {
     let (rect, _) = ui.allocate_exact_size(vec2(ui.available_width(), ROW_H), Sense::hover());
     let mut label = trace.label(&doc.index);
     if doc.live && trace.roots.is_empty() && doc.received_traces.contains(&trace.trace_id) {
@@ -272,7 +289,7 @@ fn row(ui: &mut Ui, doc: &Document, trace: &Trace, selected: bool) -> egui::Resp
         1.0,
         colors::service(trace.root_service),
     );
-    row_text(&painter, visuals, doc, trace, &label, rect);
+    row_text(&painter, visuals, (doc, trace, pick), &label, rect);
     response
 }
 
@@ -281,8 +298,7 @@ fn row(ui: &mut Ui, doc: &Document, trace: &Trace, selected: bool) -> egui::Resp
 fn row_text(
     painter: &egui::Painter,
     visuals: &egui::Visuals,
-    doc: &Document,
-    trace: &Trace,
+    (doc, trace, pick): (&Document, &Trace, Option<&str>),
     label: &str,
     rect: Rect,
 ) {
@@ -333,6 +349,9 @@ fn row_text(
     );
     if !trace.orphans.is_empty() {
         info.push_str("  ·  incomplete");
+    }
+    if let Some(pick) = pick {
+        info = format!("{pick}  ·  {info}");
     }
     let font = FontId::proportional(11.0);
     let weak = visuals.weak_text_color();
