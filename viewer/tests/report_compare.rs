@@ -111,14 +111,15 @@ fn keys(value: &Value) -> Vec<&str> {
 
 /// A: 1000 µs, two 100 µs queries (OTLP JSON); B: 1500 µs, three 200 µs queries and a cache
 /// lookup (Zipkin).
-fn pair() -> (String, String) {
+/// Each test writes its own pair of files (`name`): the tests run in parallel.
+fn pair(name: &str) -> (String, String) {
     let a = write(
-        "a.json",
+        &format!("{name}-a.json"),
         &data(order_trace(1, 1000, 2, 100, false)),
         Codec::OtlpJson,
     );
     let b = write(
-        "b.json",
+        &format!("{name}-b.json"),
         &data(order_trace(2, 1500, 3, 200, true)),
         Codec::Zipkin,
     );
@@ -146,7 +147,7 @@ fn path_of(entry: &Value) -> Vec<String> {
 
 #[test]
 fn two_traces_in_different_formats_compare_by_call_path_as_json() {
-    let (a, b) = pair();
+    let (a, b) = pair("json");
     let run = report(&["--compare", &a, &b, "--json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let json: Value = serde_json::from_str(&run.stdout).expect("JSON");
@@ -213,7 +214,7 @@ fn two_traces_in_different_formats_compare_by_call_path_as_json() {
 
 #[test]
 fn fail_on_slower_exits_1_only_past_the_percentage() {
-    let (a, b) = pair();
+    let (a, b) = pair("fail");
     let slower = report(&["--compare", &a, &b, "--fail-on", "slower:40"]);
     assert_eq!(slower.code, 1, "{}", slower.stderr);
     let within = report(&["--compare", &a, &b, "--fail-on", "slower:60"]);
@@ -227,7 +228,7 @@ fn fail_on_slower_exits_1_only_past_the_percentage() {
 
 #[test]
 fn text_lists_changed_added_and_removed_call_paths() {
-    let (a, b) = pair();
+    let (a, b) = pair("text");
     let run = report(&["--compare", &a, &b]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let out = &run.stdout;
@@ -283,7 +284,7 @@ fn files_with_several_traces_compare_as_sets_per_trace() {
 
 #[test]
 fn bad_arguments_and_unreadable_files_exit_2_with_a_reason() {
-    let (a, b) = pair();
+    let (a, b) = pair("bad");
     let one = report(&["--compare", &a]);
     assert_eq!(one.code, 2);
     assert!(one.stderr.contains("two files"), "{}", one.stderr);
