@@ -44,3 +44,21 @@ pub const CRITICAL: Color32 = Color32::from_rgb(40, 20, 90);
 
 /// Outline of a span the statistics table highlights.
 pub const HIGHLIGHT: Color32 = Color32::from_rgb(0, 160, 220);
+
+/// A change from faster (`fraction` -1: green) through none (0: transparent) to slower (+1:
+/// red), for the comparison's difference column and the differential flame graph.
+pub fn change(fraction: f32) -> Color32 {
+    let f = fraction.clamp(-1.0, 1.0);
+    let alpha = (40.0 + 180.0 * f.abs()) as u8;
+    if f.abs() < 0.01 {
+        Color32::TRANSPARENT
+    } else if f < 0.0 {
+        Color32::from_rgba_unmultiplied(40, 170, 80, alpha)
+    } else {
+        Color32::from_rgba_unmultiplied(220, 60, 50, alpha)
+    }
+}
+
+/// The mark of a call only in B (added) or only in A (removed).
+pub const ADDED: Color32 = Color32::from_rgb(60, 130, 230);
+pub const REMOVED: Color32 = Color32::from_rgb(150, 150, 150);

@@ -22,6 +22,10 @@ pub enum Tab {
     Flame,
     Aggregate,
     Statistics,
+    /// Trace A against trace B, merged by call path.
+    Compare,
+    /// Services and the calls between them.
+    ServiceMap,
 }
 
 /// A one-frame request from the keyboard or another view to the view on screen.
@@ -77,6 +81,17 @@ pub struct Focus {
     pub generation: u64,
     /// The timeline and flame graph show only this subtree and time window.
     pub narrow: Narrow,
+    /// The traces picked as A and B for a comparison (indices into `Index::traces`).
+    pub compare_a: Option<usize>,
+    pub compare_b: Option<usize>,
+    /// Two sets of traces picked for a comparison (the trace list's rows when picked).
+    pub compare_sets: [Option<Vec<u32>>; 2],
+    /// The compare tab shows the sets (else the two traces).
+    pub compare_sets_shown: bool,
+    /// Show clock-skew-adjusted times first in the details (the raw ones stay beside them).
+    pub adjust_skew: bool,
+    /// Keep only the traces through this service or call (set by the service map).
+    pub through: Option<crate::filter::Through>,
 }
 
 impl Focus {
@@ -154,6 +169,36 @@ impl Focus {
         self.narrow.window = window;
         self.rebuild_flame(doc);
         self.dirty = true;
+    }
+
+    /// Picks trace `t` as A of a comparison.
+    pub fn pick_compare_a(&mut self, t: usize) {
+        self.compare_a = Some(t);
+    }
+
+    /// Picks trace `t` as B of a comparison and shows the comparison (with A, when picked).
+    pub fn pick_compare_b(&mut self, t: usize) {
+        self.compare_b = Some(t);
+        self.compare_sets_shown = false;
+        self.tab = Tab::Compare;
+    }
+
+    /// Picks traces as set A (`side` 0) or B (1); with B, shows the comparison of the sets.
+    pub fn pick_compare_set(&mut self, side: usize, traces: &[u32]) {
+        if let Some(slot) = self.compare_sets.get_mut(side) {
+            *slot = Some(traces.to_vec());
+        }
+        if side == 1 {
+            self.compare_sets_shown = true;
+            self.tab = Tab::Compare;
+        }
+    }
+
+    /// A new document: trace indices picked for comparing mean other traces now.
+    pub fn forget_comparison(&mut self) {
+        self.compare_a = None;
+        self.compare_b = None;
+        self.compare_sets = [None, None];
     }
 
     /// Selects a node and asks the view to scroll to it.

@@ -18,6 +18,7 @@ pub mod live;
 pub mod load;
 pub mod receive;
 pub mod report;
+pub mod report_compare;
 pub mod text;
 pub mod units;
 pub mod views;

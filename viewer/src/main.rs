@@ -44,7 +44,9 @@ fn usage() -> String {
          (see `spindle-viewer collect --help`).\n\
          `report` prints each trace's duration, critical path, operations with the most self\n\
          time and N+1 findings, without a window (--json: the README's JSON; exit 1 with\n\
-         --fail-on n+1 when a finding is present, 2 when no input could be read).",
+         --fail-on n+1 when a finding is present, 2 when no input could be read).\n\
+         `report --compare A B` prints the call paths whose time changed most from A to B\n\
+         (exit 1 with --fail-on slower:PCT when B is slower by more than PCT percent).",
         spindle_viewer::report::USAGE.trim_start_matches("usage: "),
         formats.join(", ")
     )

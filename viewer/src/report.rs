@@ -105,8 +105,12 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
 }
 
 fn report(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, String> {
+    if args.iter().any(|a| a == "--compare") {
+        return Ok(crate::report_compare::run(args, out, err));
+    }
     if args.iter().any(|a| a == "-h" || a == "--help") {
-        writeln!(out, "{USAGE}\n\n{HELP}").map_err(|e| format!("cannot write: {e}"))?;
+        writeln!(out, "{USAGE}\n{}\n\n{HELP}", crate::report_compare::USAGE)
+            .map_err(|e| format!("cannot write: {e}"))?;
         return Ok(EXIT_OK);
     }
     let options = Options::parse(args).map_err(|e| format!("{e}\n{USAGE}"))?;

@@ -1,9 +1,10 @@
 //! Everything the views show about why one trace is slow, computed once when the trace is
 //! selected (never per frame): its critical path with each span's sections ready for drawing,
-//! its runs of repeated siblings, and its N+1 findings.
+//! its runs of repeated siblings, its N+1 findings, and its clock-skew marks.
 
 use spindle_formats::TraceData;
 
+use super::clock_skew::{ClockSkew, DEFAULT_TOLERANCE};
 use super::critical_path::{CriticalPath, Section};
 use super::repeats::{NPlusOne, Repeat, n_plus_one, repeats};
 use crate::index::{Index, Trace};
@@ -19,6 +20,8 @@ pub struct Findings {
     pub n_plus_one: Vec<NPlusOne>,
     /// The trace's duration: what critical-path shares are shares of.
     pub trace_time: u64,
+    /// Spans whose clock looks off against their parent's, and the adjustment.
+    pub skew: ClockSkew,
 }
 
 impl Findings {
@@ -38,6 +41,7 @@ impl Findings {
             repeats: repeats(data, index, trace),
             n_plus_one: n_plus_one(data, index, trace),
             trace_time: trace.duration(),
+            skew: ClockSkew::of(data, index, trace, DEFAULT_TOLERANCE),
         }
     }
 

@@ -121,6 +121,7 @@ impl ViewerApp {
         self.focus.agg_node = None;
         self.focus.findings = Default::default();
         self.focus.generation += 1;
+        self.focus.forget_comparison();
         self.focus.dirty = true;
         let files = self.doc.files.len();
         self.status = format!(

@@ -49,9 +49,19 @@ impl ViewerApp {
             (Key::Num2, Tab::Flame),
             (Key::Num3, Tab::Aggregate),
             (Key::Num4, Tab::Statistics),
+            (Key::Num5, Tab::Compare),
+            (Key::Num6, Tab::ServiceMap),
         ] {
             if pressed(key) {
                 self.focus.tab = tab;
+            }
+        }
+        // A and B pick the open trace for a comparison.
+        if let Some(t) = self.focus.trace {
+            if pressed(Key::A) {
+                self.focus.pick_compare_a(t);
+            } else if pressed(Key::B) {
+                self.focus.pick_compare_b(t);
             }
         }
         // Shift first: a plain `C` pattern also matches Shift+C.

@@ -27,10 +27,12 @@ use crate::load::{Document, Loading, Watcher};
 use crate::receive::ReceiveConfig;
 use crate::views::View;
 use crate::views::call_path::CallPathView;
+use crate::views::compare::CompareView;
 use crate::views::details::{AttrSort, DetailsView};
 use crate::views::flame::FlameView;
 use crate::views::help::HelpView;
 use crate::views::search::SearchView;
+use crate::views::service_map::ServiceMapView;
 use crate::views::statistics::StatisticsView;
 use crate::views::timeline::TimelineView;
 use crate::views::trace_list::TraceListView;
@@ -98,6 +100,8 @@ pub struct ViewerApp {
     pub search: SearchView,
     pub statistics: StatisticsView,
     pub help: HelpView,
+    pub compare: CompareView,
+    pub service_map: ServiceMapView,
     /// One line about the last load ("3 files, 1,204 spans in 0.2 s").
     pub status: String,
     ctx: egui::Context,
@@ -150,6 +154,8 @@ impl ViewerApp {
             search: SearchView::default(),
             statistics: StatisticsView::default(),
             help: HelpView::default(),
+            compare: CompareView::default(),
+            service_map: ServiceMapView::default(),
             status: String::new(),
             ctx: cc.egui_ctx.clone(),
             watch_interval: Duration::from_millis(500),
@@ -187,6 +193,8 @@ impl ViewerApp {
                 "Aggregated flame graph",
             );
             ui.selectable_value(&mut self.focus.tab, Tab::Statistics, "Statistics");
+            ui.selectable_value(&mut self.focus.tab, Tab::Compare, "Compare");
+            ui.selectable_value(&mut self.focus.tab, Tab::ServiceMap, "Service map");
         });
         if matches!(self.focus.tab, Tab::Timeline | Tab::Flame) {
             self.search.ui(ui, &self.doc, &mut self.focus);
@@ -197,6 +205,8 @@ impl ViewerApp {
             Tab::Flame => self.flame.ui(ui, &self.doc, &mut self.focus),
             Tab::Aggregate => self.aggregate.ui(ui, &self.doc, &mut self.focus),
             Tab::Statistics => self.statistics.ui(ui, &self.doc, &mut self.focus),
+            Tab::Compare => self.compare.ui(ui, &self.doc, &mut self.focus),
+            Tab::ServiceMap => self.service_map.ui(ui, &self.doc, &mut self.focus),
         }
     }
 }

@@ -4,6 +4,7 @@
 use spindle_formats::{KeyValue, Span, Value};
 
 use crate::analysis::repeats::has_n_plus_one;
+use crate::analysis::service_map::has_call;
 use crate::index::{Trace, contains_lowercase};
 use crate::load::Document;
 
@@ -23,6 +24,25 @@ pub struct ListFilter {
     pub errors_only: bool,
     /// Keep traces with at least one N+1 finding.
     pub n_plus_one: bool,
+    /// Keep traces through a service or a call (the service map's click); not saved.
+    #[serde(skip)]
+    pub through: Option<Through>,
+}
+
+/// A service, or a call from one service to another, by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Through {
+    Service(String),
+    Call { from: String, to: String },
+}
+
+impl std::fmt::Display for Through {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Through::Service(s) => write!(f, "{s}"),
+            Through::Call { from, to } => write!(f, "{from} -> {to}"),
+        }
+    }
 }
 
 /// Parses `1.5`, `1.5ms`, `200 us`, `2s`, `40ns` into nanoseconds (milliseconds by default).
@@ -55,6 +75,7 @@ pub(super) struct Matcher<'a> {
     max: Option<u64>,
     errors_only: bool,
     n_plus_one: bool,
+    through: Option<Through>,
     /// Lower-case substring of a span name, empty for any.
     operation: String,
     tag: Option<TagQuery<'a>>,
@@ -133,6 +154,7 @@ impl<'a> Matcher<'a> {
             max: parse_duration(&f.max_duration),
             errors_only: f.errors_only,
             n_plus_one: f.n_plus_one,
+            through: f.through.clone(),
             operation: f.operation.trim().to_lowercase(),
             tag,
             resource_tag,
@@ -160,6 +182,28 @@ impl<'a> Matcher<'a> {
                 })
             })
             && (!self.n_plus_one || has_n_plus_one(&self.doc.data, &self.doc.index, trace))
+            && self
+                .through
+                .as_ref()
+                .is_none_or(|t| self.goes_through(trace, t))
+    }
+
+    fn goes_through(&self, trace: &Trace, through: &Through) -> bool {
+        let index = &self.doc.index;
+        let id = |name: &str| {
+            index
+                .services
+                .iter()
+                .position(|s| s == name)
+                .map(|s| s as u32)
+        };
+        match through {
+            Through::Service(s) => id(s).is_some_and(|s| trace.services.contains(&s)),
+            Through::Call { from, to } => match (id(from), id(to)) {
+                (Some(a), Some(b)) => has_call(&self.doc.data, index, trace, a, b),
+                _ => false,
+            },
+        }
     }
 
     fn any_span(&self, trace: &Trace, pred: impl Fn(&Span) -> bool) -> bool {

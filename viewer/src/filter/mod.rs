@@ -10,7 +10,7 @@ use crate::index::Index;
 use crate::load::Document;
 
 use matcher::Matcher;
-pub use matcher::{ListFilter, parse_duration};
+pub use matcher::{ListFilter, Through, parse_duration};
 
 /// Sort key of the list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]

@@ -11,7 +11,7 @@ use crate::index::{Node, Trace};
 use crate::load::Document;
 use crate::units;
 use crate::views::View;
-use crate::views::widgets::{copy_row, field, wrapped};
+use crate::views::widgets::{copy_row, field, span_label, wrapped};
 
 /// How the attribute table is sorted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -76,6 +76,7 @@ impl View for DetailsView {
             .show(ui, |ui| {
                 self.summary(ui, doc, trace, i, span);
                 critical(ui, focus, i);
+                clock_skew(ui, doc, trace, focus, i);
                 self.attributes(ui, "Attributes", &span.attributes, "span");
                 events(ui, span);
                 jump = links(ui, doc, span);
@@ -182,6 +183,53 @@ impl DetailsView {
             attribute_row(ui, kv);
         }
     }
+}
+
+/// A clock-skew mark of the span (it overhangs its parent of another service) and, when the
+/// adjustment moves it, its raw and adjusted start; the toggle says which comes first.
+fn clock_skew(ui: &mut Ui, doc: &Document, trace: &Trace, focus: &mut Focus, i: usize) {
+    let skew = &focus.findings.skew;
+    let (mark, shift) = (skew.mark(i as u32).copied(), skew.shift(i as u32));
+    if mark.is_none() && shift == 0 {
+        return;
+    }
+    if let Some(m) = mark {
+        let parent = span_label(doc, trace, Node(m.parent));
+        let mut parts = Vec::new();
+        if m.early > 0 {
+            parts.push(format!("starts {} before", units::duration(m.early)));
+        }
+        if m.late > 0 {
+            parts.push(format!("ends {} after", units::duration(m.late)));
+        }
+        let text = format!("{} its parent {parent}", parts.join(" and "));
+        field(ui, "Clock skew", |ui| {
+            wrapped(
+                ui,
+                RichText::new(text).color(colors::error_text(ui.visuals())),
+            )
+        });
+    }
+    let span = &doc.data.spans[i];
+    let (start, _) = skew.adjusted(&doc.data, i as u32);
+    let raw = units::offset(trace.start, span.start_unix_nanos);
+    let adjusted = format!(
+        "{} (moved {})",
+        units::offset(trace.start, start),
+        units::offset(span.start_unix_nanos, start)
+    );
+    let rows = if focus.adjust_skew {
+        [("Adjusted start", adjusted), ("Raw start", raw)]
+    } else {
+        [("Raw start", raw), ("Adjusted start", adjusted)]
+    };
+    for (label, value) in rows {
+        field(ui, label, |ui| wrapped(ui, value));
+    }
+    ui.checkbox(
+        &mut focus.adjust_skew,
+        "Adjust clock skew (shift a server's subtree into its client call)",
+    );
 }
 
 /// The span's time on the critical path, in time and as a share of the trace.

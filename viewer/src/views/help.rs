@@ -37,6 +37,8 @@ pub const KEYS: &[(&str, &str)] = &[
         "1 / 2 / 3 / 4",
         "timeline / flame graph / aggregated flame graph / statistics",
     ),
+    ("5 / 6", "compare / service map"),
+    ("A / B", "pick the open trace as A / as B of a comparison"),
     (
         "Esc",
         "close this help, clear the search, clear the time window, or clear the selection",

@@ -4,10 +4,12 @@
 
 pub mod breadcrumb;
 pub mod call_path;
+pub mod compare;
 pub mod details;
 pub mod flame;
 pub mod help;
 pub mod search;
+pub mod service_map;
 pub mod statistics;
 pub mod time_window;
 pub mod timeline;

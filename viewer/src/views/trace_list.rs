@@ -30,6 +30,23 @@ pub struct TraceListView {
 pub const FRAME_BUDGET: Duration = Duration::from_millis(5);
 
 impl TraceListView {
+    /// The service map's filter (traces through a service or call), shown with a way out.
+    fn through(&mut self, ui: &mut Ui, focus: &mut Focus) {
+        if self.filtered.filter.through != focus.through {
+            self.filtered.filter.through = focus.through.clone();
+            self.filtered.invalidate();
+        }
+        if let Some(through) = &focus.through {
+            let text = format!("Through {through}");
+            ui.horizontal(|ui| {
+                ui.label(text);
+                if ui.small_button("Clear").clicked() {
+                    focus.through = None;
+                }
+            });
+        }
+    }
+
     fn filters(&mut self, ui: &mut Ui, index: &Index) {
         let before = (
             self.filtered.filter.clone(),
@@ -173,6 +190,7 @@ fn labelled_edit(ui: &mut Ui, label: &str, text: &mut String, hint: &str) {
 
 impl View for TraceListView {
     fn ui(&mut self, ui: &mut Ui, doc: &Document, focus: &mut Focus) {
+        self.through(ui, focus);
         self.filters(ui, &doc.index);
         let total = doc.index.traces.len();
         if !self.filtered.advance(doc, Some(FRAME_BUDGET)) {
@@ -191,9 +209,12 @@ impl View for TraceListView {
             .show_rows(ui, ROW_H, rows.len(), |ui, range| {
                 for &t in &rows[range] {
                     let trace = &doc.index.traces[t as usize];
-                    if row(ui, doc, trace, focus.trace == Some(t as usize)) {
+                    let pick = compare_pick(focus, t as usize);
+                    let response = row(ui, doc, trace, focus.trace == Some(t as usize), pick);
+                    if response.clicked() {
                         clicked = Some(t as usize);
                     }
+                    response.context_menu(|ui| compare_menu(ui, focus, t as usize, rows));
                 }
             });
         if let Some(t) = clicked {
@@ -202,8 +223,44 @@ impl View for TraceListView {
     }
 }
 
-/// Paints one trace row; true when clicked.
-fn row(ui: &mut Ui, doc: &Document, trace: &Trace, selected: bool) -> bool {
+/// "A" or "B" when the trace is picked for a comparison.
+fn compare_pick(focus: &Focus, t: usize) -> Option<&'static str> {
+    match (focus.compare_a == Some(t), focus.compare_b == Some(t)) {
+        (true, true) => Some("A and B"),
+        (true, false) => Some("A"),
+        (false, true) => Some("B"),
+        (false, false) => None,
+    }
+}
+
+/// Picks the trace as A or B of a comparison, or the listed traces as set A or B.
+fn compare_menu(ui: &mut Ui, focus: &mut Focus, t: usize, listed: &[u32]) {
+    if ui.button("Compare: set as A").clicked() {
+        focus.pick_compare_a(t);
+        ui.close();
+    }
+    if ui.button("Compare with A (as B)").clicked() {
+        focus.pick_compare_b(t);
+        ui.close();
+    }
+    ui.separator();
+    for (side, text) in [(0, "set A"), (1, "set B")] {
+        let label = format!("Compare sets: the {} listed traces as {text}", listed.len());
+        if ui.button(label).clicked() {
+            focus.pick_compare_set(side, listed);
+            ui.close();
+        }
+    }
+}
+
+/// Paints one trace row; its response (clicks, the context menu).
+fn row(
+    ui: &mut Ui,
+    doc: &Document,
+    trace: &Trace,
+    selected: bool,
+    pick: Option<&str>,
+) -> egui::Response {
     let (rect, _) = ui.allocate_exact_size(vec2(ui.available_width(), ROW_H), Sense::hover());
     let mut label = trace.label(&doc.index);
     if doc.live && trace.roots.is_empty() && doc.received_traces.contains(&trace.trace_id) {
@@ -232,8 +289,8 @@ fn row(ui: &mut Ui, doc: &Document, trace: &Trace, selected: bool) -> bool {
         1.0,
         colors::service(trace.root_service),
     );
-    row_text(&painter, visuals, doc, trace, &label, rect);
-    response.clicked()
+    row_text(&painter, visuals, (doc, trace, pick), &label, rect);
+    response
 }
 
 /// The two lines of a row: label and duration, then start, spans, services and errors. Each
@@ -241,8 +298,7 @@ fn row(ui: &mut Ui, doc: &Document, trace: &Trace, selected: bool) -> bool {
 fn row_text(
     painter: &egui::Painter,
     visuals: &egui::Visuals,
-    doc: &Document,
-    trace: &Trace,
+    (doc, trace, pick): (&Document, &Trace, Option<&str>),
     label: &str,
     rect: Rect,
 ) {
@@ -293,6 +349,9 @@ fn row_text(
     );
     if !trace.orphans.is_empty() {
         info.push_str("  ·  incomplete");
+    }
+    if let Some(pick) = pick {
+        info = format!("{pick}  ·  {info}");
     }
     let font = FontId::proportional(11.0);
     let weak = visuals.weak_text_color();

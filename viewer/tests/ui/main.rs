@@ -4,6 +4,7 @@
 mod analysis;
 mod backend;
 mod call_path;
+mod compare;
 mod details;
 mod files;
 mod flame;
