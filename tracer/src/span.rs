@@ -5,6 +5,7 @@
 
 use std::error::Error;
 
+use smallvec::SmallVec;
 use spindle_formats::{self as model, Event, KeyValue, Link, SpanKind, Status, Str, Value};
 
 use crate::clock::now_unix_nanos;
@@ -43,7 +44,16 @@ enum Parent {
     Explicit(SpanContext),
 }
 
+/// Attributes a builder holds in place (no allocation up to this many).
+const INLINE_ATTRIBUTES: usize = 4;
+
 /// Configures a span before it starts.
+///
+/// Attributes given to the builder stay in the builder itself (up to four without allocating)
+/// until [`SpanBuilder::start`]: the sampler sees them there, and they are moved into the
+/// span's record only if it is sampled. A span that is not sampled costs nothing for them
+/// beyond building the values (give costly values through [`Span::with_attributes`], whose
+/// closure runs only when the span is sampled).
 ///
 /// ```
 /// use spindle::{Span, SpanKind};
@@ -56,7 +66,7 @@ pub struct SpanBuilder {
     name: Str,
     kind: SpanKind,
     parent: Parent,
-    attributes: Vec<KeyValue>,
+    attributes: SmallVec<[KeyValue; INLINE_ATTRIBUTES]>,
     links: Vec<Link>,
     start_unix_nanos: Option<u64>,
 }
@@ -85,7 +95,8 @@ impl SpanBuilder {
         self
     }
 
-    /// Adds an attribute (recorded only if the span is sampled).
+    /// Adds an attribute (seen by the sampler; recorded only if the span is sampled).
+    #[inline]
     pub fn attribute(mut self, key: impl Into<Str>, value: impl Into<Value>) -> Self {
         self.attributes.push(KeyValue::new(key, value));
         self
@@ -111,15 +122,17 @@ impl SpanBuilder {
     }
 
     /// Starts the span.
-    pub fn start(mut self) -> Span {
+    #[inline]
+    pub fn start(self) -> Span {
         let parent = match self.parent {
             Parent::Current => context::current_span_context(),
             Parent::Root => None,
             Parent::Explicit(parent) => Some(parent),
         };
-        let mut span = start_span(self.name, self.kind, parent, self.start_unix_nanos);
+        let start = self.start_unix_nanos;
+        let mut span = start_span(self.name, self.kind, parent, start, &self.attributes);
         if let Some(record) = &mut span.record {
-            record.attributes.append(&mut self.attributes);
+            record.attributes.extend(self.attributes);
             if !self.links.is_empty() {
                 record.links = self.links;
             }
@@ -128,11 +141,18 @@ impl SpanBuilder {
     }
 }
 
-/// Starts a span under `parent` (none: a new trace): its ids, the sampling decision and, if it
-/// is recorded, its record.
-fn start_span(name: Str, kind: SpanKind, parent: Option<SpanContext>, start: Option<u64>) -> Span {
+/// Starts a span under `parent` (none: a new trace): its ids, the sampling decision (which
+/// sees the builder's `attributes`) and, if it is recorded, its record.
+#[inline]
+fn start_span(
+    name: Str,
+    kind: SpanKind,
+    parent: Option<SpanContext>,
+    start: Option<u64>,
+    attributes: &[KeyValue],
+) -> Span {
     let trace_id = parent.as_ref().map_or_else(new_trace_id, |p| p.trace_id);
-    let sampling = tracer::sample(parent.as_ref(), trace_id, &name, kind);
+    let sampling = tracer::sample(parent.as_ref(), trace_id, &name, kind, attributes);
     // Only the sampled flag is defined (W3C level 1); unknown bits are not passed on.
     let trace_flags = TraceFlags::NONE.with_sampled(sampling.sampled);
     let span_id = new_span_id();
@@ -212,12 +232,13 @@ impl Span {
             SpanKind::Internal,
             context::current_span_context(),
             None,
+            &[],
         )
     }
 
     /// Starts a new trace, ignoring any current span.
     pub fn root(name: impl Into<Str>) -> Span {
-        start_span(name.into(), SpanKind::Internal, None, None)
+        start_span(name.into(), SpanKind::Internal, None, None, &[])
     }
 
     /// A span that records nothing and has no valid context.
@@ -234,7 +255,7 @@ impl Span {
             name: name.into(),
             kind: SpanKind::Internal,
             parent: Parent::Current,
-            attributes: Vec::new(),
+            attributes: SmallVec::new(),
             links: Vec::new(),
             start_unix_nanos: None,
         }
