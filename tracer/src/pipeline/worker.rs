@@ -3,21 +3,16 @@
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::sync::atomic::Ordering::{Relaxed, SeqCst};
+use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, TryRecvError};
 use spindle_formats::{Resource, Scope, SpanBatch, Spans};
 
-use super::buffer::{Chunk, ThreadBuffer};
 use super::{Pipeline, RecordBoxes};
 use crate::config::BatchConfig;
 use crate::error::TraceError;
 use crate::sink::{ExportContext, ExportError, SpanExporter};
-
-/// Shortest and longest pause between two looks at the queue while spans keep coming.
-const MIN_POLL: Duration = Duration::from_micros(50);
-const MAX_POLL: Duration = Duration::from_millis(100);
 
 /// Requests from the application to the worker, each with a reply channel.
 #[derive(Debug)]
@@ -35,9 +30,8 @@ pub(crate) struct Worker {
     /// The batch being filled, waiting for a full batch or the schedule delay: the records in
     /// their boxes, handed to the sinks as they are (not copied, not written to).
     batch: RecordBoxes,
-    /// Whose boxes the batch holds, in order: runs of boxes from one thread's buffer.
-    owners: Vec<(Arc<ThreadBuffer>, usize)>,
-    /// Empty vectors to carry boxes back in.
+    /// Boxes on their way back to the producers, and empty vectors to carry them.
+    returning: RecordBoxes,
     carriers: Vec<RecordBoxes>,
     chunk_size: usize,
     batch_size: usize,
@@ -73,7 +67,7 @@ impl Worker {
             resource: [resource],
             scope: [scope],
             batch: Vec::new(),
-            owners: Vec::new(),
+            returning: Vec::new(),
             carriers: Vec::new(),
             batch_size: config.max_export_batch_size.max(1),
             delay: config.scheduled_delay,
@@ -81,12 +75,9 @@ impl Worker {
     }
 
     /// Sleeps until a batch is queued (producers wake it), a request arrives, or the
-    /// schedule delay passes. While spans keep coming it polls instead: it looks at the queue
-    /// again after the time `poll_spans` take to arrive at the rate just seen, and producers
-    /// wake it only if the queue gets half full; when a look finds nothing it sleeps again.
-    pub fn run(mut self, chunks: Receiver<Chunk>, control: Receiver<Control>) {
+    /// schedule delay passes; producers are not woken-up per chunk, so span end stays cheap.
+    pub fn run(mut self, chunks: Receiver<RecordBoxes>, control: Receiver<Control>) {
         let mut next_tick = Instant::now() + self.delay;
-        let mut last_look = Instant::now();
         loop {
             self.report_first_drop();
             match control.try_recv() {
@@ -104,41 +95,19 @@ impl Worker {
                 Err(TryRecvError::Disconnected) => return,
                 Err(TryRecvError::Empty) => {}
             }
-            let mut took = 0;
+            let mut took = false;
             while let Ok(chunk) = chunks.try_recv() {
-                took += chunk.boxes.len();
                 self.take_chunk(chunk);
+                took = true;
             }
             let now = Instant::now();
             if now >= next_tick {
                 let _ = self.export_everything(&chunks);
                 next_tick = Instant::now() + self.delay;
-                continue;
+            } else if !took {
+                std::thread::park_timeout(next_tick - now);
             }
-            let until_tick = next_tick - now;
-            let pause = if took > 0 {
-                let pause = self.poll_interval(took, now - last_look);
-                self.pipeline.polling.store(true, SeqCst);
-                pause
-            } else if self.pipeline.polling.swap(false, SeqCst)
-                && self.pipeline.queued.load(SeqCst) >= self.pipeline.wake_at
-            {
-                // A producer crossed `wake_at` while we were still polling: look again.
-                continue;
-            } else {
-                until_tick
-            };
-            last_look = now;
-            std::thread::park_timeout(pause.min(until_tick));
         }
-    }
-
-    /// How long `poll_spans` take to arrive at the rate of `took` spans in `elapsed`.
-    fn poll_interval(&self, took: usize, elapsed: Duration) -> Duration {
-        let per_span = elapsed.as_secs_f64() / took as f64;
-        let pause = Duration::from_secs_f64(per_span * self.pipeline.poll_spans as f64);
-        let longest = MAX_POLL.min(self.delay);
-        pause.clamp(MIN_POLL.min(longest), longest)
     }
 
     /// Warns on stderr, once, that spans are being dropped (application threads only count
@@ -149,52 +118,36 @@ impl Worker {
         }
     }
 
-    fn take_chunk(&mut self, chunk: Chunk) {
-        self.pipeline.queued.fetch_sub(chunk.boxes.len(), Relaxed);
+    fn take_chunk(&mut self, chunk: RecordBoxes) {
+        self.pipeline.queued.fetch_sub(chunk.len(), Relaxed);
         let _ = self.unbox(chunk);
     }
 
-    /// Moves the records (their boxes, not their contents) into the batch, noting whose they
-    /// are, and exports each batch that fills up.
-    fn unbox(&mut self, chunk: Chunk) -> Result<(), TraceError> {
-        let Chunk { owner, mut boxes } = chunk;
+    /// Moves the records (their boxes, not their contents) into the batch, and exports each
+    /// batch that fills up.
+    fn unbox(&mut self, mut chunk: RecordBoxes) -> Result<(), TraceError> {
         let mut result = Ok(());
-        let mut rest = boxes.drain(..);
-        loop {
-            let room = self.batch_size.saturating_sub(self.batch.len()).max(1);
-            let before = self.batch.len();
-            self.batch.extend(rest.by_ref().take(room));
-            let added = self.batch.len() - before;
-            if added == 0 {
-                break;
-            }
-            match self.owners.last_mut() {
-                Some((last, count)) if Arc::ptr_eq(last, &owner) => *count += added,
-                _ => self.owners.push((owner.clone(), added)),
-            }
+        for record in chunk.drain(..) {
+            self.batch.push(record);
             if self.batch.len() >= self.batch_size
                 && let Err(e) = self.export()
             {
                 result = Err(e);
             }
         }
-        drop(rest);
-        if self.carriers.len() < super::MAX_RETURNED_CHUNKS && boxes.capacity() >= self.chunk_size {
-            self.carriers.push(boxes);
+        if self.carriers.len() < super::MAX_RETURNED_CHUNKS && chunk.capacity() >= self.chunk_size {
+            self.carriers.push(chunk);
         }
         result
     }
 
     /// Exports every span in thread buffers, in the queue and in the batch.
-    fn export_everything(&mut self, chunks: &Receiver<Chunk>) -> Result<(), TraceError> {
-        let mut result = Ok(());
-        for idle in self.pipeline.drain_threads() {
-            if let Err(e) = self.unbox(idle) {
-                result = Err(e);
-            }
-        }
+    fn export_everything(&mut self, chunks: &Receiver<RecordBoxes>) -> Result<(), TraceError> {
+        let mut idle = Vec::new();
+        self.pipeline.drain_threads(&mut idle);
+        let mut result = self.unbox(idle);
         while let Ok(chunk) = chunks.try_recv() {
-            self.pipeline.queued.fetch_sub(chunk.boxes.len(), Relaxed);
+            self.pipeline.queued.fetch_sub(chunk.len(), Relaxed);
             if let Err(e) = self.unbox(chunk) {
                 result = Err(e);
             }
@@ -212,18 +165,20 @@ impl Worker {
         result
     }
 
-    /// Hands the exported records back as they are to the threads that filled them, a run at
-    /// a time: the producer that reuses a box resets it (so what its record holds is freed on
-    /// the thread that allocated it, and the worker never writes to a record).
+    /// Hands the exported records back to the producers as they are, a chunk at a time: the
+    /// producer that reuses a box resets it (so what its record holds is freed on the thread
+    /// that allocated it, and the worker never writes to a record).
     fn hand_back_boxes(&mut self) {
-        let mut records = self.batch.drain(..);
-        for (owner, count) in self.owners.drain(..) {
-            let mut carrier = self
-                .carriers
-                .pop()
-                .unwrap_or_else(|| Vec::with_capacity(self.chunk_size));
-            carrier.extend(records.by_ref().take(count));
-            owner.hand_back(carrier);
+        for record in self.batch.drain(..) {
+            self.returning.push(record);
+            if self.returning.len() >= self.chunk_size {
+                let carrier = self
+                    .carriers
+                    .pop()
+                    .unwrap_or_else(|| Vec::with_capacity(self.chunk_size));
+                let boxes = std::mem::replace(&mut self.returning, carrier);
+                self.pipeline.hand_back(boxes);
+            }
         }
     }
 
