@@ -137,6 +137,8 @@ ROUND_TARGETS = {
     ("pair_unsampled", "fastrace"): 0.5,
     ("root_99_children", "fastrace"): 0.5,
 }
+# Groups whose rows are per span (the median ÷ spans per iteration is shown too).
+PER_SPAN = {"root_99_children": 100, "pair_sampled": 2, "pair_unsampled": 2}
 
 
 def median(values):
@@ -192,7 +194,8 @@ def rounds_tables(crit):
             t = ROUND_TARGETS.get((group, bench))
             if t is not None and ratios:
                 target = f"≤ {t}x {'met' if max(ratios) <= t else 'MISSED'} (worst {max(ratios):.2f}x)"
-            print(f"| {group} | {bench} | " + " | ".join(cells) + f" | {fmt_time(median(present))} | "
+            per = f" ({fmt_time(median(present) / PER_SPAN[group])}/span)" if group in PER_SPAN else ""
+            print(f"| {group} | {bench} | " + " | ".join(cells) + f" | {fmt_time(median(present))}{per} | "
                   + ", ".join(f"{x:.2f}x" for x in ratios) + f" | {target} |")
             if group == "pair_sampled" and bench == OURS:
                 floor_ratios = [medians[r][(group, OURS)] / medians[r][floor_key]

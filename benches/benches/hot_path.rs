@@ -225,7 +225,8 @@ fn floor(c: &mut Criterion, case: &str) {
 
 /// fastrace's own benchmark shape: one root and 99 children, no attributes.
 fn wide(c: &mut Criterion, case: &str) {
-    if !rounds::wants_group("root_99_children") || !matches!(case, "spindle" | "fastrace") {
+    let peers = ["spindle", "fastrace", "opentelemetry_sdk"];
+    if !rounds::wants_group("root_99_children") || !peers.contains(&case) {
         return;
     }
     let mut group = c.benchmark_group("root_99_children");
@@ -266,6 +267,30 @@ fn wide(c: &mut Criterion, case: &str) {
         fastrace_flush();
         let got = delivered.get() - before;
         report_delivery("root_99_children/fastrace", created, got);
+    }
+    if case == "opentelemetry_sdk" {
+        use opentelemetry::trace::{Tracer, TracerProvider};
+        let (provider, delivered) = otel_provider(true);
+        let tracer = provider.tracer("bench");
+        let mut created = 0;
+        group.bench_function("opentelemetry_sdk", |b| {
+            b.iter_custom(|iters| {
+                timed(iters, &mut created, 100, || {
+                    tracer.in_span("root", |_cx| {
+                        for _ in 0..99 {
+                            drop(tracer.start("child"));
+                        }
+                    })
+                })
+            })
+        });
+        otel_flush(&provider);
+        report_delivery(
+            "root_99_children/opentelemetry_sdk",
+            created,
+            delivered.get(),
+        );
+        let _ = provider.shutdown();
     }
     group.finish();
 }

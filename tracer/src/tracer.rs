@@ -140,15 +140,7 @@ pub(crate) fn sample(
         let record = match &cache.buffer {
             Some(buffer) if sampled && !cache.suppressed => {
                 buffer.count_started();
-                Some(
-                    cache
-                        .spare_records
-                        .pop()
-                        .map_or_else(Box::default, |mut record| {
-                            crate::pipeline::reset(&mut record);
-                            record
-                        }),
-                )
+                Some(crate::pipeline::take_spare(&mut cache.spare_records))
             }
             _ => None,
         };
