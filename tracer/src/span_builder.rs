@@ -15,16 +15,17 @@ use crate::context;
 use crate::span::{Span, link_flags, start_span, trace_state_text};
 use crate::span_context::SpanContext;
 
-/// Which span a new span is a child of.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Which span a new span is a child of (an explicit parent is kept in place: a server span
+/// started under an extracted context allocates nothing, sampled or not).
+#[derive(Debug, Clone, Default)]
 enum Parent {
     /// The current span of this thread, if any.
     #[default]
     Current,
     /// No parent: a new trace.
     Root,
-    /// An explicit parent, local or remote (extracted from a request), kept in [`Rare`].
-    Explicit,
+    /// An explicit parent, local or remote (extracted from a request).
+    Explicit(SpanContext),
 }
 
 /// Spare attribute vectors a thread keeps for its builders.
@@ -83,15 +84,14 @@ pub struct SpanBuilder {
     kind: SpanKind,
     parent: Parent,
     attributes: Vec<KeyValue>,
-    /// What few spans have, boxed so that the builder stays small (one cache line, so
-    /// chained calls move little).
+    /// What few spans have, boxed so that the builder stays small (under two cache lines,
+    /// so chained calls move little).
     rare: Option<Box<Rare>>,
 }
 
-/// A builder's explicit parent, links and explicit start time.
+/// A builder's links and explicit start time.
 #[derive(Debug, Default)]
 struct Rare {
-    parent: Option<SpanContext>,
     links: Vec<Link>,
     start_unix_nanos: Option<u64>,
 }
@@ -118,12 +118,11 @@ impl SpanBuilder {
     /// Makes the span a child of `parent` (for example a context extracted from a request)
     /// instead of the current span. An invalid context starts a new trace.
     pub fn parent(mut self, parent: &SpanContext) -> Self {
-        if parent.is_valid() {
-            self.parent = Parent::Explicit;
-            self.rare.get_or_insert_default().parent = Some(parent.clone());
+        self.parent = if parent.is_valid() {
+            Parent::Explicit(parent.clone())
         } else {
-            self.parent = Parent::Root;
-        }
+            Parent::Root
+        };
         self
     }
 
@@ -171,13 +170,13 @@ impl SpanBuilder {
             kind,
             parent,
             mut attributes,
-            mut rare,
+            rare,
         } = self;
         let start_unix_nanos = rare.as_ref().and_then(|rare| rare.start_unix_nanos);
         let parent = match parent {
             Parent::Current => context::current_span_context(),
             Parent::Root => None,
-            Parent::Explicit => rare.as_mut().and_then(|rare| rare.parent.take()),
+            Parent::Explicit(parent) => Some(parent),
         };
         let mut span = start_span(name, kind, parent, start_unix_nanos, &attributes);
         if let Some(record) = span.record_mut() {
