@@ -126,6 +126,124 @@ def main():
                   f"| {100.0 * d['delivered'] / max(d['created'], 1):.1f}% | {scaling} |")
 
     process_tables(crit)
+    rounds_tables(crit)
+
+
+# Targets checked in every round of the rounds tables: (group, peer) -> most Spindle / peer.
+ROUND_TARGETS = {
+    ("pair_sampled", "fastrace"): 0.25,
+    ("pair_sampled", "opentelemetry_sdk"): 0.25,
+    ("pair_sampled", "floor/pair_floor_tsc"): 2.5,
+    ("pair_unsampled", "fastrace"): 0.5,
+    ("root_99_children", "fastrace"): 0.5,
+}
+# Groups whose rows are per span (the median ÷ spans per iteration is shown too).
+PER_SPAN = {"root_99_children": 100, "pair_sampled": 2, "pair_unsampled": 2}
+
+
+def median(values):
+    values = sorted(values)
+    n = len(values)
+    return values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
+
+
+def load_rounds(folder):
+    """{round: {(group, bench): median_ns}} and {round: [load averages]} of one label."""
+    medians, loads = {}, {}
+    for round_dir in sorted(folder.iterdir(), key=lambda p: int(p.name)) if folder.exists() else []:
+        r = int(round_dir.name)
+        for f in round_dir.glob("*.json"):
+            group, bench = f.stem.split("__", 1)
+            medians.setdefault(r, {})[(group, bench)] = json.loads(f.read_text())["median"]["point_estimate"]
+        loads[r] = [float(t.read_text().split()[0]) for t in round_dir.glob("load__*.txt")]
+    return medians, loads
+
+
+def rounds_tables(crit):
+    """hot_path rounds (each tracer its own process): every round's median, the median of the
+    rounds, and Spindle's ratio to each peer in every round; then the threads rounds."""
+    base = crit / "rounds" / "hot_path"
+    for label in ["idle", "loaded"]:
+        medians, loads = load_rounds(base / label)
+        if not medians:
+            continue
+        rounds = sorted(medians)
+        all_loads = [x for r in rounds for x in loads.get(r, [])]
+        print()
+        print(f"hot_path, {label}{' (one CPU-bound thread per core competing)' if label == 'loaded' else ''}: "
+              f"{len(rounds)} rounds, each tracer in its own process, 1-minute load average "
+              f"{min(all_loads, default=0):.2f}-{max(all_loads, default=0):.2f} before each child")
+        print()
+        print("| group | benchmark | " + " | ".join(f"round {r}" for r in rounds)
+              + " | median | spindle ÷ this, per round | target (every round) |")
+        print("| --- | --- | " + " | ".join("---:" for _ in rounds) + " | ---: | --- | --- |")
+        keys = sorted({k for r in rounds for k in medians[r]},
+                      key=lambda k: (GROUP_ORDER.index(k[0]) if k[0] in GROUP_ORDER else 99,
+                                     not k[1].startswith(OURS), k[1]))
+        for group, bench in keys:
+            values = [medians[r].get((group, bench)) for r in rounds]
+            present = [v for v in values if v is not None]
+            cells = [fmt_time(v) if v is not None else "" for v in values]
+            ratios, target = [], ""
+            floor_key = ("floor", "pair_floor_tsc")
+            if bench != OURS:
+                for r in rounds:
+                    ours, theirs = medians[r].get((group, OURS)), medians[r].get((group, bench))
+                    if ours and theirs:
+                        ratios.append(ours / theirs)
+            t = ROUND_TARGETS.get((group, bench))
+            if t is not None and ratios:
+                target = f"≤ {t}x {'met' if max(ratios) <= t else 'MISSED'} (worst {max(ratios):.2f}x)"
+            per = f" ({fmt_time(median(present) / PER_SPAN[group])}/span)" if group in PER_SPAN else ""
+            print(f"| {group} | {bench} | " + " | ".join(cells) + f" | {fmt_time(median(present))}{per} | "
+                  + ", ".join(f"{x:.2f}x" for x in ratios) + f" | {target} |")
+            if group == "pair_sampled" and bench == OURS:
+                floor_ratios = [medians[r][(group, OURS)] / medians[r][floor_key]
+                                for r in rounds if floor_key in medians[r] and (group, OURS) in medians[r]]
+                if floor_ratios:
+                    t = ROUND_TARGETS[("pair_sampled", "floor/pair_floor_tsc")]
+                    floors = [medians[r][floor_key] for r in rounds if floor_key in medians[r]]
+                    print(f"| {group} | (floor/pair_floor_tsc) | " + " | ".join("" for _ in rounds)
+                          + f" | {fmt_time(median(floors))} | " + ", ".join(f"{x:.2f}x" for x in floor_ratios)
+                          + f" | ≤ {t}x {'met' if max(floor_ratios) <= t else 'MISSED'} (worst {max(floor_ratios):.2f}x) |")
+    threads_rounds(crit)
+
+
+def threads_rounds(crit):
+    base = crit / "threads" / "rounds"
+    if not base.exists():
+        return
+    runs = {}
+    for round_dir in sorted(base.iterdir(), key=lambda p: int(p.name)):
+        for f in round_dir.glob("*.json"):
+            d = json.loads(f.read_text())
+            tracer = d["name"].split("/")[1]
+            runs.setdefault(tracer, {}).setdefault(int(round_dir.name), {})[d["threads"]] = d
+    print()
+    print("threads, each case in its own process (delivered spans/s; 2 threads ÷ 1 per round):")
+    print()
+    print("| tracer | round | load | 1 thread delivered/s (of created) | 2 threads delivered/s (of created) | counted drops (2) "
+          "| producer CPU per span, 1 / 2 threads | process CPU per span, 1 / 2 | 2 ÷ 1 |")
+    print("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for tracer in sorted(runs, key=lambda t: t != OURS):
+        scalings = []
+        for r, by_threads in sorted(runs[tracer].items()):
+            one, two = by_threads.get(1), by_threads.get(2)
+            if not one or not two:
+                continue
+            rate = lambda d: d["delivered"] / d["seconds"]
+            share = lambda d: f"{rate(d) / 1e6:.2f} M ({100.0 * d['delivered'] / max(d['created'], 1):.1f}%)"
+            s = rate(two) / rate(one)
+            scalings.append(s)
+            counted = two.get("counted_drops")
+            cpu = lambda d, key: fmt_time(d[key] / max(d["created"], 1)) if key in d else ""
+            print(f"| {tracer} | {r} | {one.get('load', '').split(' ')[0]}, {two.get('load', '').split(' ')[0]} "
+                  f"| {share(one)} | {share(two)} | {'not counted' if counted is None else f'{counted:,}'} "
+                  f"| {cpu(one, 'producer_cpu_ns')} / {cpu(two, 'producer_cpu_ns')} "
+                  f"| {cpu(one, 'process_cpu_ns')} / {cpu(two, 'process_cpu_ns')} | {s:.2f}x |")
+        if scalings:
+            mark = f" (≥ 1.7x {'met' if median(scalings) >= 1.7 else 'MISSED'}; worst {min(scalings):.2f}x)" if tracer == OURS else ""
+            print(f"| {tracer} | median | | | | | | | {median(scalings):.2f}x{mark} |")
 
 
 def process_tables(crit):

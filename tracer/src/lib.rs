@@ -33,6 +33,7 @@ mod resource;
 pub mod sampler;
 mod sink;
 mod span;
+mod span_builder;
 mod span_context;
 mod trace_state;
 mod tracer;
@@ -50,7 +51,8 @@ pub use sink::{
     InMemoryExporter, OtlpHttpExporter, OtlpProtocol, RetryPolicy, SpanExporter,
     UnsupportedProtocol, ZipkinHttpExporter,
 };
-pub use span::{Span, SpanBuilder};
+pub use span::Span;
+pub use span_builder::SpanBuilder;
 pub use span_context::{SpanContext, TraceFlags};
 pub use spindle_formats::{KeyValue, SpanBatch, SpanId, SpanKind, Status, TraceId, Value};
 pub use spindle_macros::trace;

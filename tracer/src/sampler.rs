@@ -7,7 +7,7 @@
 //! ```
 //! use spindle::sampler::{ParentBased, Sampler, SamplingDecision, ShouldSample};
 //! use spindle::TraceId;
-//! use spindle_formats::SpanKind;
+//! use spindle_formats::{KeyValue, SpanKind};
 //!
 //! let sampler = Sampler::ParentBased(Box::new(ParentBased::new(Sampler::trace_id_ratio(0.5))));
 //! let id = TraceId(0x0000_0000_0000_0001);
@@ -17,7 +17,7 @@
 use std::fmt::Debug;
 use std::sync::Arc;
 
-use spindle_formats::SpanKind;
+use spindle_formats::{KeyValue, SpanKind};
 
 use crate::id::TraceId;
 use crate::span_context::SpanContext;
@@ -63,6 +63,23 @@ pub trait ShouldSample: Send + Sync + Debug {
         name: &str,
         kind: SpanKind,
     ) -> SamplingDecision;
+
+    /// The decision for a span that starts with `attributes` (those given to its builder, which
+    /// OpenTelemetry's samplers see too). Override this to sample by attribute; the default
+    /// ignores them and asks [`ShouldSample::should_sample`]. The attributes are borrowed from
+    /// the builder: a sampler that does not look at them costs nothing for them, and a span
+    /// that is not sampled never copies them.
+    fn should_sample_with_attributes(
+        &self,
+        parent: Option<&SpanContext>,
+        trace_id: TraceId,
+        name: &str,
+        kind: SpanKind,
+        attributes: &[KeyValue],
+    ) -> SamplingDecision {
+        let _ = attributes;
+        self.should_sample(parent, trace_id, name, kind)
+    }
 }
 
 /// Samples a fixed fraction of traces, decided by the trace id alone: sampled when the low
@@ -186,6 +203,18 @@ impl ShouldSample for ParentBased {
         self.delegate(parent)
             .should_sample(parent, trace_id, name, kind)
     }
+
+    fn should_sample_with_attributes(
+        &self,
+        parent: Option<&SpanContext>,
+        trace_id: TraceId,
+        name: &str,
+        kind: SpanKind,
+        attributes: &[KeyValue],
+    ) -> SamplingDecision {
+        self.delegate(parent)
+            .should_sample_with_attributes(parent, trace_id, name, kind, attributes)
+    }
 }
 
 /// A sampler: one of the built-in kinds or your own.
@@ -224,6 +253,28 @@ impl ShouldSample for Sampler {
             Sampler::TraceIdRatio(ratio) => SamplingDecision::from_bool(ratio.samples(trace_id)),
             Sampler::ParentBased(pb) => pb.should_sample(parent, trace_id, name, kind),
             Sampler::Custom(custom) => custom.should_sample(parent, trace_id, name, kind),
+        }
+    }
+
+    #[inline]
+    fn should_sample_with_attributes(
+        &self,
+        parent: Option<&SpanContext>,
+        trace_id: TraceId,
+        name: &str,
+        kind: SpanKind,
+        attributes: &[KeyValue],
+    ) -> SamplingDecision {
+        match self {
+            Sampler::AlwaysOn => SamplingDecision::RecordAndSample,
+            Sampler::AlwaysOff => SamplingDecision::Drop,
+            Sampler::TraceIdRatio(ratio) => SamplingDecision::from_bool(ratio.samples(trace_id)),
+            Sampler::ParentBased(pb) => {
+                pb.should_sample_with_attributes(parent, trace_id, name, kind, attributes)
+            }
+            Sampler::Custom(custom) => {
+                custom.should_sample_with_attributes(parent, trace_id, name, kind, attributes)
+            }
         }
     }
 }

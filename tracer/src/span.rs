@@ -1,4 +1,5 @@
-//! `Span`: one timed operation, its builder, events, links, status and `record_error`.
+//! `Span`: one timed operation, its events, links, status and `record_error` (its builder is
+//! in `span_builder.rs`).
 //!
 //! A span that is not sampled carries only its context (for propagation): setting attributes
 //! on it does nothing, and the closure-taking methods never run their closures.
@@ -11,6 +12,7 @@ use crate::clock::now_unix_nanos;
 use crate::context::{self, EnteredSpan};
 use crate::id::{new_span_id, new_trace_id};
 use crate::pipeline::RecordBox;
+use crate::span_builder::SpanBuilder;
 use crate::span_context::{SpanContext, TraceFlags};
 use crate::trace_state::TraceState;
 use crate::tracer;
@@ -31,108 +33,18 @@ pub struct Span {
     record: Option<RecordBox>,
 }
 
-/// Which span a new span is a child of.
-#[derive(Debug, Clone, Default)]
-enum Parent {
-    /// The current span of this thread, if any.
-    #[default]
-    Current,
-    /// No parent: a new trace.
-    Root,
-    /// An explicit parent, local or remote (extracted from a request).
-    Explicit(SpanContext),
-}
-
-/// Configures a span before it starts.
-///
-/// ```
-/// use spindle::{Span, SpanKind};
-/// let span = Span::builder("GET /users/:id").kind(SpanKind::Server).attribute("http.method", "GET").start();
-/// assert!(span.context().is_valid());
-/// ```
-#[derive(Debug)]
-#[must_use = "a builder does nothing until start() is called"]
-pub struct SpanBuilder {
+/// Starts a span under `parent` (none: a new trace): its ids, the sampling decision (which
+/// sees the builder's `attributes`) and, if it is recorded, its record.
+#[inline]
+pub(crate) fn start_span(
     name: Str,
     kind: SpanKind,
-    parent: Parent,
-    attributes: Vec<KeyValue>,
-    links: Vec<Link>,
-    start_unix_nanos: Option<u64>,
-}
-
-impl SpanBuilder {
-    /// The span's kind (internal by default).
-    pub fn kind(mut self, kind: SpanKind) -> Self {
-        self.kind = kind;
-        self
-    }
-
-    /// Makes the span a child of `parent` (for example a context extracted from a request)
-    /// instead of the current span. An invalid context starts a new trace.
-    pub fn parent(mut self, parent: &SpanContext) -> Self {
-        self.parent = if parent.is_valid() {
-            Parent::Explicit(parent.clone())
-        } else {
-            Parent::Root
-        };
-        self
-    }
-
-    /// Starts a new trace even if a span is current.
-    pub fn root(mut self) -> Self {
-        self.parent = Parent::Root;
-        self
-    }
-
-    /// Adds an attribute (recorded only if the span is sampled).
-    pub fn attribute(mut self, key: impl Into<Str>, value: impl Into<Value>) -> Self {
-        self.attributes.push(KeyValue::new(key, value));
-        self
-    }
-
-    /// Adds a link to another span.
-    pub fn link(mut self, context: &SpanContext, attributes: Vec<KeyValue>) -> Self {
-        self.links.push(Link {
-            trace_id: context.trace_id,
-            span_id: context.span_id,
-            trace_state: trace_state_text(context),
-            attributes,
-            dropped_attributes_count: 0,
-            flags: link_flags(context),
-        });
-        self
-    }
-
-    /// Sets an explicit start time in Unix nanoseconds (default: now).
-    pub fn start_time(mut self, unix_nanos: u64) -> Self {
-        self.start_unix_nanos = Some(unix_nanos);
-        self
-    }
-
-    /// Starts the span.
-    pub fn start(mut self) -> Span {
-        let parent = match self.parent {
-            Parent::Current => context::current_span_context(),
-            Parent::Root => None,
-            Parent::Explicit(parent) => Some(parent),
-        };
-        let mut span = start_span(self.name, self.kind, parent, self.start_unix_nanos);
-        if let Some(record) = &mut span.record {
-            record.attributes.append(&mut self.attributes);
-            if !self.links.is_empty() {
-                record.links = self.links;
-            }
-        }
-        span
-    }
-}
-
-/// Starts a span under `parent` (none: a new trace): its ids, the sampling decision and, if it
-/// is recorded, its record.
-fn start_span(name: Str, kind: SpanKind, parent: Option<SpanContext>, start: Option<u64>) -> Span {
+    parent: Option<SpanContext>,
+    start: Option<u64>,
+    attributes: &[KeyValue],
+) -> Span {
     let trace_id = parent.as_ref().map_or_else(new_trace_id, |p| p.trace_id);
-    let sampling = tracer::sample(parent.as_ref(), trace_id, &name, kind);
+    let sampling = tracer::sample(parent.as_ref(), trace_id, &name, kind, attributes);
     // Only the sampled flag is defined (W3C level 1); unknown bits are not passed on.
     let trace_flags = TraceFlags::NONE.with_sampled(sampling.sampled);
     let span_id = new_span_id();
@@ -176,7 +88,7 @@ fn finish(mut record: RecordBox, end_unix_nanos: u64) {
     tracer::submit(record);
 }
 
-fn trace_state_text(context: &SpanContext) -> Str {
+pub(crate) fn trace_state_text(context: &SpanContext) -> Str {
     if context.trace_state.is_empty() {
         Str::Borrowed("")
     } else {
@@ -186,7 +98,7 @@ fn trace_state_text(context: &SpanContext) -> Str {
 
 /// A link's flags as OTLP defines them: the linked span's W3C flags in the low byte, plus
 /// whether that span is remote.
-fn link_flags(context: &SpanContext) -> u32 {
+pub(crate) fn link_flags(context: &SpanContext) -> u32 {
     let remote = if context.is_remote {
         model::FLAG_HAS_IS_REMOTE | model::FLAG_IS_REMOTE
     } else {
@@ -212,12 +124,13 @@ impl Span {
             SpanKind::Internal,
             context::current_span_context(),
             None,
+            &[],
         )
     }
 
     /// Starts a new trace, ignoring any current span.
     pub fn root(name: impl Into<Str>) -> Span {
-        start_span(name.into(), SpanKind::Internal, None, None)
+        start_span(name.into(), SpanKind::Internal, None, None, &[])
     }
 
     /// A span that records nothing and has no valid context.
@@ -229,20 +142,20 @@ impl Span {
     }
 
     /// Configures a span before starting it.
+    #[inline]
     pub fn builder(name: impl Into<Str>) -> SpanBuilder {
-        SpanBuilder {
-            name: name.into(),
-            kind: SpanKind::Internal,
-            parent: Parent::Current,
-            attributes: Vec::new(),
-            links: Vec::new(),
-            start_unix_nanos: None,
-        }
+        SpanBuilder::new(name.into())
     }
 
     /// The span's identity, for children and for propagation to other services.
     pub fn context(&self) -> &SpanContext {
         &self.context
+    }
+
+    /// The record of a sampled span (none if the span is not recorded).
+    #[inline]
+    pub(crate) fn record_mut(&mut self) -> Option<&mut RecordBox> {
+        self.record.as_mut()
     }
 
     /// True if the span is sampled: its data is recorded and exported.

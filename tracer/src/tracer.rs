@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::Acquire, Ordering::Release};
 
 use parking_lot::RwLock;
-use spindle_formats::SpanKind;
+use spindle_formats::{KeyValue, SpanKind};
 
 use crate::id::TraceId;
 use crate::pipeline::{Pipeline, RecordBox, RecordBoxes, ThreadBuffer};
@@ -118,17 +118,19 @@ pub(crate) struct Sampling {
     pub record: Option<RecordBox>,
 }
 
-/// Decides whether a new span is sampled and recorded; if recorded, counts it as started and
-/// gives it a record box.
+/// Decides whether a new span is sampled and recorded (the sampler sees the builder's
+/// `attributes`); if recorded, counts it as started and gives it a record box.
 #[inline]
 pub(crate) fn sample(
     parent: Option<&SpanContext>,
     trace_id: TraceId,
     name: &str,
     kind: SpanKind,
+    attributes: &[KeyValue],
 ) -> Sampling {
     let decide = |sampler: &Sampler| -> bool {
-        sampler.should_sample(parent, trace_id, name, kind) == SamplingDecision::RecordAndSample
+        sampler.should_sample_with_attributes(parent, trace_id, name, kind, attributes)
+            == SamplingDecision::RecordAndSample
     };
     let cached = with_cache(|cache| {
         let sampled = match &cache.tracer {
@@ -138,15 +140,7 @@ pub(crate) fn sample(
         let record = match &cache.buffer {
             Some(buffer) if sampled && !cache.suppressed => {
                 buffer.count_started();
-                Some(
-                    cache
-                        .spare_records
-                        .pop()
-                        .map_or_else(Box::default, |mut record| {
-                            crate::pipeline::reset(&mut record);
-                            record
-                        }),
-                )
+                Some(crate::pipeline::take_spare(&mut cache.spare_records))
             }
             _ => None,
         };

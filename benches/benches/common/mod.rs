@@ -1,5 +1,7 @@
 //! The tracers under test, each wired to an exporter that counts and discards, and the one
-//! workload they all run: a root span with one child carrying two attributes.
+//! workload they all run: a root span made current and one child of it, each with two
+//! attributes given when the span is built (`http.method = "GET"`, `http.status_code = 200`),
+//! the way a new user of each tracer writes it.
 //!
 //! Every tracer goes through its real pipeline (thread buffers, queues, background thread,
 //! exporter call); only the final destination is a counter.
@@ -8,6 +10,8 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
+
+pub mod rounds;
 
 /// Queue capacity (in spans) given to every tracer that has one to configure.
 pub const QUEUE_SPANS: usize = 1 << 18;
@@ -58,13 +62,48 @@ pub fn spindle_init(sampled: bool) -> (spindle::TracerGuard, Delivered) {
     (guard, delivered)
 }
 
+/// The pair, attributes through the builder (`Span::builder(..).attribute(..)`).
 #[inline]
 pub fn spindle_pair() {
-    spindle::in_span("root", || {
-        let mut child = spindle::Span::new("child");
-        child.set_attribute("http.method", "GET");
-        child.set_attribute("http.status_code", 200);
-    });
+    use spindle::Span;
+    let _root = Span::builder("root")
+        .attribute("http.method", "GET")
+        .attribute("http.status_code", 200)
+        .start()
+        .enter();
+    let _child = Span::builder("child")
+        .attribute("http.method", "GET")
+        .attribute("http.status_code", 200)
+        .start();
+}
+
+/// The pair, attributes set on the started spans (`set_attribute`).
+#[inline]
+pub fn spindle_pair_set_attribute() {
+    let root = spindle::Span::new("root").enter();
+    root.set_attribute("http.method", "GET");
+    root.set_attribute("http.status_code", 200);
+    let mut child = spindle::Span::new("child");
+    child.set_attribute("http.method", "GET");
+    child.set_attribute("http.status_code", 200);
+}
+
+/// The pair, attributes computed by a closure that runs only if the span is sampled
+/// (`with_attributes`, fastrace's lazy properties).
+#[inline]
+pub fn spindle_pair_lazy() {
+    use spindle::{KeyValue, Span};
+    let attributes = || {
+        [
+            KeyValue::new("http.method", "GET"),
+            KeyValue::new("http.status_code", 200),
+        ]
+    };
+    let mut root = Span::new("root");
+    root.with_attributes(attributes);
+    let _root = root.enter();
+    let mut child = Span::new("child");
+    child.with_attributes(attributes);
 }
 
 /// Spindle's flush: everything ended so far reaches the exporter.
@@ -111,7 +150,8 @@ pub fn fastrace_init() -> Delivered {
 #[inline]
 pub fn fastrace_pair(sampled: bool) {
     use fastrace::prelude::*;
-    let root = Span::root("root", SpanContext::random().sampled(sampled));
+    let root = Span::root("root", SpanContext::random().sampled(sampled))
+        .with_properties(|| [("http.method", "GET"), ("http.status_code", "200")]);
     let _parent = root.set_local_parent();
     let _child = LocalSpan::enter_with_local_parent("child")
         .with_properties(|| [("http.method", "GET"), ("http.status_code", "200")]);
@@ -160,15 +200,27 @@ pub fn otel_provider(sampled: bool) -> (opentelemetry_sdk::trace::SdkTracerProvi
     (provider, delivered)
 }
 
+/// The pair, attributes through the span builder (`span_builder(..).with_attributes(..)`), the
+/// root made current with `mark_span_as_active`.
 #[inline]
 pub fn otel_pair(tracer: &opentelemetry_sdk::trace::SdkTracer) {
     use opentelemetry::KeyValue;
-    use opentelemetry::trace::{Span, Tracer};
-    tracer.in_span("root", |_cx| {
-        let mut child = tracer.start("child");
-        child.set_attribute(KeyValue::new("http.method", "GET"));
-        child.set_attribute(KeyValue::new("http.status_code", 200));
-    });
+    use opentelemetry::trace::{Tracer, mark_span_as_active};
+    let attributes = || {
+        [
+            KeyValue::new("http.method", "GET"),
+            KeyValue::new("http.status_code", 200),
+        ]
+    };
+    let root = tracer
+        .span_builder("root")
+        .with_attributes(attributes())
+        .start(tracer);
+    let _root = mark_span_as_active(root);
+    let _child = tracer
+        .span_builder("child")
+        .with_attributes(attributes())
+        .start(tracer);
 }
 
 pub fn otel_flush(provider: &opentelemetry_sdk::trace::SdkTracerProvider) {
@@ -213,7 +265,7 @@ pub fn tracing_otel(
 
 #[inline]
 pub fn tracing_pair() {
-    let root = tracing::info_span!("root");
+    let root = tracing::info_span!("root", http.method = "GET", http.status_code = 200);
     let _entered = root.enter();
     let _child = tracing::info_span!("child", http.method = "GET", http.status_code = 200);
 }

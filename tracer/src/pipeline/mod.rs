@@ -8,27 +8,31 @@
 //!
 //! Records travel in boxes that go round: the worker hands the boxed records to the sinks as
 //! they are (no copy), and after the export sends the boxes back as they are, a chunk at a
-//! time, for the producers' next spans; a producer resets a box when it reuses it. So in steady
-//! state span start and end neither allocate nor free, the worker never writes to a record
-//! (with a sink that does not read them, records never leave the producer's cache), and no
-//! memory allocated on an application thread is freed on the exporter's (which, with glibc's
-//! malloc, contends on the arena lock of the thread that allocated it).
+//! time, to the thread that filled them (`buffer.rs`), for that thread's next spans; a producer
+//! resets a box when it reuses it. So in steady state span start and end neither allocate nor
+//! free, the worker never writes to a record (with a sink that does not read them, records
+//! never leave the producer's cache), a box never moves between producers, and no memory
+//! allocated on an application thread is freed on the exporter's (which, with glibc's malloc,
+//! contends on the arena lock of the thread that allocated it).
 
+mod buffer;
 mod stats;
 mod worker;
 
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, OnceLock};
 use std::thread::{JoinHandle, Thread};
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, Sender, bounded};
+use crossbeam_channel::{Sender, bounded};
 use parking_lot::Mutex;
-use spindle_formats::{Resource, Span, Status, Str};
+use spindle_formats::{Resource, Span};
 
 use crate::config::BatchConfig;
 use crate::error::TraceError;
 use crate::sink::SpanExporter;
+use buffer::{Chunk, reuse_dropped};
+pub(crate) use buffer::{ThreadBuffer, take_spare};
 use stats::Counters;
 pub use stats::Stats;
 use worker::{Control, Worker};
@@ -41,10 +45,6 @@ const CHUNK: usize = 256;
 
 /// Most empty chunk vectors the worker keeps to carry boxes back.
 const MAX_RETURNED_CHUNKS: usize = 64;
-
-/// Attribute, event and link vectors up to this capacity are kept with their box for reuse
-/// (larger ones are freed rather than kept).
-const MAX_KEPT_ATTRIBUTES: usize = 32;
 
 /// An ended span's recorded data (the model's `Span`) in its box, so that it moves as a
 /// pointer; emptied, the same box carries a later span's record.
@@ -71,28 +71,6 @@ impl<T> std::ops::Deref for OwnLines<T> {
     }
 }
 
-/// One thread's ended spans waiting for hand-off, and its counters. On lines of its own: the
-/// thread writes it for every span, and another thread's buffer may be allocated next to it.
-#[derive(Debug, Default)]
-#[repr(align(128))]
-pub(crate) struct ThreadBuffer {
-    started: AtomicU64,
-    inner: Mutex<BufferInner>,
-}
-
-#[derive(Debug, Default)]
-struct BufferInner {
-    spans: RecordBoxes,
-    ended: u64,
-}
-
-impl ThreadBuffer {
-    /// Counts a started span (only the owning thread writes this counter).
-    pub fn count_started(&self) {
-        self.started.store(self.started.load(Relaxed) + 1, Relaxed);
-    }
-}
-
 /// The running pipeline of one installed tracer.
 #[derive(Debug)]
 pub(crate) struct Pipeline {
@@ -100,7 +78,7 @@ pub(crate) struct Pipeline {
     /// chunks: `queued` counts the spans in it and [`Pipeline::enqueue`] drops a chunk that
     /// would take it past `max_queued`. (The channel's own capacity, `max_queued` chunks, is
     /// never reached: every chunk holds at least one span.)
-    chunks: Sender<RecordBoxes>,
+    chunks: Sender<Chunk>,
     /// Spans in the queue: written by producers and the worker for every chunk, so kept away
     /// from the fields producers read for every span.
     queued: OwnLines<AtomicUsize>,
@@ -110,8 +88,12 @@ pub(crate) struct Pipeline {
     chunk_size: usize,
     /// Queued spans at which producers wake the worker (one batch, or half the queue).
     wake_at: usize,
-    /// Chunks of exported record boxes going back to producers.
-    returned: (Sender<RecordBoxes>, Receiver<RecordBoxes>),
+    /// Chunks of exported boxes each thread's return channel holds: room for every box the
+    /// queue can hold, so that a worker catching up on a backlog hands all of it back instead
+    /// of freeing boxes that producers would then allocate again (and freeing them on the
+    /// wrong thread). So the boxes kept are bounded by the queue size, as the records in
+    /// flight are.
+    returned_chunks: usize,
     worker_thread: OnceLock<Thread>,
     control: Sender<Control>,
     /// Written by the worker for every batch (and by producers only when they drop).
@@ -147,11 +129,7 @@ impl Pipeline {
             wake_at: config
                 .max_export_batch_size
                 .clamp(1, max_queued.div_ceil(2)),
-            // Room for every box the queue can hold: a worker that catches up on a backlog
-            // hands all of it back instead of freeing boxes that producers would then allocate
-            // again (and freeing them on the wrong thread). So the boxes kept are bounded by
-            // the queue size, as the records in flight are.
-            returned: bounded(max_queued / chunk_size + 2),
+            returned_chunks: max_queued / chunk_size + 2,
             worker_thread: OnceLock::new(),
             control,
             counters: OwnLines::default(),
@@ -174,7 +152,7 @@ impl Pipeline {
 
     /// A new buffer for the calling thread, drained by the worker when the thread is idle.
     pub fn register_thread(&self) -> Arc<ThreadBuffer> {
-        let buffer = Arc::new(ThreadBuffer::default());
+        let buffer = Arc::new(ThreadBuffer::new(self.returned_chunks));
         self.threads.lock().push(buffer.clone());
         buffer
     }
@@ -188,16 +166,16 @@ impl Pipeline {
         };
         self.counters
             .retired_started
-            .fetch_add(buffer.started.load(Relaxed), Relaxed);
+            .fetch_add(buffer.started(), Relaxed);
         self.counters.retired_ended.fetch_add(ended, Relaxed);
         if !spans.is_empty() {
-            let _ = self.enqueue(spans);
+            let _ = self.enqueue(buffer, spans);
         }
     }
 
     /// Takes an ended span's record. Never blocks on the exporter. At each hand-off the
     /// thread's `spare` boxes are restocked from those the worker handed back.
-    pub fn submit(&self, buffer: &ThreadBuffer, record: RecordBox, spare: &mut RecordBoxes) {
+    pub fn submit(&self, buffer: &Arc<ThreadBuffer>, record: RecordBox, spare: &mut RecordBoxes) {
         let mut inner = buffer.inner.lock();
         inner.ended += 1;
         if self.shut_down.load(Relaxed) {
@@ -208,36 +186,18 @@ impl Pipeline {
         }
         inner.spans.push(record);
         if inner.spans.len() >= self.chunk_size {
-            let fresh = self.restock(spare);
+            let fresh = buffer.restock(spare, self.chunk_size);
             let chunk = std::mem::replace(&mut inner.spans, fresh);
             drop(inner);
-            if let Err(dropped) = self.enqueue(chunk) {
+            if let Err(dropped) = self.enqueue(buffer, chunk) {
                 reuse_dropped(dropped, spare, self.chunk_size);
             }
         }
     }
 
-    /// Moves a chunk of handed-back boxes into `spare` if it runs low, and returns an empty
-    /// vector for the next chunk (the handed-back one when there is one).
-    fn restock(&self, spare: &mut RecordBoxes) -> RecordBoxes {
-        if spare.len() < self.chunk_size
-            && let Ok(mut returned) = self.returned.1.try_recv()
-        {
-            if spare.is_empty() {
-                std::mem::swap(spare, &mut returned);
-            } else {
-                spare.append(&mut returned);
-            }
-            if returned.capacity() >= self.chunk_size {
-                return returned;
-            }
-        }
-        Vec::with_capacity(self.chunk_size)
-    }
-
     /// Puts a chunk on the queue, or drops and counts it if the queue is full (and gives the
     /// chunk back, so its boxes can be reused).
-    fn enqueue(&self, chunk: RecordBoxes) -> Result<(), RecordBoxes> {
+    fn enqueue(&self, owner: &Arc<ThreadBuffer>, chunk: RecordBoxes) -> Result<(), RecordBoxes> {
         let n = chunk.len();
         let before = self.queued.fetch_add(n, Relaxed);
         if before + n > self.max_queued {
@@ -246,12 +206,16 @@ impl Pipeline {
                 .drop_spans(&self.counters.dropped_queue_full, n as u64, "queue full");
             return Err(chunk);
         }
+        let chunk = Chunk {
+            owner: owner.clone(),
+            boxes: chunk,
+        };
         if let Err(full) = self.chunks.try_send(chunk) {
             self.queued.fetch_sub(n, Relaxed);
             let counter = &self.counters.dropped_after_shutdown;
             self.counters
                 .drop_spans(counter, n as u64, "exporter stopped");
-            return Err(full.into_inner());
+            return Err(full.into_inner().boxes);
         }
         if before < self.wake_at && before + n >= self.wake_at {
             self.wake_worker();
@@ -266,17 +230,16 @@ impl Pipeline {
         }
     }
 
-    /// Hands a chunk of emptied boxes back to the producers (dropped if enough are waiting).
-    fn hand_back(&self, boxes: RecordBoxes) {
-        let _ = self.returned.0.try_send(boxes);
-    }
-
-    /// Takes every span waiting in thread buffers (the worker calls this).
-    fn drain_threads(&self, into: &mut RecordBoxes) {
+    /// Takes every span waiting in thread buffers, a chunk per thread (the worker calls this).
+    fn drain_threads(&self) -> Vec<Chunk> {
         let threads = self.threads.lock().clone();
-        for buffer in threads {
-            into.append(&mut buffer.inner.lock().spans);
-        }
+        threads
+            .into_iter()
+            .filter_map(|owner| {
+                let boxes = std::mem::take(&mut owner.inner.lock().spans);
+                (!boxes.is_empty()).then_some(Chunk { owner, boxes })
+            })
+            .collect()
     }
 
     /// Exports everything ended before the call; waits at most `timeout`.
@@ -322,42 +285,8 @@ impl Pipeline {
     /// Current counters.
     pub fn stats(&self) -> Stats {
         let threads = self.threads.lock().clone();
-        let started = threads.iter().map(|b| b.started.load(Relaxed)).sum();
+        let started = threads.iter().map(|b| b.started()).sum();
         let ended = threads.iter().map(|b| b.inner.lock().ended).sum();
         self.counters.snapshot(started, ended)
-    }
-}
-
-/// Keeps the boxes of a chunk the queue had no room for as spare (on the application thread
-/// that allocated them), so an overloaded tracer does not turn every span into an allocation
-/// here and a free on the exporter's thread. They are reset when reused.
-fn reuse_dropped(mut dropped: RecordBoxes, spare: &mut RecordBoxes, chunk_size: usize) {
-    let room = (2 * chunk_size).saturating_sub(spare.len());
-    spare.extend(dropped.drain(..).take(room));
-}
-
-/// Makes a reused record box ready for a new span: what the old record held is freed here, on
-/// the thread that allocated it, and its vectors keep their capacity (up to a bound). The new
-/// span sets every other field itself.
-#[inline]
-pub(crate) fn reset(record: &mut Span) {
-    clear_keeping_capacity(&mut record.attributes);
-    clear_keeping_capacity(&mut record.events);
-    clear_keeping_capacity(&mut record.links);
-    if !matches!(record.status, Status::Unset) {
-        record.status = Status::Unset;
-    }
-    if !record.trace_state.is_empty() {
-        record.trace_state = Str::Borrowed("");
-    }
-}
-
-/// Empties a vector, keeping its allocation unless it is larger than `MAX_KEPT_ATTRIBUTES`.
-#[inline]
-fn clear_keeping_capacity<T>(items: &mut Vec<T>) {
-    if items.capacity() > MAX_KEPT_ATTRIBUTES {
-        *items = Vec::new();
-    } else {
-        items.clear();
     }
 }

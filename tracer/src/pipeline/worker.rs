@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender, TryRecvError};
 use spindle_formats::{Resource, Scope, SpanBatch, Spans};
 
+use super::buffer::{Chunk, ThreadBuffer};
 use super::{Pipeline, RecordBoxes};
 use crate::config::BatchConfig;
 use crate::error::TraceError;
@@ -30,8 +31,9 @@ pub(crate) struct Worker {
     /// The batch being filled, waiting for a full batch or the schedule delay: the records in
     /// their boxes, handed to the sinks as they are (not copied, not written to).
     batch: RecordBoxes,
-    /// Boxes on their way back to the producers, and empty vectors to carry them.
-    returning: RecordBoxes,
+    /// Whose boxes the batch holds, in order: runs of boxes from one thread's buffer.
+    owners: Vec<(Arc<ThreadBuffer>, usize)>,
+    /// Empty vectors to carry boxes back in.
     carriers: Vec<RecordBoxes>,
     chunk_size: usize,
     batch_size: usize,
@@ -67,7 +69,7 @@ impl Worker {
             resource: [resource],
             scope: [scope],
             batch: Vec::new(),
-            returning: Vec::new(),
+            owners: Vec::new(),
             carriers: Vec::new(),
             batch_size: config.max_export_batch_size.max(1),
             delay: config.scheduled_delay,
@@ -76,7 +78,7 @@ impl Worker {
 
     /// Sleeps until a batch is queued (producers wake it), a request arrives, or the
     /// schedule delay passes; producers are not woken-up per chunk, so span end stays cheap.
-    pub fn run(mut self, chunks: Receiver<RecordBoxes>, control: Receiver<Control>) {
+    pub fn run(mut self, chunks: Receiver<Chunk>, control: Receiver<Control>) {
         let mut next_tick = Instant::now() + self.delay;
         loop {
             self.report_first_drop();
@@ -118,36 +120,52 @@ impl Worker {
         }
     }
 
-    fn take_chunk(&mut self, chunk: RecordBoxes) {
-        self.pipeline.queued.fetch_sub(chunk.len(), Relaxed);
+    fn take_chunk(&mut self, chunk: Chunk) {
+        self.pipeline.queued.fetch_sub(chunk.boxes.len(), Relaxed);
         let _ = self.unbox(chunk);
     }
 
-    /// Moves the records (their boxes, not their contents) into the batch, and exports each
-    /// batch that fills up.
-    fn unbox(&mut self, mut chunk: RecordBoxes) -> Result<(), TraceError> {
+    /// Moves the records (their boxes, not their contents) into the batch, noting whose they
+    /// are, and exports each batch that fills up.
+    fn unbox(&mut self, chunk: Chunk) -> Result<(), TraceError> {
+        let Chunk { owner, mut boxes } = chunk;
         let mut result = Ok(());
-        for record in chunk.drain(..) {
-            self.batch.push(record);
+        let mut rest = boxes.drain(..);
+        loop {
+            let room = self.batch_size.saturating_sub(self.batch.len()).max(1);
+            let before = self.batch.len();
+            self.batch.extend(rest.by_ref().take(room));
+            let added = self.batch.len() - before;
+            if added == 0 {
+                break;
+            }
+            match self.owners.last_mut() {
+                Some((last, count)) if Arc::ptr_eq(last, &owner) => *count += added,
+                _ => self.owners.push((owner.clone(), added)),
+            }
             if self.batch.len() >= self.batch_size
                 && let Err(e) = self.export()
             {
                 result = Err(e);
             }
         }
-        if self.carriers.len() < super::MAX_RETURNED_CHUNKS && chunk.capacity() >= self.chunk_size {
-            self.carriers.push(chunk);
+        drop(rest);
+        if self.carriers.len() < super::MAX_RETURNED_CHUNKS && boxes.capacity() >= self.chunk_size {
+            self.carriers.push(boxes);
         }
         result
     }
 
     /// Exports every span in thread buffers, in the queue and in the batch.
-    fn export_everything(&mut self, chunks: &Receiver<RecordBoxes>) -> Result<(), TraceError> {
-        let mut idle = Vec::new();
-        self.pipeline.drain_threads(&mut idle);
-        let mut result = self.unbox(idle);
+    fn export_everything(&mut self, chunks: &Receiver<Chunk>) -> Result<(), TraceError> {
+        let mut result = Ok(());
+        for idle in self.pipeline.drain_threads() {
+            if let Err(e) = self.unbox(idle) {
+                result = Err(e);
+            }
+        }
         while let Ok(chunk) = chunks.try_recv() {
-            self.pipeline.queued.fetch_sub(chunk.len(), Relaxed);
+            self.pipeline.queued.fetch_sub(chunk.boxes.len(), Relaxed);
             if let Err(e) = self.unbox(chunk) {
                 result = Err(e);
             }
@@ -165,19 +183,21 @@ impl Worker {
         result
     }
 
-    /// Hands the exported records back to the producers as they are, a chunk at a time: the
-    /// producer that reuses a box resets it (so what its record holds is freed on the thread
-    /// that allocated it, and the worker never writes to a record).
+    /// Hands the exported records back as they are to the threads that filled them, a run at
+    /// a time: the producer that reuses a box resets it (so what its record holds is freed on
+    /// the thread that allocated it, and the worker never writes to a record).
     fn hand_back_boxes(&mut self) {
-        for record in self.batch.drain(..) {
-            self.returning.push(record);
-            if self.returning.len() >= self.chunk_size {
-                let carrier = self
+        let mut records = self.batch.drain(..);
+        for (owner, mut count) in self.owners.drain(..) {
+            while count > 0 {
+                let take = count.min(self.chunk_size);
+                let mut carrier = self
                     .carriers
                     .pop()
                     .unwrap_or_else(|| Vec::with_capacity(self.chunk_size));
-                let boxes = std::mem::replace(&mut self.returning, carrier);
-                self.pipeline.hand_back(boxes);
+                carrier.extend(records.by_ref().take(take));
+                owner.hand_back(carrier);
+                count -= take;
             }
         }
     }
