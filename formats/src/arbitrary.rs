@@ -3,6 +3,8 @@
 
 use proptest::prelude::*;
 
+use crate::error::ReadError;
+use crate::loaded::{Loaded, ReadOptions};
 use crate::model::{
     Event, KeyValue, Resource, ResourceIndex, Scope, ScopeIndex, Span, SpanId, SpanKind, Status,
     Str, TraceData, TraceId, Value,
@@ -166,5 +168,48 @@ pub(crate) fn model() -> impl Strategy<Value = TraceData> {
             scopes,
             spans,
         })
+    })
+}
+
+/// A codec's reader (its one-pass road first) or its careful read alone.
+pub(crate) type Reader = fn(&[u8], &str, ReadOptions) -> Result<Loaded, ReadError>;
+
+/// The reader and the careful read give the same model, warnings and errors, lenient and strict.
+pub(crate) fn assert_reads_agree(
+    read: Reader,
+    careful: Reader,
+    bytes: &[u8],
+) -> Result<(), TestCaseError> {
+    for strict in [false, true] {
+        let options = ReadOptions { strict };
+        let (whole, careful) = (read(bytes, "t", options), careful(bytes, "t", options));
+        // Compared as text: a NaN attribute is not equal to itself.
+        prop_assert_eq!(format!("{whole:?}"), format!("{careful:?}"));
+    }
+    Ok(())
+}
+
+/// Written bytes damaged once: cut at a byte, or one byte replaced (often by JSON's own).
+pub(crate) fn damaged(bytes: Vec<u8>) -> impl Strategy<Value = Vec<u8>> {
+    let byte = prop_oneof![
+        Just(b'"'),
+        Just(b'}'),
+        Just(b'x'),
+        Just(b'1'),
+        Just(0xff),
+        any::<u8>()
+    ];
+    (any::<prop::sample::Index>(), byte, any::<bool>()).prop_map(move |(at, byte, cut)| {
+        let mut bytes = bytes.clone();
+        if bytes.is_empty() {
+            return bytes;
+        }
+        let at = at.index(bytes.len());
+        if cut {
+            bytes.truncate(at);
+        } else {
+            bytes[at] = byte;
+        }
+        bytes
     })
 }
