@@ -172,12 +172,21 @@ fn convert_request(request: RequestWire<'_, Converted>) -> Option<TraceData> {
             let scope = data.intern_scope(scope.ok()?);
             let resource =
                 *resource.get_or_insert_with(|| data.intern_resource(resource_wire.clone()));
-            data.spans.reserve(spans.len());
-            for converted in spans {
-                let mut span = converted.0?;
-                span.resource = resource;
-                span.scope = scope;
-                data.spans.push(span);
+            // Collected in place: the group's list becomes the model's, not a second copy.
+            let spans: Vec<Span> = spans
+                .into_iter()
+                .map(|converted| {
+                    converted.0.map(|mut span| {
+                        span.resource = resource;
+                        span.scope = scope;
+                        span
+                    })
+                })
+                .collect::<Option<_>>()?;
+            if data.spans.is_empty() {
+                data.spans = spans;
+            } else {
+                data.spans.extend(spans);
             }
         }
     }

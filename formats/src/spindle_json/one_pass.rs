@@ -65,7 +65,7 @@ impl DocumentWire<'_> {
         let mut data = TraceData {
             resources: resources(self.resources).ok()?,
             scopes: scopes(self.scopes).ok()?,
-            spans: Vec::with_capacity(self.spans.len()),
+            spans: Vec::new(),
         };
         if !self.spans.is_empty() {
             if data.resources.is_empty() {
@@ -75,16 +75,17 @@ impl DocumentWire<'_> {
                 data.scopes.push(Scope::default());
             }
         }
+        // Collected in place (the list's own memory becomes the model's: a document holding a
+        // million spans is never in memory twice).
+        let spans: Vec<Span> = self.spans.into_iter().map(|c| c.0).collect::<Option<_>>()?;
         let (resource_count, scope_count) = (data.resources.len(), data.scopes.len());
-        for converted in self.spans {
-            let span = converted.0?;
-            let in_range = (span.resource.0 as usize) < resource_count
-                && (span.scope.0 as usize) < scope_count;
-            if !in_range {
-                return None;
-            }
-            data.spans.push(span);
+        let in_range = |span: &Span| {
+            (span.resource.0 as usize) < resource_count && (span.scope.0 as usize) < scope_count
+        };
+        if !spans.iter().all(in_range) {
+            return None;
         }
+        data.spans = spans;
         Some(data)
     }
 }
