@@ -80,10 +80,12 @@ impl View for ServiceMapView {
             });
             return;
         }
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let (services, edges) = (map.nodes.len(), map.edges.len());
         ui.label(format!(
-            "{} services, {} calls between them",
-            map.nodes.len(),
-            map.edges.len()
+            "{services} service{}, {edges} connection{} (caller to callee)",
+            plural(services),
+            plural(edges)
         ));
         ui.separator();
         let places = layout(map);
