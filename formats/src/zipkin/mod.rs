@@ -46,6 +46,7 @@
 //! message that is exactly `true`.
 
 mod annotation;
+mod builder;
 mod fields;
 mod one_pass;
 mod read;

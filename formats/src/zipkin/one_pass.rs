@@ -14,7 +14,8 @@ use serde::Deserialize;
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use super::read::{Builder, SpanWire, convert};
+use super::builder::Builder;
+use super::read::{SpanWire, convert};
 use crate::model::TraceData;
 
 /// The spans of `bytes` if it is one clean list of spans or of lists of spans; `None` when the

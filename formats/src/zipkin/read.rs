@@ -1,13 +1,13 @@
 //! Reading Zipkin v2 JSON: lists of spans, lists of lists, or span objects one per line.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use super::annotation::event_with_attributes;
+use super::builder::Builder;
 use super::shared::separate_halves;
 use super::{DEBUG, LOCAL_ADDRESS, LOCAL_PORT, PEER_ADDRESS, PEER_PORT, PEER_SERVICE, SHARED};
 use crate::context::{Fault, ReadContext, parse_span_id, parse_trace_id};
@@ -16,10 +16,7 @@ use crate::detect::Format;
 use crate::error::{Problem, ReadError};
 use crate::known_keys::attribute_key;
 use crate::loaded::{Loaded, ReadOptions};
-use crate::model::{
-    Event, FLAG_SAMPLED, KeyValue, Resource, ResourceIndex, Scope, ScopeIndex, Span, SpanKind,
-    Status, TraceData, Value,
-};
+use crate::model::{Event, FLAG_SAMPLED, KeyValue, Span, SpanKind, Status, Value};
 use crate::stream::read_all;
 use crate::text::{Text, borrowed, owned};
 
@@ -184,60 +181,6 @@ impl<'de: 'a, 'a> Visitor<'de> for TagsVisitor<'a> {
             tags.push((key, value));
         }
         Ok(TagsWire(tags))
-    }
-}
-
-/// The spans read so far, with resources and scopes shared between them.
-#[derive(Default)]
-pub(super) struct Builder {
-    pub(super) data: TraceData,
-    resources: HashMap<Vec<(String, String)>, ResourceIndex>,
-    /// The resources that are a `service.name` alone, by that name (found without allocating).
-    services: HashMap<String, ResourceIndex>,
-    scopes: HashMap<(String, String), ScopeIndex>,
-}
-
-impl Builder {
-    /// The resource whose only attribute is this `service.name`.
-    fn service_resource(&mut self, service: &str) -> ResourceIndex {
-        if let Some(index) = self.services.get(service) {
-            return *index;
-        }
-        let index = self.resource(vec![("service.name".to_owned(), service.to_owned())]);
-        self.services.insert(service.to_owned(), index);
-        index
-    }
-
-    fn resource(&mut self, key: Vec<(String, String)>) -> ResourceIndex {
-        if let Some(index) = self.resources.get(&key) {
-            return *index;
-        }
-        let attributes = key
-            .iter()
-            .map(|(k, v)| KeyValue::new(k.clone(), typed_tag(k, v.clone().into())))
-            .collect();
-        self.data.resources.push(Resource {
-            attributes,
-            ..Default::default()
-        });
-        let index = ResourceIndex((self.data.resources.len() - 1) as u32);
-        self.resources.insert(key, index);
-        index
-    }
-
-    fn scope(&mut self, key: (String, String)) -> ScopeIndex {
-        if let Some(index) = self.scopes.get(&key) {
-            return *index;
-        }
-        let (name, version) = key.clone();
-        self.data.scopes.push(Scope {
-            name: name.into(),
-            version: version.into(),
-            ..Default::default()
-        });
-        let index = ScopeIndex((self.data.scopes.len() - 1) as u32);
-        self.scopes.insert(key, index);
-        index
     }
 }
 
