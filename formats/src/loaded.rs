@@ -23,3 +23,14 @@ pub struct Loaded {
     /// Problems a lenient read skipped past, in input order.
     pub warnings: Vec<Warning>,
 }
+
+impl Loaded {
+    /// What a read with no problem in it produced: the model, no warnings.
+    pub(crate) fn clean(format: Format, data: TraceData) -> Loaded {
+        Loaded {
+            format,
+            data,
+            warnings: Vec::new(),
+        }
+    }
+}

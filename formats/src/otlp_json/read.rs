@@ -42,11 +42,7 @@ use crate::text::{Text, owned};
 /// ```
 pub fn read(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, ReadError> {
     if let Some(data) = read_whole(bytes) {
-        return Ok(Loaded {
-            format: Format::Otlp,
-            data,
-            warnings: Vec::new(),
-        });
+        return Ok(Loaded::clean(Format::Otlp, data));
     }
     read_careful(bytes, source, options)
 }

@@ -7,12 +7,9 @@
 //! are exactly the careful read's.
 
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
-use super::read::{SpanWire, check_header, resources, scopes, span};
-use super::value::ValueWire;
+use super::read::{DocumentWire, SpanWire, check_header, resources, scopes, span};
 use crate::model::{Resource, Scope, Span, TraceData};
-use crate::otlp_shape::{ResourceWire, ScopeWire};
 
 /// The spans of `bytes` if every document in it is sound; `None` when the careful read must
 /// decide.
@@ -21,8 +18,10 @@ pub(super) fn read(bytes: &[u8]) -> Option<TraceData> {
     let text = std::str::from_utf8(bytes).ok()?;
     let mut data = TraceData::default();
     let mut documents = 0;
-    for document in serde_json::Deserializer::from_str(text).into_iter::<DocumentWire<'_>>() {
-        let batch = document.ok()?.into_data()?;
+    for document in
+        serde_json::Deserializer::from_str(text).into_iter::<DocumentWire<'_, Converted>>()
+    {
+        let batch = into_data(document.ok()?)?;
         documents += 1;
         // As the careful read merges: the first batch with anything in it is taken whole.
         if data.spans.is_empty() && data.resources.is_empty() && data.scopes.is_empty() {
@@ -32,20 +31,6 @@ pub(super) fn read(bytes: &[u8]) -> Option<TraceData> {
         }
     }
     (documents > 0).then_some(data)
-}
-
-#[derive(Deserialize)]
-struct DocumentWire<'a> {
-    #[serde(borrow, default)]
-    format: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    version: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    resources: Vec<ResourceWire<'a, ValueWire<'a>>>,
-    #[serde(borrow, default)]
-    scopes: Vec<ScopeWire<'a, ValueWire<'a>>>,
-    #[serde(default)]
-    spans: Vec<Converted>,
 }
 
 /// A span converted as soon as it is parsed (its resource and scope indexes are checked once the
@@ -59,33 +44,36 @@ impl<'de> Deserialize<'de> for Converted {
     }
 }
 
-impl DocumentWire<'_> {
-    fn into_data(self) -> Option<TraceData> {
-        check_header(self.format, self.version).ok()?;
-        let mut data = TraceData {
-            resources: resources(self.resources).ok()?,
-            scopes: scopes(self.scopes).ok()?,
-            spans: Vec::new(),
-        };
-        if !self.spans.is_empty() {
-            if data.resources.is_empty() {
-                data.resources.push(Resource::default());
-            }
-            if data.scopes.is_empty() {
-                data.scopes.push(Scope::default());
-            }
+/// A document's model, or `None` at its first problem.
+fn into_data(document: DocumentWire<'_, Converted>) -> Option<TraceData> {
+    check_header(document.format, document.version).ok()?;
+    let mut data = TraceData {
+        resources: resources(document.resources).ok()?,
+        scopes: scopes(document.scopes).ok()?,
+        spans: Vec::new(),
+    };
+    if !document.spans.is_empty() {
+        if data.resources.is_empty() {
+            data.resources.push(Resource::default());
         }
-        // Collected in place (the list's own memory becomes the model's: a document holding a
-        // million spans is never in memory twice).
-        let spans: Vec<Span> = self.spans.into_iter().map(|c| c.0).collect::<Option<_>>()?;
-        let (resource_count, scope_count) = (data.resources.len(), data.scopes.len());
-        let in_range = |span: &Span| {
-            (span.resource.0 as usize) < resource_count && (span.scope.0 as usize) < scope_count
-        };
-        if !spans.iter().all(in_range) {
-            return None;
+        if data.scopes.is_empty() {
+            data.scopes.push(Scope::default());
         }
-        data.spans = spans;
-        Some(data)
     }
+    // Collected in place (the list's own memory becomes the model's: a document holding a
+    // million spans is never in memory twice).
+    let spans: Vec<Span> = document
+        .spans
+        .into_iter()
+        .map(|c| c.0)
+        .collect::<Option<_>>()?;
+    let (resource_count, scope_count) = (data.resources.len(), data.scopes.len());
+    let in_range = |span: &Span| {
+        (span.resource.0 as usize) < resource_count && (span.scope.0 as usize) < scope_count
+    };
+    if !spans.iter().all(in_range) {
+        return None;
+    }
+    data.spans = spans;
+    Some(data)
 }

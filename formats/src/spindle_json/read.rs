@@ -40,11 +40,7 @@ use crate::text::{Text, borrowed, owned};
 /// ```
 pub fn read(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, ReadError> {
     if let Some(data) = super::one_pass::read(bytes) {
-        return Ok(Loaded {
-            format: Format::Spindle,
-            data,
-            warnings: Vec::new(),
-        });
+        return Ok(Loaded::clean(Format::Spindle, data));
     }
     read_careful(bytes, source, options)
 }
@@ -67,19 +63,21 @@ struct Header<'a> {
     version: Option<&'a RawValue>,
 }
 
+/// One document; `S` is how spans are parsed (raw for the careful read, converted for the
+/// one-pass read).
 #[derive(Deserialize)]
 #[serde(expecting = "a Spindle document")]
-struct DocumentWire<'a> {
+pub(super) struct DocumentWire<'a, S = &'a RawValue> {
     #[serde(borrow, default)]
-    format: Option<&'a RawValue>,
+    pub format: Option<&'a RawValue>,
     #[serde(borrow, default)]
-    version: Option<&'a RawValue>,
+    pub version: Option<&'a RawValue>,
     #[serde(borrow, default)]
-    resources: Vec<ResourceWire<'a, ValueWire<'a>>>,
+    pub resources: Vec<ResourceWire<'a, ValueWire<'a>>>,
     #[serde(borrow, default)]
-    scopes: Vec<ScopeWire<'a, ValueWire<'a>>>,
-    #[serde(borrow, default)]
-    spans: Vec<&'a RawValue>,
+    pub scopes: Vec<ScopeWire<'a, ValueWire<'a>>>,
+    #[serde(default = "Vec::new")]
+    pub spans: Vec<S>,
 }
 
 #[derive(Deserialize)]

@@ -40,11 +40,7 @@ use crate::text::{Text, borrowed, owned};
 pub fn read(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, ReadError> {
     if let Some(mut data) = super::one_pass::read(bytes) {
         separate_halves(&mut data);
-        return Ok(Loaded {
-            format: Format::Zipkin,
-            data,
-            warnings: Vec::new(),
-        });
+        return Ok(Loaded::clean(Format::Zipkin, data));
     }
     read_careful(bytes, source, options)
 }
