@@ -30,7 +30,8 @@ fn with_rng<R>(f: impl FnOnce(&mut u64) -> R) -> R {
     })
 }
 
-/// A new random, non-zero trace id.
+/// A new random, non-zero trace id: all 16 bytes pseudo-random and uniform (so its right-most
+/// 7 bytes are, as W3C Level 2 asks of a trace id whose random flag is set).
 #[inline]
 pub(crate) fn new_trace_id() -> TraceId {
     with_rng(|state| {

@@ -45,8 +45,13 @@ pub(crate) fn start_span(
 ) -> Span {
     let trace_id = parent.as_ref().map_or_else(new_trace_id, |p| p.trace_id);
     let sampling = tracer::sample(parent.as_ref(), trace_id, &name, kind, attributes);
-    // Only the sampled flag is defined (W3C level 1); unknown bits are not passed on.
-    let trace_flags = TraceFlags::NONE.with_sampled(sampling.sampled);
+    // Sampled and random are the defined flags (W3C Level 2); reserved bits are not passed
+    // on. A new trace id is random (its right-most 7 bytes too); a continued trace keeps
+    // whatever its parent said.
+    let random = parent.as_ref().is_none_or(|p| p.trace_flags.is_random());
+    let trace_flags = TraceFlags::NONE
+        .with_sampled(sampling.sampled)
+        .with_random(random);
     let span_id = new_span_id();
     let record = sampling.record.map(|mut record| {
         // A spare record is in its default state (its attribute vector may have capacity):

@@ -1,7 +1,10 @@
 //! W3C `tracestate`: vendor key-value pairs carried beside the trace id.
 //!
-//! Parsing follows the W3C Trace Context (Level 1) grammar exactly; a header that breaks any
-//! rule is rejected whole, as the specification requires.
+//! Parsing follows the grammar of the current W3C Trace Context editor's draft (Level 2)
+//! exactly: a key is 1 to 256 characters, a lowercase letter or digit first, then lowercase
+//! letters, digits, `_`, `-`, `*`, `/` and `@` (so `foo@`, `foo@@bar` and `1vendor` are keys,
+//! while `@foo` is not). A header that breaks any rule is rejected whole, as the
+//! specification requires.
 //!
 //! ```
 //! use spindle::TraceState;
@@ -28,9 +31,8 @@ pub(crate) const MAX_HEADER_LEN: usize = 512;
 /// Entries longer than this are the first removed when truncating.
 pub(crate) const LONG_ENTRY_LEN: usize = 128;
 
-const MAX_SIMPLE_KEY: usize = 256;
-const MAX_TENANT: usize = 241;
-const MAX_SYSTEM: usize = 14;
+/// The longest key: a first character and 255 more.
+const MAX_KEY: usize = 256;
 const MAX_VALUE: usize = 256;
 
 /// An immutable, cheaply cloned list of `tracestate` entries (empty costs nothing).
@@ -42,14 +44,13 @@ pub struct TraceState {
 /// Why a `tracestate` header or entry was rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TraceStateError {
-    /// A key that breaks the simple-key or `tenant@system` grammar.
+    /// A key that breaks the key grammar (empty, over 256 characters, a first character that
+    /// is not a lowercase letter or digit, or a character outside the key characters).
     InvalidKey(String),
     /// The value given for this key is empty, too long, or has a forbidden character.
     InvalidValue(String),
     /// A list member with no `=`.
     MissingEquals(String),
-    /// The same key appears twice.
-    DuplicateKey(String),
     /// More than 32 list members.
     TooManyMembers,
 }
@@ -60,7 +61,6 @@ impl fmt::Display for TraceStateError {
             Self::InvalidKey(k) => write!(f, "invalid tracestate key {k:?}"),
             Self::InvalidValue(k) => write!(f, "invalid tracestate value for key {k:?}"),
             Self::MissingEquals(m) => write!(f, "tracestate member {m:?} has no '='"),
-            Self::DuplicateKey(k) => write!(f, "duplicate tracestate key {k:?}"),
             Self::TooManyMembers => write!(f, "more than 32 tracestate members"),
         }
     }
@@ -68,31 +68,20 @@ impl fmt::Display for TraceStateError {
 
 impl std::error::Error for TraceStateError {}
 
-/// `lcalpha / DIGIT / "_" / "-" / "*" / "/"`: the characters after a key's first.
+/// `keychar = lcalpha / DIGIT / "_" / "-" / "*" / "/" / "@"`: the characters after a key's first.
 fn is_key_char(b: u8) -> bool {
-    matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'*' | b'/')
+    matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'*' | b'/' | b'@')
 }
 
-/// A key part: a first character accepted by `first`, then `max - 1` key characters at most.
-fn is_key_part(part: &[u8], max: usize, first: fn(u8) -> bool) -> bool {
-    match part.split_first() {
+/// True if `key` is a valid key: `( lcalpha / DIGIT ) 0*255( keychar )`.
+fn is_valid_key(key: &str) -> bool {
+    match key.as_bytes().split_first() {
         Some((&head, rest)) => {
-            part.len() <= max && first(head) && rest.iter().all(|&b| is_key_char(b))
+            key.len() <= MAX_KEY
+                && matches!(head, b'a'..=b'z' | b'0'..=b'9')
+                && rest.iter().all(|&b| is_key_char(b))
         }
         None => false,
-    }
-}
-
-/// True if `key` is a valid simple key or multi-tenant (`tenant@system`) key.
-fn is_valid_key(key: &str) -> bool {
-    let bytes = key.as_bytes();
-    match bytes.iter().position(|&b| b == b'@') {
-        None => is_key_part(bytes, MAX_SIMPLE_KEY, |b| b.is_ascii_lowercase()),
-        Some(at) => {
-            let tenant_first = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
-            is_key_part(&bytes[..at], MAX_TENANT, tenant_first)
-                && is_key_part(&bytes[at + 1..], MAX_SYSTEM, |b| b.is_ascii_lowercase())
-        }
     }
 }
 
@@ -127,16 +116,18 @@ impl TraceState {
     /// The empty trace state (no allocation).
     pub const EMPTY: TraceState = TraceState { entries: None };
 
-    /// True if `key` is a valid `tracestate` key: a simple key or a multi-tenant
-    /// (`tenant@system`) key.
+    /// True if `key` is a valid `tracestate` key (the editor's draft grammar: 1 to 256
+    /// characters, a lowercase letter or digit first, `@` allowed anywhere after it).
     ///
     /// ```
     /// use spindle::TraceState;
     /// assert!(TraceState::is_valid_key("rojo"));
     /// assert!(TraceState::is_valid_key("1tenant@vendor"));
-    /// assert!(!TraceState::is_valid_key("1vendor"));
+    /// assert!(TraceState::is_valid_key("1vendor"));
+    /// assert!(TraceState::is_valid_key("foo@") && TraceState::is_valid_key("a@b@c"));
+    /// assert!(!TraceState::is_valid_key("@foo"));
     /// assert!(!TraceState::is_valid_key("Rojo"));
-    /// assert!(!TraceState::is_valid_key("a@b@c"));
+    /// assert!(!TraceState::is_valid_key(&"k".repeat(257)));
     /// ```
     pub fn is_valid_key(key: &str) -> bool {
         is_valid_key(key)
@@ -167,8 +158,9 @@ impl TraceState {
         }
     }
 
-    /// Parses one `tracestate` header value. Empty and whitespace-only members are skipped;
-    /// any invalid member, a duplicate key or more than 32 members rejects the whole header.
+    /// Parses one `tracestate` header value. Empty and whitespace-only members are skipped,
+    /// and so are later members repeating a key; any invalid member or more than 32 members
+    /// rejects the whole header.
     ///
     /// ```
     /// use spindle::TraceState;
@@ -176,7 +168,7 @@ impl TraceState {
     /// assert_eq!(state.len(), 2);
     /// assert_eq!(state.get("b@vendor"), Some("x y"));
     /// assert!(TraceState::from_header("").unwrap().is_empty());
-    /// assert!(TraceState::from_header("a=1,a=2").is_err());
+    /// assert_eq!(TraceState::from_header("a=1,a=2").unwrap().header(), "a=1");
     /// assert!(TraceState::from_header("a=").is_err());
     /// ```
     pub fn from_header(header: &str) -> Result<TraceState, TraceStateError> {
@@ -190,7 +182,7 @@ impl TraceState {
     /// use spindle::TraceState;
     /// let state = TraceState::from_headers(["a=1", "b=2"]).unwrap();
     /// assert_eq!(state.header(), "a=1,b=2");
-    /// assert!(TraceState::from_headers(["a=1", "a=2"]).is_err());
+    /// assert_eq!(TraceState::from_headers(["a=1", "a=2"]).unwrap().header(), "a=1");
     /// ```
     pub fn from_headers<'a>(
         lines: impl IntoIterator<Item = &'a str>,
@@ -202,10 +194,11 @@ impl TraceState {
                 return Err(TraceStateError::TooManyMembers);
             }
             let (key, value) = parse_member(member)?;
-            if entries.iter().any(|(k, _)| *k == key) {
-                return Err(TraceStateError::DuplicateKey(key));
+            // A repeated key is the sender's mistake; the editor's draft lets a receiver
+            // discard the repeats, and the first (most recent) entry is the one kept.
+            if !entries.iter().any(|(k, _)| *k == key) {
+                entries.push((key, value));
             }
-            entries.push((key, value));
         }
         Ok(Self::from_vec(entries))
     }

@@ -1,8 +1,11 @@
 //! W3C Trace Context: the `traceparent` and `tracestate` headers.
 //!
-//! Follows the W3C Trace Context recommendation exactly: an invalid `traceparent` yields no
-//! context (the caller starts a new trace) and its `tracestate` is dropped; an invalid
-//! `tracestate` is dropped whole while a valid `traceparent` is kept.
+//! Follows the current W3C Trace Context editor's draft (Level 2) exactly: an invalid
+//! `traceparent` yields no context (the caller starts a new trace) and its `tracestate` is
+//! dropped; an invalid `tracestate` is dropped whole while a valid `traceparent` is kept.
+//! The trace flags are read as sent; a span started under them keeps the sampled decision
+//! its sampler made and the `random` flag (0x02) as received, and a new trace sets `random`
+//! (Spindle's trace ids are random in all 16 bytes).
 
 use std::fmt;
 
