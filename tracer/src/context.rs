@@ -166,17 +166,61 @@ impl Drop for EnteredSpan {
 
 /// A span's identity that can cross threads; attach it to make new spans its children.
 ///
+/// The current span belongs to one thread. Work handed to another thread or task takes the
+/// context along in one of three ways:
+///
+/// **`std::thread::spawn`**: wrap the closure; it runs with the spawner's context attached,
+/// so its spans are children of the spawner's current span.
+///
 /// ```
-/// let parent = spindle::Span::new("request").enter();
-/// let context = spindle::Context::current();
-/// std::thread::spawn(move || {
-///     let _attached = context.attach();
+/// let request = spindle::Span::new("request").enter();
+/// let worker = std::thread::spawn(spindle::Context::current().wrap(|| {
 ///     let child = spindle::Span::new("work on another thread");
-///     assert_eq!(child.context().trace_id, spindle::Context::current().span_context().unwrap().trace_id);
-/// })
-/// .join()
+///     child.context().trace_id
+/// }));
+/// assert_eq!(worker.join().unwrap(), request.context().trace_id);
+/// ```
+///
+/// **A thread pool** (any pool that runs `FnOnce() + Send` jobs): wrap each job where it is
+/// submitted, not where it runs.
+///
+/// ```
+/// use std::sync::mpsc;
+/// type Job = Box<dyn FnOnce() + Send>;
+/// let (jobs, queue) = mpsc::channel::<Job>();
+/// let pool = std::thread::spawn(move || queue.into_iter().for_each(|job| job()));
+///
+/// let request = spindle::Span::new("request").enter();
+/// let (done, seen) = mpsc::channel();
+/// jobs.send(Box::new(spindle::Context::current().wrap(move || {
+///     done.send(spindle::current::trace_id()).unwrap();
+/// })))
 /// .unwrap();
-/// drop(parent);
+/// assert_eq!(seen.recv().unwrap(), Some(request.context().trace_id));
+/// drop(jobs);
+/// pool.join().unwrap();
+/// ```
+///
+/// For a job that runs many times (`rayon`'s `for_each`), clone the context into it and
+/// attach it on each run: `let _attached = context.clone().attach();`.
+///
+/// **`tokio::spawn`** (or any executor): a task is polled on whichever thread is free, so the
+/// context goes with the future, through [`Instrument`](crate::Instrument): `in_span` gives the
+/// task a span of its own (a child of the current span, current whenever the task is polled,
+/// ended when it completes); `with_context` only carries the context.
+///
+/// ```
+/// use spindle::{Context, Instrument, Span};
+///
+/// let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+/// runtime.block_on(async {
+///     let request = Span::new("request").enter();
+///     let trace_id = request.context().trace_id;
+///     let job = tokio::spawn(async { spindle::current::trace_id() }.in_span(Span::new("job")));
+///     let carried = tokio::spawn(async { spindle::current::trace_id() }.with_context(Context::current()));
+///     assert_eq!(job.await.unwrap(), Some(trace_id));
+///     assert_eq!(carried.await.unwrap(), Some(trace_id));
+/// });
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Context {
@@ -201,6 +245,22 @@ impl Context {
     /// The span identity this context holds.
     pub fn span_context(&self) -> Option<&SpanContext> {
         self.span_context.as_ref()
+    }
+
+    /// A closure that runs `f` with this context attached (on whichever thread calls it),
+    /// and detaches it afterwards, even if `f` panics. `Send` if `f` is.
+    ///
+    /// ```
+    /// let parent = spindle::Span::new("parent").enter();
+    /// let work = spindle::Context::current().wrap(|| spindle::current::span_id());
+    /// let on_other_thread = std::thread::spawn(work).join().unwrap();
+    /// assert_eq!(on_other_thread, Some(parent.context().span_id));
+    /// ```
+    pub fn wrap<R>(self, f: impl FnOnce() -> R) -> impl FnOnce() -> R {
+        move || {
+            let _attached = self.attach();
+            f()
+        }
     }
 
     /// Makes this context current on this thread until the guard is dropped.

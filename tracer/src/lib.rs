@@ -14,9 +14,10 @@
 //! tracer.shutdown(std::time::Duration::from_secs(5)).expect("spans written");
 //! ```
 //!
-//! Every item has one path: the crate root, or one of the three modules whose grouping helps
-//! a reader, [`current`] (the current span), [`propagation`] (headers across processes) and
-//! [`sampler`] (which traces to keep).
+//! Every item has one path: the crate root, or one of the four modules whose grouping helps
+//! a reader, [`current`] (the current span), [`propagation`] (headers across processes),
+//! [`sampler`] (which traces to keep) and [`semconv`] (spans by OpenTelemetry's semantic
+//! conventions: HTTP, database, cache, messaging, errors).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -31,6 +32,7 @@ mod pipeline;
 pub mod propagation;
 mod resource;
 pub mod sampler;
+pub mod semconv;
 mod sink;
 mod span;
 mod span_builder;
