@@ -40,9 +40,10 @@ impl Gateway {
             .call("GET", &self.orders, route, &path, &[], None)
         {
             Ok(answer) if answer.status == 200 => Reply::new(200, render_page(&answer.body)),
-            Ok(answer) if answer.status >= 500 => {
-                Reply::new(502, format!("orders failed: {}", answer.body))
-            }
+            Ok(answer) if answer.status >= 500 => Reply::new(
+                502,
+                format!("orders answered {}: {}", answer.status, answer.body),
+            ),
             Ok(answer) => Reply::new(answer.status, answer.body),
             Err(e) => Reply::new(502, format!("orders unreachable: {e}")),
         }

@@ -114,11 +114,9 @@ fn traced(
     if reply.status >= 500 {
         // Server spans are errors for 5xx only (4xx is the client's fault).
         span.set_attribute("error.type", reply.status.to_string());
-        span.with_span(|span| {
-            span.set_status(Status::Error {
-                message: format!("answered {}", reply.status).into(),
-            })
-        });
+        // The answer's text says what went wrong.
+        let message = reply.body.clone().into();
+        span.with_span(|span| span.set_status(Status::Error { message }));
     }
     let trace_id = span.context().trace_id.to_string();
     (reply, Some(trace_id))
@@ -180,7 +178,7 @@ impl Client {
                 if answer.status >= 400 {
                     span.set_attribute("error.type", answer.status.to_string());
                     span.set_status(Status::Error {
-                        message: format!("{} answered {}", route, answer.status).into(),
+                        message: format!("{}: {}", answer.status, answer.body).into(),
                     });
                 }
             }

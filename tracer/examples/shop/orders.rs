@@ -43,7 +43,7 @@ impl Orders {
                 }
                 Reply::new(200, orders_json(&orders))
             }
-            Err(e) => Reply::new(500, json!({"error": e.to_string()}).to_string()),
+            Err(e) => Reply::new(500, e.to_string()),
         }
     }
 

@@ -68,7 +68,10 @@ fn consume(receiver: Receiver<Message>) {
     }
 }
 
-#[spindle::trace(attrs("app.event" = message.body["event"].as_str().unwrap_or("").to_owned()))]
+#[spindle::trace(
+    name = "render receipt",
+    attrs("app.event" = message.body["event"].as_str().unwrap_or("").to_owned())
+)]
 fn render_receipt(message: &Message) {
     std::thread::sleep(Duration::from_millis(3));
 }
