@@ -14,11 +14,12 @@ use crate::service::Name;
 /// Where a Spindle viewer (or any OTLP/HTTP receiver) listens by default.
 const VIEWER: &str = "127.0.0.1:4318";
 
-/// The requests sent, with the status the gateway should answer.
+/// The requests sent, with the status the gateway should answer. The failing one goes first:
+/// the viewer opens on the earliest trace, so a newcomer sees the error at once.
 const REQUESTS: [(&str, u16); 3] = [
+    ("/api/customers/7/orders", 502), // an order's lines time out: orders 500, gateway 502
     ("/api/customers/42/orders", 200), // cache miss: orders from the database
     ("/api/customers/42/orders", 200), // cache hit
-    ("/api/customers/7/orders", 502),  // the orders query times out: 500 behind the gateway
 ];
 
 /// A started service.

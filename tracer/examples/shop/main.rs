@@ -14,8 +14,10 @@
 //!                                                └── queue "order-events" ──▶ worker
 //! ```
 //!
-//! The first request misses the cache, the second hits it, the third's database query times
-//! out: orders answers 500 and the gateway 502. Each service writes
+//! Every request lists an order's lines one query at a time (the N+1 the viewer finds). The
+//! first request fails: customer 7's sixth order's lines take longer than the database's
+//! statement timeout, so orders answers 500 and the gateway 502. The cache misses on the
+//! first look at each customer (7, then 42) and hits on the third request (42 again). Each service writes
 //! `spindle-demo/<service>.spindle.json`; if a Spindle viewer (or any OTLP/HTTP receiver) is
 //! listening on 127.0.0.1:4318, the spans are sent there too.
 //!
@@ -45,6 +47,7 @@ const USAGE: &str = "usage: shop [--dir DIR]\n       \
 enum Role {
     Launcher { dir: PathBuf },
     Service(service::Options),
+    Help,
 }
 
 fn main() -> ExitCode {
@@ -52,6 +55,10 @@ fn main() -> ExitCode {
     match parse(&args) {
         Ok(Role::Launcher { dir }) => launcher::run(&dir),
         Ok(Role::Service(options)) => service::run(options),
+        Ok(Role::Help) => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
         Err(message) => {
             eprintln!("shop: {message}\n{USAGE}");
             ExitCode::from(2)
@@ -84,7 +91,7 @@ fn parse(args: &[String]) -> Result<Role, String> {
                     .ok_or_else(|| format!("--peer takes NAME=URL, not {peer:?}"))?;
                 peers.push((peer_name.to_owned(), url.to_owned()));
             }
-            "--help" | "-h" => return Err("the shop demo".into()),
+            "--help" | "-h" => return Ok(Role::Help),
             other => return Err(format!("unknown argument {other:?}")),
         }
     }

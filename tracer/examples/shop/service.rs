@@ -109,17 +109,16 @@ fn serve(options: &Options) -> Result<(), String> {
     std::io::stdout().flush().map_err(|e| e.to_string())?;
     stop_when_stdin_closes(server.clone());
 
-    let result = match options.name {
+    match options.name {
         Name::Gateway => listen(&server, port, &gateway::Gateway::new(options)?),
         Name::Auth => listen(&server, port, &auth::Auth),
         Name::Orders => listen(&server, port, &orders::Orders::new(options)?),
         // The worker drains its queue when dropped, before the tracer shuts down.
         Name::Worker => listen(&server, port, &worker::Worker::start()),
-    };
-    if let Err(e) = tracer.shutdown(Duration::from_secs(5)) {
-        eprintln!("shop {}: writing spans: {e}", options.name.as_str());
     }
-    result
+    tracer
+        .shutdown(Duration::from_secs(5))
+        .map_err(|e| format!("writing spans: {e}"))
 }
 
 /// What a service answers: its endpoints.
@@ -127,12 +126,11 @@ pub trait Service {
     fn endpoints(&self) -> Vec<Endpoint<'_>>;
 }
 
-fn listen(server: &tiny_http::Server, port: u16, service: &dyn Service) -> Result<(), String> {
+fn listen(server: &tiny_http::Server, port: u16, service: &dyn Service) {
     let endpoints = service.endpoints();
     for request in server.incoming_requests() {
         http::answer(request, port, &endpoints);
     }
-    Ok(())
 }
 
 /// Unblocks the server (ending `listen`) once standard input reaches its end: the launcher

@@ -37,8 +37,9 @@ impl fmt::Display for DbError {
 
 impl std::error::Error for DbError {}
 
-/// The customer whose orders query times out (the demo's failing request).
-pub const SLOW_CUSTOMER: i64 = 7;
+/// The order whose lines take longer than the statement timeout (the demo's failing request:
+/// customer 7's sixth order).
+pub const SLOW_ORDER: i64 = 7006;
 
 /// The fake database.
 pub struct Database;
@@ -48,13 +49,6 @@ impl Database {
     pub fn orders_of(&self, customer: i64) -> Result<Vec<Order>, DbError> {
         let text = "SELECT id, total_cents FROM orders WHERE customer_id = $1";
         let query = Query::new("SELECT", "orders", text);
-        if customer == SLOW_CUSTOMER {
-            return query.fail(
-                Duration::from_millis(60),
-                "57014",
-                "canceling statement due to statement timeout",
-            );
-        }
         let orders: Vec<Order> = (1..=6)
             .map(|n| Order {
                 id: customer * 1000 + n,
@@ -68,6 +62,14 @@ impl Database {
     /// The lines of one order: called once per order, the N+1 the viewer points at.
     pub fn items_of(&self, order: i64) -> Result<Vec<Item>, DbError> {
         let text = "SELECT sku, quantity FROM order_items WHERE order_id = $1";
+        let query = Query::new("SELECT", "order_items", text);
+        if order == SLOW_ORDER {
+            return query.fail(
+                Duration::from_millis(50),
+                "57014",
+                "canceling statement due to statement timeout",
+            );
+        }
         let items: Vec<Item> = (0..1 + order % 3)
             .map(|n| Item {
                 sku: format!("SKU-{}", 100 + (order + n) % 17),
@@ -77,7 +79,7 @@ impl Database {
         // 2 to 4 ms each: small alone, a good share of the request together.
         let latency = Duration::from_micros(2000 + 400 * (order % 6) as u64);
         let rows = items.len();
-        Ok(Query::new("SELECT", "order_items", text).answer(latency, rows, items))
+        Ok(query.answer(latency, rows, items))
     }
 }
 

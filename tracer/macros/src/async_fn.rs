@@ -17,6 +17,10 @@
 //!
 //! Every argument is moved into the future, as an `async fn` does, so arguments the body does
 //! not use are still dropped when the future is, not when the function returns.
+//!
+//! The `impl Future` is written by this crate, whose edition (2024) captures every lifetime in
+//! scope, as an `async fn`'s future does; so the rewrite compiles in crates of older editions
+//! too, where a hand-written `-> impl Future` borrowing an argument would not.
 
 use proc_macro2::{Span, TokenStream as TokenStream2};
 use quote::{format_ident, quote};
