@@ -78,6 +78,36 @@ pub trait Instrument: Future + Sized {
         let frame = context.span_context().cloned().map(Frame::Context);
         Instrumented { inner: self, frame }
     }
+
+    /// Takes this thread's current span now (as [`Context::current`]) and attaches it
+    /// whenever the future is polled, so spans the future starts are children of the span
+    /// that was current where it was created, whichever thread or task later polls it:
+    ///
+    /// ```
+    /// use spindle::Instrument;
+    /// let request = spindle::Span::new("request").enter();
+    /// let work = async { spindle::Span::new("work").context().trace_id }
+    ///     .in_current_span();
+    /// // Polled on another thread, where nothing is current, `work` still joins the trace.
+    /// let trace_id = std::thread::spawn(move || {
+    ///     let mut work = std::pin::pin!(work);
+    ///     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    ///     loop {
+    ///         if let std::task::Poll::Ready(id) = work.as_mut().poll(&mut cx) {
+    ///             break id;
+    ///         }
+    ///     }
+    /// })
+    /// .join()
+    /// .unwrap();
+    /// assert_eq!(trace_id, request.context().trace_id);
+    /// ```
+    ///
+    /// With nothing current, the future is left as it is. `#[spindle::trace]` on an
+    /// `async fn` does this for the function's own span.
+    fn in_current_span(self) -> Instrumented<Self> {
+        self.with_context(Context::current())
+    }
 }
 
 impl<F: Future> Instrument for F {}

@@ -14,6 +14,7 @@ use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 use syn::{Error, FnArg, Ident, ItemFn, LitStr, Pat, ReturnType, Token, Type};
 
+mod async_fn;
 mod options;
 mod record_error;
 
@@ -24,9 +25,19 @@ use record_error::record_error;
 /// body (so spans created inside become its children), ended when the function returns.
 ///
 /// On a plain `fn` the span is entered for the call and ends when the function returns, also
-/// on an early `return`, `?` or panic. On an `async fn` the span is created when the returned
-/// future is first polled and is current whenever the body runs (on any executor, across
-/// every `.await`); it ends when the future completes or is dropped.
+/// on an early `return`, `?` or panic.
+///
+/// On an `async fn` the parent is taken when the function is called: the future it returns
+/// carries the caller's current span, so `tokio::spawn(fetch(1))` inside a `request` span
+/// makes `fetch` a child of `request` even though a runtime thread, where nothing is current,
+/// polls it. The span itself starts when the future is first polled (as with `tracing`'s
+/// `#[instrument]`, so its time is the work's, not the wait before it), is current whenever the
+/// body runs (on any executor, across every `.await`), and ends when the future completes or is
+/// dropped; a future dropped before its first poll records no span. If nothing is current at
+/// the call, the span's parent is whatever is current where it is first polled. To do this the
+/// function becomes a plain `fn` returning `impl Future<Output = T>` (which is how rustdoc shows
+/// it); the future captures every argument and lifetime as the `async fn` did, is `Send` when
+/// they are, and still implements a trait's `async fn`.
 ///
 /// Works on free functions and methods (`self`, `&self`, `&mut self`), with generics, `where`
 /// clauses and `impl Trait` arguments; the function's attributes, doc comments, visibility
@@ -189,10 +200,12 @@ fn expand(attr: TokenStream2, item: TokenStream2) -> syn::Result<TokenStream2> {
                 }
             }
         };
-        quote! {
+        let future_body = quote! {
             #start
             ::spindle::Instrument::in_span(#traced, #span_var).await
-        }
+        };
+        let function = async_fn::rewrite(sig, future_body);
+        return Ok(quote!(#(#attrs)* #vis #function));
     } else {
         let guard = Ident::new("__spindle_guard", Span::mixed_site());
         let statements = &block.stmts;
