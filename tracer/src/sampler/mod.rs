@@ -6,7 +6,8 @@
 //! if it changes it). The built-in samplers match the OpenTelemetry SDKs: [`ProbabilitySampler`]
 //! decides as every SDK that implements the current specification does (threshold in
 //! `tracestate` as `ot=th:...`), [`TraceIdRatio`] stays for compatibility, and
-//! [`RuleSampler`] picks a sampler by span name, kind and attribute.
+//! [`RuleSampler`] picks a sampler by span name, kind and attribute. [`TailSampling`] keeps
+//! errors and slow traces after the fact, on the exporter's thread.
 //!
 //! ```
 //! use spindle::sampler::{ParentBased, Sampler, SamplingInput, ShouldSample};
@@ -27,6 +28,7 @@ mod probability;
 mod ratio;
 mod rules;
 mod rules_env;
+mod tail;
 
 use std::fmt::Debug;
 use std::sync::Arc;
@@ -37,6 +39,7 @@ pub use probability::ProbabilitySampler;
 pub use ratio::TraceIdRatio;
 pub use rules::{AttributeMatch, NameMatch, Rule, RuleSampler};
 pub use rules_env::{ENV_SAMPLING_RULES, RulesError};
+pub use tail::TailSampling;
 
 /// The environment variable naming the sampler.
 pub const ENV_SAMPLER: &str = "OTEL_TRACES_SAMPLER";
