@@ -15,7 +15,6 @@ use crate::pipeline::RecordBox;
 use crate::sampler::SamplingInput;
 use crate::span_builder::SpanBuilder;
 use crate::span_context::{SpanContext, TraceFlags};
-use crate::trace_state::TraceState;
 use crate::tracer;
 
 /// One timed operation. Ends (and is handed to the exporter) when dropped or on [`Span::end`].
@@ -72,10 +71,12 @@ pub(crate) fn start_span(
         record.flags = record_flags(trace_flags, parent.as_ref());
         record
     });
-    let (trace_state, mut record) = match (sampling.trace_state, parent) {
-        (Some(chosen), _) => (chosen, record),
-        (None, Some(parent)) => (parent.trace_state, record),
-        (None, None) => (TraceState::default(), record),
+    let mut record = record;
+    // The sampler's trace state if it chose one, else the parent's (moved, not cloned).
+    let inherited = parent.map(|parent| parent.trace_state);
+    let trace_state = match sampling.trace_state {
+        Some(chosen) => chosen,
+        None => inherited.unwrap_or_default(),
     };
     if let Some(record) = &mut record
         && !trace_state.is_empty()
