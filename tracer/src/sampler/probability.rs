@@ -11,6 +11,7 @@
 
 use super::otel_state;
 use super::{SamplingDecision, SamplingInput, SamplingResult};
+use crate::trace_state::TraceState;
 
 /// 2^56: the number of distinct 56-bit randomness values.
 const MAX_ADJUSTED_COUNT: f64 = 72_057_594_037_927_936.0;
@@ -32,11 +33,14 @@ const SIGNIFICAND_DIGITS: u32 = 13;
 /// assert_eq!(ProbabilitySampler::new(1.0).threshold_text().as_deref(), Some("0"));
 /// assert_eq!(ProbabilitySampler::new(0.0).threshold(), None, "0 samples nothing");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ProbabilitySampler {
     ratio: f64,
     /// The rejection threshold; `None` for ratio 0 (nothing is sampled).
     threshold: Option<u64>,
+    /// `ot=th:...` alone, made once: the trace state of every kept span whose parent had
+    /// none (a root, most often), shared rather than built per span.
+    own_state: TraceState,
 }
 
 impl ProbabilitySampler {
@@ -58,7 +62,12 @@ impl ProbabilitySampler {
             let ratio = ratio.max(1.0 / MAX_ADJUSTED_COUNT);
             probability_to_threshold(ratio, precision.clamp(1, 12))
         });
-        ProbabilitySampler { ratio, threshold }
+        let own_state = otel_state::with_threshold(&TraceState::EMPTY, threshold);
+        ProbabilitySampler {
+            ratio,
+            threshold,
+            own_state,
+        }
     }
 
     /// The ratio asked for (clamped).
@@ -88,8 +97,12 @@ impl ProbabilitySampler {
         let state = input.trace_state();
         let sampled = self.threshold.filter(|&t| randomness(input) >= t);
         let decision = SamplingDecision::from_bool(sampled.is_some());
-        let trace_state = (otel_state::threshold(state) != sampled)
-            .then(|| otel_state::with_threshold(state, sampled));
+        let trace_state = match (state.is_empty(), sampled) {
+            (true, Some(_)) => Some(self.own_state.clone()),
+            (true, None) => None,
+            (false, _) => (otel_state::threshold(state) != sampled)
+                .then(|| otel_state::with_threshold(state, sampled)),
+        };
         SamplingResult {
             decision,
             trace_state,
