@@ -82,6 +82,7 @@ pub fn init(mut config: Config) -> Result<TracerGuard, TraceError> {
         true => None,
         false => Some(Pipeline::start(
             &batch,
+            config.tail_sampling.take(),
             resource,
             exporters,
             tracer::suppress_this_thread,

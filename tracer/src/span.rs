@@ -12,9 +12,9 @@ use crate::clock::now_unix_nanos;
 use crate::context::{self, EnteredSpan};
 use crate::id::{new_span_id, new_trace_id};
 use crate::pipeline::RecordBox;
+use crate::sampler::SamplingInput;
 use crate::span_builder::SpanBuilder;
 use crate::span_context::{SpanContext, TraceFlags};
-use crate::trace_state::TraceState;
 use crate::tracer;
 
 /// One timed operation. Ends (and is handed to the exporter) when dropped or on [`Span::end`].
@@ -44,7 +44,13 @@ pub(crate) fn start_span(
     attributes: &[KeyValue],
 ) -> Span {
     let trace_id = parent.as_ref().map_or_else(new_trace_id, |p| p.trace_id);
-    let sampling = tracer::sample(parent.as_ref(), trace_id, &name, kind, attributes);
+    let sampling = tracer::sample(&SamplingInput {
+        parent: parent.as_ref(),
+        trace_id,
+        name: &name,
+        kind,
+        attributes,
+    });
     // Sampled and random are the defined flags (W3C Level 2); reserved bits are not passed
     // on. A new trace id is random (its right-most 7 bytes too); a continued trace keeps
     // whatever its parent said.
@@ -65,9 +71,12 @@ pub(crate) fn start_span(
         record.flags = record_flags(trace_flags, parent.as_ref());
         record
     });
-    let (trace_state, mut record) = match parent {
-        Some(parent) => (parent.trace_state, record),
-        None => (TraceState::default(), record),
+    let mut record = record;
+    // The sampler's trace state if it chose one, else the parent's (moved, not cloned).
+    let inherited = parent.map(|parent| parent.trace_state);
+    let trace_state = match sampling.trace_state {
+        Some(chosen) => chosen,
+        None => inherited.unwrap_or_default(),
     };
     if let Some(record) = &mut record
         && !trace_state.is_empty()

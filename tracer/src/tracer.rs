@@ -5,13 +5,10 @@ use std::cell::RefCell;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::Acquire, Ordering::Release};
 
-use parking_lot::RwLock;
-use spindle_formats::{KeyValue, SpanKind};
-
-use crate::id::TraceId;
 use crate::pipeline::{Pipeline, RecordBox, RecordBoxes, ThreadBuffer};
-use crate::sampler::{Sampler, SamplingDecision, ShouldSample};
-use crate::span_context::SpanContext;
+use crate::sampler::{Sampler, SamplingInput, ShouldSample};
+use crate::trace_state::TraceState;
+use parking_lot::RwLock;
 
 /// A tracer: how to sample, and where recorded spans go (none: spans are not recorded).
 #[derive(Debug)]
@@ -114,29 +111,22 @@ pub(crate) fn suppress_this_thread() {
 pub(crate) struct Sampling {
     /// The sampled flag the span propagates.
     pub sampled: bool,
+    /// The trace state the sampler gave the span (`None`: the parent's).
+    pub trace_state: Option<TraceState>,
     /// An empty record to fill if the span is recorded (sampled and a pipeline is installed).
     pub record: Option<RecordBox>,
 }
 
-/// Decides whether a new span is sampled and recorded (the sampler sees the builder's
-/// `attributes`); if recorded, counts it as started and gives it a record box.
+/// Decides whether the span `input` describes is sampled and recorded; if recorded, counts
+/// it as started and gives it a record box.
 #[inline]
-pub(crate) fn sample(
-    parent: Option<&SpanContext>,
-    trace_id: TraceId,
-    name: &str,
-    kind: SpanKind,
-    attributes: &[KeyValue],
-) -> Sampling {
-    let decide = |sampler: &Sampler| -> bool {
-        sampler.should_sample_with_attributes(parent, trace_id, name, kind, attributes)
-            == SamplingDecision::RecordAndSample
-    };
+pub(crate) fn sample(input: &SamplingInput<'_>) -> Sampling {
     let cached = with_cache(|cache| {
-        let sampled = match &cache.tracer {
-            Some(tracer) => decide(&tracer.sampler),
-            None => decide(default_sampler()),
+        let result = match &cache.tracer {
+            Some(tracer) => tracer.sampler.should_sample(input),
+            None => default_sampler().should_sample(input),
         };
+        let sampled = result.is_sampled();
         let record = match &cache.buffer {
             Some(buffer) if sampled && !cache.suppressed => {
                 buffer.count_started();
@@ -144,11 +134,19 @@ pub(crate) fn sample(
             }
             _ => None,
         };
-        Sampling { sampled, record }
+        Sampling {
+            sampled,
+            trace_state: result.trace_state,
+            record,
+        }
     });
-    cached.unwrap_or_else(|| Sampling {
-        sampled: decide(default_sampler()),
-        record: None,
+    cached.unwrap_or_else(|| {
+        let result = default_sampler().should_sample(input);
+        Sampling {
+            sampled: result.is_sampled(),
+            trace_state: result.trace_state,
+            record: None,
+        }
     })
 }
 

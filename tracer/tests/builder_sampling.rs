@@ -6,8 +6,8 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use spindle::sampler::{ParentBased, Sampler, SamplingDecision, ShouldSample};
-use spindle::{Config, InMemoryExporter, KeyValue, Span, SpanContext, SpanKind, TraceId, Value};
+use spindle::sampler::{ParentBased, Sampler, SamplingInput, SamplingResult, ShouldSample};
+use spindle::{Config, InMemoryExporter, KeyValue, Span, SpanKind, Value};
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -24,33 +24,11 @@ struct NoHealthChecks {
 }
 
 impl ShouldSample for NoHealthChecks {
-    fn should_sample(
-        &self,
-        _: Option<&SpanContext>,
-        _: TraceId,
-        _: &str,
-        _: SpanKind,
-    ) -> SamplingDecision {
-        SamplingDecision::RecordAndSample
-    }
-
-    fn should_sample_with_attributes(
-        &self,
-        _: Option<&SpanContext>,
-        _: TraceId,
-        _: &str,
-        _: SpanKind,
-        attributes: &[KeyValue],
-    ) -> SamplingDecision {
+    fn should_sample(&self, input: &SamplingInput<'_>) -> SamplingResult {
+        let attributes = input.attributes;
         self.seen.lock().unwrap().push(attributes.to_vec());
-        let health = attributes
-            .iter()
-            .any(|kv| kv.key == "http.route" && kv.value == Value::from("/health"));
-        if health {
-            SamplingDecision::Drop
-        } else {
-            SamplingDecision::RecordAndSample
-        }
+        let health = input.attribute("http.route") == Some(&Value::from("/health"));
+        (!health).into()
     }
 }
 

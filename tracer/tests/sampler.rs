@@ -4,12 +4,17 @@
 use std::sync::{Arc, Mutex};
 
 use proptest::prelude::*;
-use spindle::sampler::{ParentBased, Sampler, SamplingDecision, ShouldSample, TraceIdRatio};
+use spindle::sampler::{
+    ParentBased, Sampler, SamplingDecision, SamplingInput, SamplingResult, ShouldSample,
+    TraceIdRatio,
+};
 use spindle::{SpanContext, SpanId, TraceFlags, TraceId};
 use spindle_formats::SpanKind;
 
 fn decide(sampler: &Sampler, parent: Option<&SpanContext>, id: u128) -> SamplingDecision {
-    sampler.should_sample(parent, TraceId(id), "span", SpanKind::Internal)
+    let mut input = SamplingInput::root(TraceId(id), "span", SpanKind::Internal);
+    input.parent = parent;
+    sampler.should_sample(&input).decision
 }
 
 fn sampled(sampler: &Sampler, id: u128) -> bool {
@@ -176,15 +181,9 @@ struct Tagged {
 }
 
 impl ShouldSample for Tagged {
-    fn should_sample(
-        &self,
-        _: Option<&SpanContext>,
-        _: TraceId,
-        _: &str,
-        _: SpanKind,
-    ) -> SamplingDecision {
+    fn should_sample(&self, _: &SamplingInput<'_>) -> SamplingResult {
         self.log.lock().unwrap().push(self.tag);
-        SamplingDecision::Drop
+        SamplingDecision::Drop.into()
     }
 }
 
@@ -274,31 +273,28 @@ fn custom_sampler_sees_the_arguments() {
     #[derive(Debug)]
     struct OnlyServers;
     impl ShouldSample for OnlyServers {
-        fn should_sample(
-            &self,
-            p: Option<&SpanContext>,
-            t: TraceId,
-            name: &str,
-            kind: SpanKind,
-        ) -> SamplingDecision {
-            let keep =
-                p.is_none() && t == TraceId(9) && name == "GET /" && kind == SpanKind::Server;
-            if keep {
-                SamplingDecision::RecordAndSample
-            } else {
-                SamplingDecision::Drop
-            }
+        fn should_sample(&self, input: &SamplingInput<'_>) -> SamplingResult {
+            let keep = input.parent.is_none()
+                && input.trace_id == TraceId(9)
+                && input.name == "GET /"
+                && input.kind == SpanKind::Server
+                && input.attribute("http.request.method") == Some(&"GET".into());
+            keep.into()
         }
     }
     let sampler = Sampler::Custom(Arc::new(OnlyServers));
+    let get = [spindle::KeyValue::new("http.request.method", "GET")];
+    let server = SamplingInput::root(TraceId(9), "GET /", SpanKind::Server);
     assert!(
         sampler
-            .should_sample(None, TraceId(9), "GET /", SpanKind::Server)
+            .should_sample(&server.with_attributes(&get))
             .is_sampled()
     );
+    assert!(!sampler.should_sample(&server).is_sampled(), "no attribute");
+    let client = SamplingInput::root(TraceId(9), "GET /", SpanKind::Client);
     assert!(
         !sampler
-            .should_sample(None, TraceId(9), "GET /", SpanKind::Client)
+            .should_sample(&client.with_attributes(&get))
             .is_sampled()
     );
 }
@@ -321,6 +317,12 @@ fn describe(sampler: &Sampler) -> String {
         Sampler::AlwaysOn => "always_on".into(),
         Sampler::AlwaysOff => "always_off".into(),
         Sampler::TraceIdRatio(r) => format!("ratio({})", r.ratio()),
+        Sampler::Probability(p) => format!("probability({})", p.ratio()),
+        Sampler::Rules(rules) => format!(
+            "rules({}, {})",
+            rules.rule_list().len(),
+            describe(rules.default_sampler())
+        ),
         Sampler::ParentBased(pb) => format!("parentbased({})", describe(pb.root())),
         Sampler::Custom(_) => "custom".into(),
     }
@@ -375,6 +377,14 @@ fn env_table() {
             "parentbased(ratio(1))",
             true,
         ),
+        (Some("probability"), Some("0.5"), "probability(0.5)", false),
+        (
+            Some("parentbased_probability"),
+            Some("0.1"),
+            "parentbased(probability(0.1))",
+            false,
+        ),
+        (Some("probability"), Some("2"), "probability(1)", true),
         (Some("jaeger_remote"), None, "parentbased(always_on)", true),
         (Some("bogus"), Some("0.5"), "parentbased(always_on)", true),
     ];
@@ -384,9 +394,13 @@ fn env_table() {
             "OTEL_TRACES_SAMPLER_ARG" => arg.map(String::from),
             _ => None,
         };
-        let (sampler, warning) = Sampler::from_env_vars(lookup);
+        let (sampler, warnings) = Sampler::from_env_vars(lookup);
         assert_eq!(describe(&sampler), want, "{name:?} {arg:?}");
-        assert_eq!(warning.is_some(), warns, "{name:?} {arg:?}: {warning:?}");
+        assert_eq!(
+            !warnings.is_empty(),
+            warns,
+            "{name:?} {arg:?}: {warnings:?}"
+        );
     }
 }
 

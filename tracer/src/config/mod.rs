@@ -7,7 +7,7 @@ use std::time::Duration;
 use spindle_formats::{KeyValue, Str, Value};
 
 use crate::resource::ResourceConfig;
-use crate::sampler::Sampler;
+use crate::sampler::{Sampler, TailSampling};
 use crate::sink::{FileExporter, FileFormat, SpanExporter};
 
 mod batch;
@@ -30,6 +30,7 @@ use exporters::exporters_from_env_vars;
 pub struct Config {
     pub(crate) resource: ResourceConfig,
     pub(crate) sampler: Option<Sampler>,
+    pub(crate) tail_sampling: Option<TailSampling>,
     pub(crate) max_queue_size: Option<usize>,
     pub(crate) max_export_batch_size: Option<usize>,
     pub(crate) scheduled_delay: Option<Duration>,
@@ -77,6 +78,13 @@ impl Config {
     /// The sampler (overrides `OTEL_TRACES_SAMPLER`).
     pub fn sampler(mut self, sampler: Sampler) -> Self {
         self.sampler = Some(sampler);
+        self
+    }
+
+    /// Local tail sampling on the exporter's thread: keep errors and slow traces, and a
+    /// ratio of the rest (see [`TailSampling`]).
+    pub fn tail_sampling(mut self, tail: TailSampling) -> Self {
+        self.tail_sampling = Some(tail);
         self
     }
 

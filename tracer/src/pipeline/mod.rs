@@ -17,6 +17,7 @@
 
 mod buffer;
 mod stats;
+mod tail;
 mod worker;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
@@ -30,6 +31,7 @@ use spindle_formats::{Resource, Span};
 
 use crate::config::BatchConfig;
 use crate::error::TraceError;
+use crate::sampler::TailSampling;
 use crate::sink::SpanExporter;
 use buffer::{Chunk, reuse_dropped};
 pub(crate) use buffer::{ThreadBuffer, take_spare};
@@ -105,9 +107,11 @@ pub(crate) struct Pipeline {
 
 impl Pipeline {
     /// Starts the background worker, which first runs `on_worker_start` on its own thread
-    /// (the tracer passes what keeps that thread's work from being traced).
+    /// (the tracer passes what keeps that thread's work from being traced); with `tail`, the
+    /// worker applies local tail sampling before batching.
     pub fn start(
         config: &BatchConfig,
+        tail: Option<TailSampling>,
         resource: Resource,
         sinks: Vec<Box<dyn SpanExporter>>,
         on_worker_start: fn(),
@@ -137,7 +141,7 @@ impl Pipeline {
             shut_down: AtomicBool::new(false),
             worker: Mutex::new(None),
         });
-        let worker = Worker::new(pipeline.clone(), config, resource, sinks);
+        let worker = Worker::new(pipeline.clone(), config, tail, resource, sinks);
         let handle = std::thread::Builder::new()
             .name("spindle-exporter".into())
             .spawn(move || {

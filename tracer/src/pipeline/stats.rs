@@ -30,6 +30,14 @@ pub struct Stats {
     pub retries: u64,
     /// The last export error, in words.
     pub last_error: Option<String>,
+    /// Local tail sampling: local traces decided before their root ended (over the cap on
+    /// waiting spans, or at shutdown).
+    pub tail_decided_early: u64,
+    /// Local tail sampling: spans its decisions dropped (not counted in [`Stats::dropped`],
+    /// which counts losses).
+    pub tail_dropped: u64,
+    /// Local tail sampling: spans waiting for their local root now.
+    pub tail_waiting: u64,
 }
 
 impl Stats {
@@ -56,6 +64,10 @@ pub(crate) struct Counters {
     /// Shared with every sink's `ExportContext`, so retries show while an export runs.
     pub retries: Arc<AtomicU64>,
     pub last_error: Mutex<Option<String>>,
+    /// Tail sampling's counts, written by the worker.
+    pub tail_decided_early: AtomicU64,
+    pub tail_dropped: AtomicU64,
+    pub tail_waiting: AtomicU64,
     /// Started and ended counts of threads that have exited.
     pub retired_started: AtomicU64,
     pub retired_ended: AtomicU64,
@@ -109,6 +121,9 @@ impl Counters {
             export_errors: self.export_errors.load(Relaxed),
             retries: self.retries.load(Relaxed),
             last_error: self.last_error.lock().clone(),
+            tail_decided_early: self.tail_decided_early.load(Relaxed),
+            tail_dropped: self.tail_dropped.load(Relaxed),
+            tail_waiting: self.tail_waiting.load(Relaxed),
         }
     }
 }

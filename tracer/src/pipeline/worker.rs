@@ -10,9 +10,11 @@ use crossbeam_channel::{Receiver, Sender, TryRecvError};
 use spindle_formats::{Resource, Scope, SpanBatch, Spans};
 
 use super::buffer::{Chunk, ThreadBuffer};
+use super::tail::{Owned, Released, TailStage};
 use super::{Pipeline, RecordBoxes};
 use crate::config::BatchConfig;
 use crate::error::TraceError;
+use crate::sampler::TailSampling;
 use crate::sink::{ExportContext, ExportError, SpanExporter};
 
 /// Requests from the application to the worker, each with a reply channel.
@@ -35,6 +37,10 @@ pub(crate) struct Worker {
     owners: Vec<(Arc<ThreadBuffer>, usize)>,
     /// Empty vectors to carry boxes back in.
     carriers: Vec<RecordBoxes>,
+    /// Local tail sampling, if configured: spans wait here for their local root.
+    tail: Option<TailStage>,
+    /// What the tail stage let go since it was last settled.
+    released: Released,
     chunk_size: usize,
     batch_size: usize,
     delay: Duration,
@@ -44,6 +50,7 @@ impl Worker {
     pub fn new(
         pipeline: Arc<Pipeline>,
         config: &BatchConfig,
+        tail: Option<TailSampling>,
         resource: Resource,
         sinks: Vec<Box<dyn SpanExporter>>,
     ) -> Worker {
@@ -71,6 +78,8 @@ impl Worker {
             batch: Vec::new(),
             owners: Vec::new(),
             carriers: Vec::new(),
+            tail: tail.map(TailStage::new),
+            released: Released::default(),
             batch_size: config.max_export_batch_size.max(1),
             delay: config.scheduled_delay,
         }
@@ -84,11 +93,11 @@ impl Worker {
             self.report_first_drop();
             match control.try_recv() {
                 Ok(Control::Flush(reply)) => {
-                    let _ = reply.send(self.export_everything(&chunks));
+                    let _ = reply.send(self.export_everything(&chunks, false));
                     continue;
                 }
                 Ok(Control::Shutdown(reply)) => {
-                    let result = self.export_everything(&chunks);
+                    let result = self.export_everything(&chunks, true);
                     self.sinks.iter_mut().for_each(|(sink, _)| sink.shutdown());
                     self.report_first_drop();
                     let _ = reply.send(result);
@@ -104,7 +113,7 @@ impl Worker {
             }
             let now = Instant::now();
             if now >= next_tick {
-                let _ = self.export_everything(&chunks);
+                let _ = self.export_everything(&chunks, false);
                 next_tick = Instant::now() + self.delay;
             } else if !took {
                 std::thread::park_timeout(next_tick - now);
@@ -125,9 +134,79 @@ impl Worker {
         let _ = self.unbox(chunk);
     }
 
+    /// Moves the records into the batch (through the tail stage, if there is one).
+    fn unbox(&mut self, chunk: Chunk) -> Result<(), TraceError> {
+        if self.tail.is_none() {
+            return self.batch_boxes(chunk);
+        }
+        let Chunk { owner, mut boxes } = chunk;
+        if let Some(tail) = &mut self.tail {
+            for record in boxes.drain(..) {
+                tail.take(owner.clone(), record, &mut self.released);
+            }
+        }
+        self.keep_carrier(boxes);
+        self.settle_released()
+    }
+
+    /// Decides every local trace still waiting (at shutdown).
+    fn decide_waiting(&mut self) -> Result<(), TraceError> {
+        if let Some(tail) = &mut self.tail {
+            tail.decide_all(&mut self.released);
+        }
+        self.settle_released()
+    }
+
+    /// Batches what the tail stage kept, hands back the boxes of what it dropped (a run of
+    /// one thread's boxes at a time), and publishes its counts.
+    fn settle_released(&mut self) -> Result<(), TraceError> {
+        let released = std::mem::take(&mut self.released);
+        let mut dropped = released.dropped.into_iter().peekable();
+        while let Some((owner, boxes)) = self.next_run(&mut dropped) {
+            owner.hand_back(boxes);
+        }
+        let mut result = Ok(());
+        let mut kept = released.kept.into_iter().peekable();
+        while let Some((owner, boxes)) = self.next_run(&mut kept) {
+            if let Err(e) = self.batch_boxes(Chunk { owner, boxes }) {
+                result = Err(e);
+            }
+        }
+        if let Some(tail) = &self.tail {
+            let counters = &self.pipeline.counters;
+            counters
+                .tail_decided_early
+                .store(tail.decided_early, Relaxed);
+            counters.tail_dropped.store(tail.dropped_spans, Relaxed);
+            counters.tail_waiting.store(tail.waiting() as u64, Relaxed);
+        }
+        result
+    }
+
+    /// The next run of records with one owner, in a carrier vector.
+    fn next_run(
+        &mut self,
+        records: &mut std::iter::Peekable<std::vec::IntoIter<Owned>>,
+    ) -> Option<(Arc<ThreadBuffer>, RecordBoxes)> {
+        let (owner, first) = records.next()?;
+        let mut boxes = self.carriers.pop().unwrap_or_default();
+        boxes.push(first);
+        while let Some((_, record)) = records.next_if(|(o, _)| Arc::ptr_eq(o, &owner)) {
+            boxes.push(record);
+        }
+        Some((owner, boxes))
+    }
+
+    /// Keeps an emptied chunk vector to carry boxes in later.
+    fn keep_carrier(&mut self, boxes: RecordBoxes) {
+        if self.carriers.len() < super::MAX_RETURNED_CHUNKS && boxes.capacity() >= self.chunk_size {
+            self.carriers.push(boxes);
+        }
+    }
+
     /// Moves the records (their boxes, not their contents) into the batch, noting whose they
     /// are, and exports each batch that fills up.
-    fn unbox(&mut self, chunk: Chunk) -> Result<(), TraceError> {
+    fn batch_boxes(&mut self, chunk: Chunk) -> Result<(), TraceError> {
         let Chunk { owner, mut boxes } = chunk;
         let mut result = Ok(());
         let mut rest = boxes.drain(..);
@@ -150,14 +229,18 @@ impl Worker {
             }
         }
         drop(rest);
-        if self.carriers.len() < super::MAX_RETURNED_CHUNKS && boxes.capacity() >= self.chunk_size {
-            self.carriers.push(boxes);
-        }
+        self.keep_carrier(boxes);
         result
     }
 
-    /// Exports every span in thread buffers, in the queue and in the batch.
-    fn export_everything(&mut self, chunks: &Receiver<Chunk>) -> Result<(), TraceError> {
+    /// Exports every span in thread buffers, in the queue and in the batch; local traces
+    /// waiting in the tail stage are decided first if `decide_waiting` (at shutdown), and
+    /// otherwise keep waiting for their roots.
+    fn export_everything(
+        &mut self,
+        chunks: &Receiver<Chunk>,
+        decide_waiting: bool,
+    ) -> Result<(), TraceError> {
         let mut result = Ok(());
         for idle in self.pipeline.drain_threads() {
             if let Err(e) = self.unbox(idle) {
@@ -169,6 +252,9 @@ impl Worker {
             if let Err(e) = self.unbox(chunk) {
                 result = Err(e);
             }
+        }
+        if decide_waiting && let Err(e) = self.decide_waiting() {
+            result = Err(e);
         }
         if !self.batch.is_empty()
             && let Err(e) = self.export()
