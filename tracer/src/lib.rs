@@ -28,6 +28,8 @@ pub mod current;
 mod error;
 mod id;
 mod instrument;
+#[cfg(feature = "log")]
+mod log_ids;
 mod pipeline;
 pub mod propagation;
 mod resource;
@@ -47,6 +49,8 @@ pub use config::{BatchConfig, Config};
 pub use context::{Context, ContextGuard, EnteredSpan};
 pub use error::TraceError;
 pub use instrument::{Instrument, Instrumented};
+#[cfg(feature = "log")]
+pub use log_ids::TraceIdLogger;
 pub use pipeline::Stats;
 pub use sink::{
     ConsoleExporter, ExportContext, ExportError, FileExporter, FileFormat, HttpError,

@@ -37,6 +37,7 @@ pub fn client(system: impl Into<Str>) -> DbSpanBuilder {
         namespace: None,
         server: None,
         summary: None,
+        unsanitized_query: None,
         kind: SpanKind::Client,
         attributes: Vec::with_capacity(6),
     }
@@ -64,6 +65,7 @@ pub struct DbSpanBuilder {
     namespace: Option<Str>,
     server: Option<(Str, Option<u16>)>,
     summary: Option<Str>,
+    unsanitized_query: Option<Str>,
     kind: SpanKind,
     attributes: Vec<KeyValue>,
 }
@@ -100,10 +102,10 @@ impl DbSpanBuilder {
     }
 
     /// `db.query.text` from SQL with literals in it: recorded with every literal replaced by
-    /// `?` ([`sanitize_sql`]).
-    pub fn query(mut self, sql: &str) -> Self {
-        let text = sanitize_sql(sql);
-        self.attributes.push(KeyValue::new("db.query.text", text));
+    /// `?` ([`sanitize_sql`]). The text is sanitized only if the span is sampled (so the
+    /// sampler does not see it).
+    pub fn query(mut self, sql: impl Into<Str>) -> Self {
+        self.unsanitized_query = Some(sql.into());
         self
     }
 
@@ -172,6 +174,7 @@ impl DbSpanBuilder {
             namespace,
             server,
             summary,
+            unsanitized_query,
             kind,
             mut attributes,
         } = self;
@@ -191,6 +194,10 @@ impl DbSpanBuilder {
             named.extend(port.map(|port| KeyValue::new("server.port", i64::from(port))));
         }
         named.append(&mut attributes);
-        super::start(name, kind, None, named)
+        let mut span = super::start(name, kind, None, named);
+        if let Some(sql) = unsanitized_query {
+            span.with_attributes(|| [KeyValue::new("db.query.text", sanitize_sql(&sql))]);
+        }
+        span
     }
 }

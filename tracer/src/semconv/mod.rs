@@ -1,7 +1,7 @@
 //! Spans for the common kinds of work, named and attributed by today's stable OpenTelemetry
 //! semantic conventions, with the conventions' status rules.
 //!
-//! Each family has a builder that starts a [`Span`](crate::Span) with the right kind, name and
+//! Each family has a builder that starts a [`Span`] with the right kind, name and
 //! attributes (given before start, so the sampler sees them):
 //!
 //! - [`http`]: server and client spans (`http.request.method`, `url.path`/`url.full`,
