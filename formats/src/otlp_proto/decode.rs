@@ -55,8 +55,11 @@ impl From<WireError> for DecodeFault {
 
 type Decoded<T> = Result<T, DecodeFault>;
 
-/// Decodes a `Span` message.
-pub(crate) fn span(bytes: &[u8], base: usize) -> Decoded<Span> {
+/// Decodes a `Span` message. Its attributes are gathered in `scratch` (reused from span to
+/// span) and then moved into a vector of exactly their number: no growth steps, no spare room
+/// held for the life of the span.
+pub(crate) fn span(bytes: &[u8], base: usize, scratch: &mut Vec<KeyValue>) -> Decoded<Span> {
+    scratch.clear();
     let mut span = Span::default();
     let mut trace_id = None;
     let mut span_id = None;
@@ -72,7 +75,7 @@ pub(crate) fn span(bytes: &[u8], base: usize) -> Decoded<Span> {
             6 => span.kind = kind(varint(field, value, at)?, at)?,
             7 => span.start_unix_nanos = fixed64(field, value, at)?,
             8 => span.end_unix_nanos = fixed64(field, value, at)?,
-            9 => attribute_into(&mut span.attributes, field, value, at)?,
+            9 => attribute_into(scratch, field, value, at)?,
             10 => span.dropped_attributes_count = count(field, value, at)?,
             12 => span.dropped_events_count = count(field, value, at)?,
             14 => span.dropped_links_count = count(field, value, at)?,
@@ -92,6 +95,7 @@ pub(crate) fn span(bytes: &[u8], base: usize) -> Decoded<Span> {
     }
     span.trace_id = trace_id_of(trace_id, base, "trace_id")?;
     span.span_id = span_id_of(span_id, base, "span_id")?;
+    span.attributes = scratch.drain(..).collect();
     Ok(span)
 }
 

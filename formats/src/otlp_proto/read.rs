@@ -199,6 +199,7 @@ impl Group {
         let mut scope_index = ScopeIndex(0);
         let mut reader = Reader::new(body, base);
         let mut index = 0;
+        let mut scratch = Vec::new();
         loop {
             let (value, cut) = match reader.field_or_cut() {
                 Ok(None) => return Ok(false),
@@ -213,7 +214,7 @@ impl Group {
             index += 1;
             let span = match (value, cut) {
                 (_, Some(cut)) => Err(DecodeFault::from(cut)),
-                (FieldValue::Len(bytes, start), None) => decode::span(bytes, start),
+                (FieldValue::Len(bytes, start), None) => decode::span(bytes, start, &mut scratch),
                 (other, None) => Err(wrong_type(2, LEN, &other, at).into()),
             };
             match span {

@@ -144,9 +144,22 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Reads one varint.
+    /// Reads one varint. Tags, lengths and small numbers are one byte: that case is read
+    /// without the loop.
     #[inline]
     pub fn varint(&mut self) -> Result<u64, WireError> {
+        match self.bytes.get(self.pos) {
+            Some(&byte) if byte < 0x80 => {
+                self.pos += 1;
+                Ok(u64::from(byte))
+            }
+            _ => self.varint_slow(),
+        }
+    }
+
+    /// [`Reader::varint`] for a value of more than one byte (or none left).
+    #[inline(never)]
+    fn varint_slow(&mut self) -> Result<u64, WireError> {
         let start = self.pos;
         let mut value: u64 = 0;
         for shift in 0..10 {
@@ -162,32 +175,42 @@ impl<'a> Reader<'a> {
         Err(self.error(start, WireProblem::VarintTooLong))
     }
 
+    #[inline]
     fn fixed<const N: usize>(&mut self) -> Result<[u8; N], WireError> {
-        let left = self.bytes.len().saturating_sub(self.pos);
-        let bytes = self
+        match self
             .bytes
-            .get(self.pos..self.pos + N)
-            .and_then(|b| <[u8; N]>::try_from(b).ok())
-            .ok_or_else(|| self.error(self.pos, WireProblem::TruncatedFixed { width: N, left }))?;
-        self.pos += N;
-        Ok(bytes)
+            .get(self.pos..)
+            .and_then(|rest| rest.first_chunk::<N>())
+        {
+            Some(bytes) => {
+                self.pos += N;
+                Ok(*bytes)
+            }
+            None => {
+                let left = self.bytes.len().saturating_sub(self.pos);
+                Err(self.error(self.pos, WireProblem::TruncatedFixed { width: N, left }))
+            }
+        }
     }
 
     /// Reads a length and that many bytes. A length past the end is [`WireProblem::Cut`].
+    #[inline]
     fn len_delimited(&mut self) -> Result<(&'a [u8], usize), WireError> {
         let at = self.pos;
         let declared = self.varint()?;
-        let left = self.bytes.len() - self.pos;
-        match usize::try_from(declared) {
-            Ok(len) if len <= left => {
-                let start = self.pos;
-                self.pos += len;
-                Ok((
-                    self.bytes.get(start..start + len).unwrap_or_default(),
-                    self.base + start,
-                ))
+        let start = self.pos;
+        let end = usize::try_from(declared)
+            .ok()
+            .and_then(|len| start.checked_add(len));
+        match end.and_then(|end| self.bytes.get(start..end).map(|bytes| (bytes, end))) {
+            Some((bytes, end)) => {
+                self.pos = end;
+                Ok((bytes, self.base + start))
             }
-            _ => Err(self.error(at, WireProblem::Cut { declared, left })),
+            None => {
+                let left = self.bytes.len().saturating_sub(start);
+                Err(self.error(at, WireProblem::Cut { declared, left }))
+            }
         }
     }
 
@@ -198,6 +221,9 @@ impl<'a> Reader<'a> {
         let key = self.varint()?;
         let wire_type = (key & 7) as u8;
         let field = u32::try_from(key >> 3).unwrap_or(u32::MAX);
+        if field != 0 && wire_type <= FIXED32 {
+            return Ok((field, wire_type));
+        }
         if field == 0 {
             return Err(self.error(at, WireProblem::FieldZero));
         }
