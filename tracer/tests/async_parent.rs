@@ -355,3 +355,24 @@ fn trait_impl_async_methods_are_traced_with_their_caller_as_parent() {
     assert_child_of(named(&spans, "count"), request);
     assert_child_of(named(&spans, "Memory::load"), request);
 }
+
+// ---------------------------------------------------------------------------------------
+// Entry points: an attribute below `trace` that needs an `async fn` still gets one.
+
+#[spindle::trace(name = "entry point")]
+#[tokio::main(flavor = "current_thread")]
+async fn entry_point() -> i64 {
+    query(2).await
+}
+
+#[test]
+fn an_async_entry_point_under_tokio_main_is_traced() {
+    let (value, spans) = capture(|| {
+        let _outer = spindle::Span::new("outer").enter();
+        entry_point()
+    });
+    assert_eq!(value, 20);
+    let entry = named(&spans, "entry point");
+    assert_child_of(entry, named(&spans, "outer"));
+    assert_child_of(named(&spans, "query"), entry);
+}

@@ -24,7 +24,7 @@
 
 use proc_macro2::{Span, TokenStream as TokenStream2};
 use quote::{format_ident, quote};
-use syn::{FnArg, Pat, PatIdent, ReturnType, Signature};
+use syn::{Attribute, FnArg, Pat, PatIdent, ReturnType, Signature};
 
 /// The rewritten signature and body of a traced `async fn` whose future's body (the span
 /// started, the statements run in it) is `future_body`.
@@ -81,4 +81,12 @@ pub(crate) fn rewrite(mut sig: Signature, future_body: TokenStream2) -> TokenStr
             })
         }
     }
+}
+
+/// Whether `attribute` is one that needs an `async fn` to expand (`#[tokio::main]`,
+/// `#[tokio::test]`, `#[async_std::main]`, ...: its path ends in `main` or `test`), so that the
+/// function must stay one.
+pub(crate) fn needs_async(attribute: &Attribute) -> bool {
+    let last = attribute.path().segments.last();
+    last.is_some_and(|segment| segment.ident == "main" || segment.ident == "test")
 }

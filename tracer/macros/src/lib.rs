@@ -37,7 +37,10 @@ use record_error::record_error;
 /// the call, the span's parent is whatever is current where it is first polled. To do this the
 /// function becomes a plain `fn` returning `impl Future<Output = T>` (which is how rustdoc shows
 /// it); the future captures every argument and lifetime as the `async fn` did, is `Send` when
-/// they are, and still implements a trait's `async fn`.
+/// they are, and still implements a trait's `async fn`. An `async fn` that another attribute
+/// below this one turns into an entry point (`#[tokio::main]`, `#[tokio::test]`, any attribute
+/// whose last segment is `main` or `test`) stays an `async fn`, since that attribute needs one:
+/// its span and parent are taken at the first poll, where the entry point runs it.
 ///
 /// Works on free functions and methods (`self`, `&self`, `&mut self`), with generics, `where`
 /// clauses and `impl Trait` arguments; the function's attributes, doc comments, visibility
@@ -204,8 +207,12 @@ fn expand(attr: TokenStream2, item: TokenStream2) -> syn::Result<TokenStream2> {
             #start
             ::spindle::Instrument::in_span(#traced, #span_var).await
         };
-        let function = async_fn::rewrite(sig, future_body);
-        return Ok(quote!(#(#attrs)* #vis #function));
+        if attrs.iter().any(async_fn::needs_async) {
+            future_body
+        } else {
+            let function = async_fn::rewrite(sig, future_body);
+            return Ok(quote!(#(#attrs)* #vis #function));
+        }
     } else {
         let guard = Ident::new("__spindle_guard", Span::mixed_site());
         let statements = &block.stmts;
