@@ -95,7 +95,8 @@ pub(crate) fn span(bytes: &[u8], base: usize, scratch: &mut Vec<KeyValue>) -> De
     }
     span.trace_id = trace_id_of(trace_id, base, "trace_id")?;
     span.span_id = span_id_of(span_id, base, "span_id")?;
-    span.attributes = scratch.drain(..).collect();
+    span.attributes = Vec::with_capacity(scratch.len());
+    span.attributes.append(scratch);
     Ok(span)
 }
 
