@@ -205,3 +205,29 @@ fn the_time_range_is_always_sent_and_durations_read_as_go_reads_them() {
     assert_eq!(go_duration(Duration::from_micros(15)), "15us");
     assert_eq!(go_duration(Duration::from_nanos(7)), "7ns");
 }
+
+#[test]
+fn a_search_where_nothing_answers_names_the_url() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let target = super::Target {
+        url: format!("http://127.0.0.1:{port}"),
+        kind: Some(Backend::Jaeger),
+        ..super::Target::default()
+    };
+    let error = Connection::connect(&target)
+        .and_then(|c| c.search(&shop_query()))
+        .expect_err("nothing listens");
+    assert!(
+        matches!(error, BackendError::Unreachable { .. }),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().starts_with(&format!(
+            "cannot reach http://127.0.0.1:{port}/api/v3/traces: "
+        )),
+        "{error}"
+    );
+}

@@ -186,7 +186,7 @@ fn detail(row: &FoundRow, open: bool) -> String {
         FoundState::Listed => {
             let spans = match s.span_count {
                 Some(1) => "1 span".to_string(),
-                Some(n) => format!("{n} spans"),
+                Some(n) => format!("{} spans", units::count(n as u64)),
                 None => "spans not counted".to_string(),
             };
             let start = match s.start_unix_nanos {
