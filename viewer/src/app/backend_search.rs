@@ -178,4 +178,18 @@ mod tests {
             assert_eq!(parse_lookback(bad), None, "{bad}");
         }
     }
+
+    proptest::proptest! {
+        /// A whole number and a unit is that many seconds; any other text is refused, never
+        /// a panic.
+        #[test]
+        fn lookbacks_read_what_was_typed(n in 1u64..100_000, unit in 0usize..4, junk in "\\PC{0,8}") {
+            let (suffix, seconds) = [("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)][unit];
+            proptest::prop_assert_eq!(
+                parse_lookback(&format!("{n}{suffix}")),
+                Some(Duration::from_secs(n * seconds))
+            );
+            let _ = parse_lookback(&junk);
+        }
+    }
 }

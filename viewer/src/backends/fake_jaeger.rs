@@ -157,7 +157,7 @@ fn percent_decode(text: &str) -> String {
 }
 
 /// `2023-11-14T22:13:20.000000123Z` (fraction optional, UTC only) as Unix nanoseconds.
-fn parse_rfc3339(text: &str) -> Option<u64> {
+pub(super) fn parse_rfc3339(text: &str) -> Option<u64> {
     let (date, time) = text.strip_suffix('Z')?.split_once('T')?;
     let mut d = date.split('-').map(|p| p.parse::<i64>().ok());
     let (year, month, day) = (d.next()??, d.next()??, d.next()??);
@@ -183,21 +183,24 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> Option<i64> {
     (back == (year, u32::try_from(month).ok()?, u32::try_from(day).ok()?)).then_some(days)
 }
 
-/// One Go duration term: `250ms`, `1.5s`, `10us`, `3m`, `2h`, `42ns`.
-fn parse_go_duration(text: &str) -> Option<u64> {
+/// One Go duration term: `250ms`, `1.5s`, `10us`, `3m`, `2h`, `42ns` (whole numbers exactly).
+pub(super) fn parse_go_duration(text: &str) -> Option<u64> {
     let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
     let (number, unit) = text.split_at(split);
-    let scale = match unit {
-        "ns" => 1.0,
-        "us" | "µs" => 1e3,
-        "ms" => 1e6,
-        "s" => 1e9,
-        "m" => 60e9,
-        "h" => 3600e9,
+    let scale: u64 = match unit {
+        "ns" => 1,
+        "us" | "µs" => 1_000,
+        "ms" => 1_000_000,
+        "s" => 1_000_000_000,
+        "m" => 60_000_000_000,
+        "h" => 3_600_000_000_000,
         _ => return None,
     };
+    if let Ok(whole) = number.parse::<u64>() {
+        return whole.checked_mul(scale);
+    }
     let value: f64 = number.parse().ok()?;
-    Some((value * scale).round() as u64)
+    Some((value * scale as f64).round() as u64)
 }
 
 #[cfg(test)]

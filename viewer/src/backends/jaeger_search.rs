@@ -133,7 +133,7 @@ fn read_as(body: &[u8], url: &str, format: Format) -> Option<TraceData> {
 
 /// The v3 answer's traces; those missing one of `tags` are left out (gateways before
 /// `query.attributes` ignore the tags).
-fn read_v3(body: &[u8], url: &str, tags: &[(String, String)]) -> Option<Vec<Summary>> {
+pub(super) fn read_v3(body: &[u8], url: &str, tags: &[(String, String)]) -> Option<Vec<Summary>> {
     let data = read_as(body, url, Format::Otlp)?;
     let tagged = traces_with_tags(&data, tags);
     let mut found = summarise(&data);

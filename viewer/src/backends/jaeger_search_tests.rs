@@ -231,3 +231,24 @@ fn a_search_where_nothing_answers_names_the_url() {
         "{error}"
     );
 }
+
+proptest::proptest! {
+    /// Every duration is sent in words Go's `time.ParseDuration` reads back exactly, and
+    /// every time as RFC 3339 that reads back to the same nanosecond.
+    #[test]
+    fn durations_and_times_sent_read_back_exactly(nanos in 0u64..u64::MAX / 4) {
+        let sent = go_duration(Duration::from_nanos(nanos));
+        proptest::prop_assert_eq!(super::fake_jaeger::parse_go_duration(&sent), Some(nanos));
+        let time = spindle_formats::time::rfc3339(nanos);
+        proptest::prop_assert_eq!(super::fake_jaeger::parse_rfc3339(&time), Some(nanos));
+    }
+
+    /// Any v3 answer body gives summaries or nothing, never a panic.
+    #[test]
+    fn any_v3_answer_is_read_or_refused(body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {
+        let tags = vec![("k".to_string(), "v".to_string())];
+        for found in super::jaeger_search::read_v3(&body, "fake", &tags).into_iter().flatten() {
+            proptest::prop_assert!(found.id.len() == 16 || found.id.len() == 32);
+        }
+    }
+}
