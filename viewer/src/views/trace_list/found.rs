@@ -77,8 +77,10 @@ impl FoundTraces {
         ui.horizontal(|ui| {
             let n = self.rows.len();
             let plural = if n == 1 { "" } else { "s" };
-            ui.strong(format!("Found {n} trace{plural} in {}", self.source));
             clear = ui.small_button("Clear").clicked();
+            // Cut, not widened: a long URL must not push the panel wider.
+            let heading = format!("Found {n} trace{plural} in {}", self.source);
+            ui.add(egui::Label::new(egui::RichText::new(heading).strong()).truncate());
         });
         let height = (ui.available_height() / 3.0).max(ROW_H * 2.0);
         let mut clicked = None;
