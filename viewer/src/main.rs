@@ -31,7 +31,7 @@ const READABLE: [Format; 5] = [
 fn usage() -> String {
     let formats: Vec<String> = READABLE.iter().map(Format::to_string).collect();
     format!(
-        "usage: spindle-viewer [--listen ADDR] [--zipkin ADDR] [--no-listen]\n                      [--backend URL [--backend-kind K] [--trace ID]] [FILE...]\n       spindle-viewer collect -o FILE [--listen ADDR] [--zipkin ADDR] [--format F]\n       {}\n\n\
+        "usage: spindle-viewer [--listen ADDR] [--zipkin ADDR] [--no-listen]\n                      [--backend URL [--backend-kind K] [--backend-ca FILE] [--trace ID]] [FILE...]\n       spindle-viewer collect -o FILE [--listen ADDR] [--zipkin ADDR] [--format F]\n       {}\n\n\
          Opens trace files in the viewer; the format is told from the content: {}.\n\
          While it runs it receives spans: OTLP/HTTP (protobuf or JSON) on --listen\n\
          (default 127.0.0.1:4318) and Zipkin v2 JSON on --zipkin (default 127.0.0.1:9411);\n\
@@ -39,6 +39,8 @@ fn usage() -> String {
          --backend URL: a Jaeger query service, Tempo or Zipkin (recognised by probing, or\n\
          --backend-kind jaeger|tempo|zipkin); --trace ID opens that trace from it at start,\n\
          without it File > Open from backend… opens for that URL.\n\
+         --backend-ca FILE: trust the CA certificates of a PEM file for an HTTPS backend\n\
+         signed by a private CA (instead of the built-in roots).\n\
          Auth for hosted backends: SPINDLE_BACKEND_AUTH=\"bearer TOKEN\" or \"basic USER:PASSWORD\".\n\
          `collect` receives spans without a window and writes them to FILE\n\
          (see `spindle-viewer collect --help`).\n\
@@ -106,6 +108,12 @@ fn main() -> ExitCode {
                 // without --trace it opens, ready to search.
                 let dialog = &mut app.backend_dialog;
                 (dialog.url, dialog.kind) = (backend.target.url.clone(), backend.target.kind);
+                dialog.ca_file = backend
+                    .target
+                    .ca_file
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
                 dialog.auth = dialog_auth;
                 if backend.trace.is_none() {
                     app.show_backend_dialog();

@@ -1,6 +1,7 @@
-//! The app's side of trace backends: a fetch runs on a background thread, the fetched spans
-//! join the open document (so traces can be opened one after another), and the banner says
-//! what is being fetched or why it failed.
+//! The app's side of trace backends: fetches run on background threads (several at once),
+//! the fetched spans join the open document (so traces can be opened one after another), a
+//! found trace's row in the trace list follows its fetch, and the banner says what is being
+//! fetched, how much has arrived, or why it failed.
 
 use eframe::egui::Ui;
 use spindle_formats::TraceId;
@@ -8,22 +9,36 @@ use spindle_formats::TraceId;
 use crate::backends::fetch::{Fetching, Outcome};
 use crate::backends::{Backend, Fetched, Target};
 use crate::load::FileProblem;
+use crate::views::trace_list::found::FoundState;
 
 use super::ViewerApp;
 
 impl ViewerApp {
     /// Connects to `target` (probing its kind unless given) and, with an `id`, fetches that
-    /// trace in the background; its spans join the open document when they arrive. Replaces
-    /// a fetch still running (its answer is dropped).
+    /// trace in the background; its spans join the open document when they arrive. A fetch
+    /// of the same trace from the same place already running is not started again.
     pub fn open_from_backend(&mut self, target: Target, id: Option<String>) {
+        let running = self
+            .fetching
+            .iter()
+            .any(|f| f.id == id && f.target == target);
+        if running {
+            return;
+        }
         let ctx = self.ctx.clone();
         self.backend_error = None;
-        self.fetching = Some(Fetching::start(target, id, move || ctx.request_repaint()));
+        let fetching = Fetching::start(target, id, move || ctx.request_repaint());
+        if let (Some(id), Some(found)) = (&fetching.id, &mut self.list.found)
+            && let Some(row) = found.row_mut(id)
+        {
+            row.state = FoundState::Fetching(fetching.progress());
+        }
+        self.fetching.push(fetching);
     }
 
     /// True while a backend request runs.
     pub fn is_fetching(&self) -> bool {
-        self.fetching.is_some()
+        !self.fetching.is_empty()
     }
 
     /// The last backend error, in plain words.
@@ -31,28 +46,65 @@ impl ViewerApp {
         self.backend_error.as_deref()
     }
 
-    /// Takes in a finished fetch (not while a file loads: its document replaces this one).
+    /// Starts the fetch of a found trace clicked in the list, and takes in finished fetches
+    /// (not while a file loads: its document replaces this one).
     pub(super) fn poll_backend(&mut self) {
+        self.fetch_wanted();
         if self.loading.is_some() {
             return;
         }
-        let Some(outcome) = self.fetching.as_ref().and_then(Fetching::poll) else {
+        let mut i = 0;
+        while i < self.fetching.len() {
+            match self.fetching[i].poll() {
+                Some(outcome) => {
+                    let fetching = self.fetching.remove(i);
+                    self.take_outcome(fetching.id, outcome);
+                }
+                None => i += 1,
+            }
+        }
+    }
+
+    /// The found row clicked whose trace is not open: fetched from where it was found.
+    fn fetch_wanted(&mut self) {
+        let Some(found) = &mut self.list.found else {
             return;
         };
-        self.fetching = None;
+        let Some(row) = found.wanted.take().and_then(|i| found.rows.get(i)) else {
+            return;
+        };
+        let id = row.summary.id.clone();
+        if let Some(target) = self.backend_dialog.searched.clone() {
+            self.open_from_backend(target, Some(id));
+        }
+    }
+
+    fn take_outcome(&mut self, id: Option<String>, outcome: Outcome) {
         let Outcome {
             backend,
             url,
             result,
         } = outcome;
         let name = backend.map_or_else(|| "the backend".to_string(), |b| b.to_string());
-        match result {
-            Ok(Some(fetched)) => self.take_fetched(fetched, backend),
-            Ok(None) => self.status = format!("Connected to {name} at {url}"),
+        let row_state = match result {
+            Ok(Some(fetched)) => {
+                self.take_fetched(fetched, backend);
+                FoundState::Listed
+            }
+            Ok(None) => {
+                self.status = format!("Connected to {name} at {url}");
+                FoundState::Listed
+            }
             Err(error) => {
                 self.status = format!("Could not use {name} at {url}");
                 self.backend_error = Some(error.to_string());
+                FoundState::Failed(error.to_string())
             }
+        };
+        if let (Some(id), Some(found)) = (id, &mut self.list.found)
+            && let Some(row) = found.row_mut(&id)
+        {
+            row.state = row_state;
         }
     }
 
@@ -89,16 +141,21 @@ impl ViewerApp {
 
     /// Whether the backend banner has something to show.
     pub(super) fn has_backend_banner(&self) -> bool {
-        self.fetching.is_some() || self.backend_error.is_some()
+        !self.fetching.is_empty() || self.backend_error.is_some()
     }
 
-    /// "Fetching trace … from …" with a spinner, or the last error with a dismiss button.
+    /// "Fetching trace … from …: 412 KB of 2.5 MB received" with a spinner per fetch, or the
+    /// last error with a dismiss button.
     pub(super) fn backend_banner(&mut self, ui: &mut Ui) {
-        if let Some(fetching) = &self.fetching {
+        for fetching in &self.fetching {
             ui.horizontal(|ui| {
                 ui.spinner();
                 ui.label(match &fetching.id {
-                    Some(id) => format!("Fetching trace {id} from {}…", fetching.target.url),
+                    Some(id) => format!(
+                        "Fetching trace {id} from {}: {}…",
+                        fetching.target.url,
+                        fetching.progress().describe()
+                    ),
                     None => format!("Connecting to {}…", fetching.target.url),
                 });
             });
@@ -113,7 +170,7 @@ impl ViewerApp {
         if dismiss {
             self.backend_error = None;
         }
-        if self.fetching.is_some() {
+        if !self.fetching.is_empty() {
             ui.ctx()
                 .request_repaint_after(std::time::Duration::from_millis(100));
         }

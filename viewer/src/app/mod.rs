@@ -3,6 +3,7 @@
 
 mod backend;
 mod backend_dialog;
+mod backend_search;
 mod banners;
 mod files;
 mod keys;
@@ -113,8 +114,8 @@ pub struct ViewerApp {
     stopped_config: Option<ReceiveConfig>,
     /// When the aggregated flame graph was last laid out again for arrived spans.
     aggregate_built: Instant,
-    /// A trace being fetched from a backend.
-    fetching: Option<crate::backends::fetch::Fetching>,
+    /// Traces being fetched from backends.
+    fetching: Vec<crate::backends::fetch::Fetching>,
     /// Why the last backend request failed, until dismissed.
     backend_error: Option<String>,
     /// File > Open from backend….
@@ -136,6 +137,7 @@ impl ViewerApp {
                     settings.sort,
                     settings.descending,
                 ),
+                found: None,
             },
             details: DetailsView {
                 sort: settings.attr_sort,
@@ -162,7 +164,7 @@ impl ViewerApp {
             live: None,
             stopped_config: None,
             aggregate_built: Instant::now(),
-            fetching: None,
+            fetching: Vec::new(),
             backend_error: None,
             backend_dialog: BackendDialog::default(),
         };

@@ -1,5 +1,6 @@
-//! `--backend URL [--backend-kind jaeger|tempo|zipkin] [--trace ID]` on the viewer's command
-//! line; the auth header comes from the `SPINDLE_BACKEND_AUTH` environment variable
+//! `--backend URL [--backend-kind jaeger|tempo|zipkin] [--backend-ca FILE] [--trace ID]` on
+//! the viewer's command line (`--backend-ca`: a PEM file of the private CA an HTTPS backend's
+//! certificate is signed by); the auth header comes from the `SPINDLE_BACKEND_AUTH` environment variable
 //! (`bearer TOKEN` or `basic USER:PASSWORD`), so no secret shows in the process list.
 
 use super::{Auth, Backend, Target};
@@ -22,13 +23,14 @@ pub fn from_args(
     args: Vec<String>,
     auth: Option<String>,
 ) -> Result<(Option<BackendArgs>, Vec<String>), String> {
-    let (mut url, mut kind, mut trace, mut rest) = (None, None, None, Vec::new());
+    let (mut url, mut kind, mut trace, mut ca, mut rest) = (None, None, None, None, Vec::new());
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let slot = match arg.as_str() {
             "--backend" => &mut url,
             "--backend-kind" => &mut kind,
             "--trace" => &mut trace,
+            "--backend-ca" => &mut ca,
             _ => {
                 rest.push(arg);
                 continue;
@@ -37,9 +39,9 @@ pub fn from_args(
         *slot = Some(args.next().ok_or_else(|| format!("{arg} needs a value"))?);
     }
     let Some(url) = url else {
-        return match (kind, trace) {
-            (None, None) => Ok((None, rest)),
-            _ => Err("--trace and --backend-kind need --backend URL".into()),
+        return match (kind, trace, ca) {
+            (None, None, None) => Ok((None, rest)),
+            _ => Err("--trace, --backend-kind and --backend-ca need --backend URL".into()),
         };
     };
     let kind =
@@ -55,7 +57,12 @@ pub fn from_args(
         })?),
         None => None,
     };
-    let target = Target { url, kind, auth };
+    let target = Target {
+        url,
+        kind,
+        auth,
+        ca_file: ca.map(std::path::PathBuf::from),
+    };
     Ok((Some(BackendArgs { target, trace }), rest))
 }
 
@@ -70,13 +77,14 @@ mod tests {
     #[test]
     fn backend_options_are_taken_and_the_rest_kept() {
         let (backend, rest) = from_args(
-            args("--listen 127.0.0.1:1 --backend http://h:3200 --trace abc a.json"),
+            args("--listen 127.0.0.1:1 --backend https://h:3200 --backend-ca ca.pem --trace abc a.json"),
             Some("bearer t".into()),
         )
         .expect("parsed");
         assert_eq!(rest, args("--listen 127.0.0.1:1 a.json"));
         let backend = backend.expect("asked");
-        assert_eq!(backend.target.url, "http://h:3200");
+        assert_eq!(backend.target.url, "https://h:3200");
+        assert_eq!(backend.target.ca_file, Some("ca.pem".into()));
         assert_eq!(backend.trace.as_deref(), Some("abc"));
         assert_eq!(backend.target.auth, Some(Auth::Bearer("t".into())));
         assert_eq!(backend.target.kind, None);
@@ -89,7 +97,11 @@ mod tests {
         };
         assert_eq!(
             error("--trace abc", None),
-            "--trace and --backend-kind need --backend URL"
+            "--trace, --backend-kind and --backend-ca need --backend URL"
+        );
+        assert_eq!(
+            error("--backend-ca ca.pem", None),
+            "--trace, --backend-kind and --backend-ca need --backend URL"
         );
         assert_eq!(error("--backend", None), "--backend needs a value");
         assert!(error("--backend http://h --backend-kind elastic", None).contains("elastic"));

@@ -14,6 +14,20 @@ pub enum BackendError {
         /// What the connection attempt said.
         reason: String,
     },
+    /// The server's HTTPS certificate is not trusted (a private CA, expired, another name).
+    Untrusted {
+        /// `host:port` asked.
+        host: String,
+        /// What the TLS check said.
+        reason: String,
+    },
+    /// The CA file given to trust cannot be used.
+    BadCa {
+        /// The file as given.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The backend answered 404 (or sent no spans) for the trace.
     NotFound {
         /// The backend asked.
@@ -59,6 +73,15 @@ impl fmt::Display for BackendError {
         match self {
             BackendError::Unreachable { url, reason } => {
                 write!(f, "cannot reach {url}: {reason}")
+            }
+            BackendError::Untrusted { host, reason } => write!(
+                f,
+                "the HTTPS certificate of {host} is not trusted ({reason}); if a private CA \
+                 signed it, trust that CA's PEM file with --backend-ca FILE or the dialog's \
+                 CA file field"
+            ),
+            BackendError::BadCa { path, reason } => {
+                write!(f, "the CA file {path} cannot be used: {reason}")
             }
             BackendError::NotFound { backend, id } => {
                 write!(f, "trace {id} was not found in {backend}")

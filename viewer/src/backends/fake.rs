@@ -24,9 +24,18 @@ pub(super) struct Fake {
     server: Arc<tiny_http::Server>,
 }
 
+/// What a fake answers: the status and body for a request's URL (path and query).
+pub(super) type Handler = Box<dyn Fn(&str) -> (u16, Vec<u8>) + Send>;
+
 impl Fake {
     /// Answers `routes`; when `auth` is set, any other Authorization header gets 401.
     pub fn start(routes: Vec<(String, u16, Vec<u8>)>, auth: Option<&str>) -> Fake {
+        Fake::serve(Box::new(move |url| answer_route(&routes, url)), auth)
+    }
+
+    /// Answers each request with `handler`; when `auth` is set, any other Authorization
+    /// header gets 401.
+    pub fn serve(handler: Handler, auth: Option<&str>) -> Fake {
         let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind"));
         let port = server.server_addr().to_ip().expect("ip").port();
         let seen = Arc::new(Mutex::new(Vec::new()));
@@ -40,20 +49,14 @@ impl Fake {
                     .find(|h| h.field.equiv("Authorization"))
                     .map(|h| h.value.to_string());
                 let url = request.url().to_string();
-                let path = url.split('?').next().unwrap_or("").to_string();
                 thread_seen
                     .lock()
                     .expect("lock")
-                    .push((url, header.clone()));
+                    .push((url.clone(), header.clone()));
                 let (status, body) = if auth.is_some() && header != auth {
                     (401, b"{\"message\":\"unauthorized\"}".to_vec())
                 } else {
-                    routes
-                        .iter()
-                        .find(|(p, _, _)| *p == path)
-                        .map_or((404, b"404 page not found".to_vec()), |(_, s, b)| {
-                            (*s, b.clone())
-                        })
+                    handler(&url)
                 };
                 let _ =
                     request.respond(tiny_http::Response::from_data(body).with_status_code(status));
@@ -80,6 +83,7 @@ impl Fake {
             url: self.url.clone(),
             kind: None,
             auth: None,
+            ..Target::default()
         }
     }
 }
@@ -88,6 +92,17 @@ impl Drop for Fake {
     fn drop(&mut self) {
         self.server.unblock();
     }
+}
+
+/// The route's answer for `url`'s path (the query is not compared), else Go's 404.
+pub(super) fn answer_route(routes: &[(String, u16, Vec<u8>)], url: &str) -> (u16, Vec<u8>) {
+    let path = url.split('?').next().unwrap_or("");
+    routes
+        .iter()
+        .find(|(p, _, _)| p == path)
+        .map_or((404, b"404 page not found\n".to_vec()), |(_, s, b)| {
+            (*s, b.clone())
+        })
 }
 
 pub(super) fn route(path: &str, status: u16, body: &[u8]) -> (String, u16, Vec<u8>) {

@@ -1,8 +1,10 @@
 //! Talking to a backend on a background thread, as [`crate::load`] reads files: the window
 //! stays responsive, and `repaint` is called when the answer is in.
 
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
+use super::progress::Progress;
 use super::{Backend, BackendError, Connection, Fetched, Target};
 
 /// What a finished request produced.
@@ -23,6 +25,7 @@ pub struct Fetching {
     pub id: Option<String>,
     /// Where it was asked.
     pub target: Target,
+    progress: Arc<Progress>,
     rx: Receiver<Outcome>,
 }
 
@@ -37,10 +40,12 @@ impl Fetching {
         let (tx, rx) = channel();
         let thread_target = target.clone();
         let thread_id = id.clone();
+        let progress = Arc::new(Progress::default());
+        let counted = Arc::clone(&progress);
         let spawned = std::thread::Builder::new()
             .name("spindle-backend".into())
             .spawn(move || {
-                let outcome = run(&thread_target, thread_id.as_deref());
+                let outcome = run(&thread_target, thread_id.as_deref(), &counted);
                 // The window may be gone; nothing to do then.
                 let _ = tx.send(outcome);
                 repaint();
@@ -57,7 +62,17 @@ impl Fetching {
                 rx
             }
         };
-        Fetching { id, target, rx }
+        Fetching {
+            id,
+            target,
+            progress,
+            rx,
+        }
+    }
+
+    /// How much of the answer has arrived (shared with the request's thread).
+    pub fn progress(&self) -> Arc<Progress> {
+        Arc::clone(&self.progress)
     }
 
     /// The outcome, once the thread is done.
@@ -92,7 +107,7 @@ fn gone(url: &str, reason: &str) -> Outcome {
     }
 }
 
-fn run(target: &Target, id: Option<&str>) -> Outcome {
+fn run(target: &Target, id: Option<&str>, progress: &Progress) -> Outcome {
     let connection = match Connection::connect(target) {
         Ok(connection) => connection,
         Err(error) => {
@@ -104,7 +119,7 @@ fn run(target: &Target, id: Option<&str>) -> Outcome {
         }
     };
     let result = match id {
-        Some(id) => connection.open_trace(id).map(Some),
+        Some(id) => connection.open_trace_counted(id, progress).map(Some),
         None => Ok(None),
     };
     Outcome {

@@ -8,21 +8,33 @@ pub mod cli;
 mod error;
 #[cfg(test)]
 mod fake;
+#[cfg(test)]
+mod fake_jaeger;
+#[cfg(test)]
+mod fake_tls;
 pub mod fetch;
 mod http;
+mod jaeger_search;
+#[cfg(test)]
+mod jaeger_search_tests;
+pub mod progress;
 pub mod search;
 #[cfg(test)]
 mod search_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tls_tests;
 
 use std::fmt;
+use std::path::PathBuf;
 
 use base64::Engine;
 use spindle_formats::{Format, ReadOptions, TraceData};
 
 pub use error::BackendError;
 use http::{Answer, Http, describe};
+use progress::Progress;
 
 /// Which kind of backend answers at a URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,8 +147,9 @@ impl Auth {
     }
 }
 
-/// Where to connect: a base URL, the kind if known (probed otherwise), optional auth.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where to connect: a base URL, the kind if known (probed otherwise), optional auth, and
+/// the CA to trust for HTTPS instead of the built-in roots.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Target {
     /// The base URL (`http://localhost:16686`).
     pub url: String,
@@ -144,6 +157,8 @@ pub struct Target {
     pub kind: Option<Backend>,
     /// The Authorization header to send.
     pub auth: Option<Auth>,
+    /// A PEM file whose certificates are trusted for HTTPS (`--backend-ca`).
+    pub ca_file: Option<PathBuf>,
 }
 
 /// A trace fetched from a backend.
@@ -170,7 +185,7 @@ pub struct Connection {
 impl Connection {
     /// Connects to `target`: probes for the kind unless it is given.
     pub fn connect(target: &Target) -> Result<Connection, BackendError> {
-        let http = Http::new(&target.url, target.auth.clone())?;
+        let http = Http::new(&target.url, target.auth.clone(), target.ca_file.as_deref())?;
         let backend = match target.kind {
             Some(kind) => kind,
             None => probe(&http)?,
@@ -186,10 +201,19 @@ impl Connection {
     /// Fetches the trace `id` (hex, any case, leading zeros optional), trying the older API
     /// when the newer one does not answer with a trace.
     pub fn open_trace(&self, id: &str) -> Result<Fetched, BackendError> {
+        self.open_trace_counted(id, &Progress::default())
+    }
+
+    /// [`Connection::open_trace`], counting the answer's bytes into `progress`.
+    pub fn open_trace_counted(
+        &self,
+        id: &str,
+        progress: &Progress,
+    ) -> Result<Fetched, BackendError> {
         let id = normalise_id(id)?;
         let mut last = None;
         for path in self.backend.trace_paths(&id) {
-            match self.try_path(&path, &id) {
+            match self.try_path(&path, &id, progress) {
                 Ok(fetched) => return Ok(fetched),
                 Err(
                     error @ (BackendError::AuthFailed { .. } | BackendError::Unreachable { .. }),
@@ -207,8 +231,8 @@ impl Connection {
 
     /// One trace path: 404 or no spans is not found; a body not in this backend's format is
     /// unexpected.
-    fn try_path(&self, path: &str, id: &str) -> Result<Fetched, BackendError> {
-        let answer = self.http.get(path)?;
+    fn try_path(&self, path: &str, id: &str, progress: &Progress) -> Result<Fetched, BackendError> {
+        let answer = self.http.get_query(path, &[], progress)?;
         let url = self.http.url(path);
         let not_found = || BackendError::NotFound {
             backend: self.backend,
@@ -220,6 +244,7 @@ impl Connection {
         if !(200..300).contains(&answer.status) {
             return Err(self.unexpected(&url, &answer));
         }
+        progress.reading();
         let loaded = spindle_formats::read(&answer.body, &url, ReadOptions::default())
             .map_err(|_| self.unexpected(&url, &answer))?;
         if !self.backend.sends(loaded.format) {

@@ -1,5 +1,6 @@
-//! Searching a backend for traces through its own search API: Jaeger `/api/traces`, Tempo
-//! `/api/search`, Zipkin `/api/v2/traces`. Traces in the answers (Jaeger, Zipkin) are read by
+//! Searching a backend for traces through its own search API: Jaeger `/api/v3/traces` (or
+//! the legacy `/api/traces`, see `jaeger_search.rs`), Tempo `/api/search`, Zipkin
+//! `/api/v2/traces`. Traces in the answers (Jaeger, Zipkin) are read by
 //! `spindle_formats::read`; Tempo's answer is a list of summaries, not spans.
 
 use std::collections::HashMap;
@@ -7,7 +8,7 @@ use std::time::Duration;
 
 use spindle_formats::{ReadOptions, TraceData, TraceId};
 
-use super::http::describe;
+use super::progress::Progress;
 use super::{Backend, BackendError, Connection};
 
 /// What to search for; empty fields do not narrow the search.
@@ -44,72 +45,44 @@ pub struct Summary {
     pub start_unix_nanos: u64,
     /// How long it took.
     pub duration_nanos: u64,
+    /// How many spans the backend says the trace has (`None`: it does not say).
+    pub span_count: Option<usize>,
 }
 
 impl Connection {
-    /// Searches for traces matching `query`, in the order the backend answered.
+    /// Searches for traces matching `query`, in the order the backend answered. Jaeger is
+    /// asked through its v3 API first, and its legacy API when v3 is not there.
     pub fn search(&self, query: &Query) -> Result<Vec<Summary>, BackendError> {
-        let (path, params) = match self.backend {
-            Backend::Jaeger => ("/api/traces", jaeger_params(query)),
-            Backend::Tempo => ("/api/search", tempo_params(query)),
-            Backend::Zipkin => ("/api/v2/traces", zipkin_params(query)),
-        };
-        let answer = self.http.get_query(path, &params)?;
-        let url = self.http.url(path);
-        let unexpected = |what: String| BackendError::Unexpected {
-            backend: self.backend,
-            url: url.clone(),
-            what,
-        };
-        if !(200..300).contains(&answer.status) {
-            return Err(unexpected(describe(&answer)));
+        match self.backend {
+            Backend::Jaeger => self.search_jaeger(query),
+            Backend::Tempo => self.search_at("/api/search", &tempo_params(query), |body, _| {
+                tempo_summaries(body)
+            }),
+            Backend::Zipkin => {
+                self.search_at("/api/v2/traces", &zipkin_params(query), zipkin_summaries)
+            }
         }
-        let found = match self.backend {
-            Backend::Jaeger => spindle_formats::read(&answer.body, &url, ReadOptions::default())
-                .ok()
-                .map(|l| summarise(&l.data)),
-            Backend::Tempo => tempo_summaries(&answer.body),
-            Backend::Zipkin => zipkin_summaries(&answer.body, &url),
-        };
-        found.ok_or_else(|| unexpected(describe(&answer)))
+    }
+
+    /// GETs a search path; a 2xx answer `read` can read is the traces found, anything else
+    /// is said as unexpected.
+    pub(super) fn search_at(
+        &self,
+        path: &str,
+        params: &[(&'static str, String)],
+        read: impl Fn(&[u8], &str) -> Option<Vec<Summary>>,
+    ) -> Result<Vec<Summary>, BackendError> {
+        let answer = self.http.get_query(path, params, &Progress::default())?;
+        let url = self.http.url(path);
+        if !(200..300).contains(&answer.status) {
+            return Err(self.unexpected(&url, &answer));
+        }
+        read(&answer.body, &url).ok_or_else(|| self.unexpected(&url, &answer))
     }
 }
 
-fn millis(d: Duration) -> String {
+pub(super) fn millis(d: Duration) -> String {
     format!("{}ms", d.as_millis())
-}
-
-fn jaeger_params(q: &Query) -> Vec<(&'static str, String)> {
-    let mut p = vec![("service", q.service.clone())];
-    push(
-        &mut p,
-        "operation",
-        (!q.operation.is_empty()).then(|| q.operation.clone()),
-    );
-    let tags: serde_json::Map<String, serde_json::Value> = q
-        .tags
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone().into()))
-        .collect();
-    push(
-        &mut p,
-        "tags",
-        (!tags.is_empty()).then(|| serde_json::Value::Object(tags).to_string()),
-    );
-    push(&mut p, "minDuration", q.min_duration.map(millis));
-    push(&mut p, "maxDuration", q.max_duration.map(millis));
-    push(
-        &mut p,
-        "start",
-        q.start_unix_nanos.map(|n| (n / 1000).to_string()),
-    );
-    push(
-        &mut p,
-        "end",
-        q.end_unix_nanos.map(|n| (n / 1000).to_string()),
-    );
-    push(&mut p, "limit", (q.limit > 0).then(|| q.limit.to_string()));
-    p
 }
 
 /// Tempo's `tags` is logfmt: `service.name=shop name="GET /"`.
@@ -185,7 +158,7 @@ fn zipkin_params(q: &Query) -> Vec<(&'static str, String)> {
     p
 }
 
-fn push(p: &mut Vec<(&'static str, String)>, key: &'static str, value: Option<String>) {
+pub(super) fn push(p: &mut Vec<(&'static str, String)>, key: &'static str, value: Option<String>) {
     if let Some(value) = value {
         p.push((key, value));
     }
@@ -201,7 +174,7 @@ fn id_text(id: TraceId) -> String {
 }
 
 /// One summary per trace of `data`, in the order the traces first appear.
-fn summarise(data: &TraceData) -> Vec<Summary> {
+pub(super) fn summarise(data: &TraceData) -> Vec<Summary> {
     let mut order: Vec<TraceId> = Vec::new();
     let mut by_trace: HashMap<TraceId, Summary> = HashMap::new();
     for span in &data.spans {
@@ -213,8 +186,10 @@ fn summarise(data: &TraceData) -> Vec<Summary> {
                 name: String::new(),
                 start_unix_nanos: span.start_unix_nanos,
                 duration_nanos: 0,
+                span_count: Some(0),
             }
         });
+        entry.span_count = entry.span_count.map(|n| n + 1);
         let end = (entry.start_unix_nanos + entry.duration_nanos).max(span.end_unix_nanos);
         entry.start_unix_nanos = entry.start_unix_nanos.min(span.start_unix_nanos);
         entry.duration_nanos = end.saturating_sub(entry.start_unix_nanos);
@@ -249,9 +224,19 @@ pub(super) fn tempo_summaries(body: &[u8]) -> Option<Vec<Summary>> {
                 name: text(t, "rootTraceName"),
                 start_unix_nanos: start,
                 duration_nanos: millis.saturating_mul(1_000_000),
+                span_count: tempo_span_count(t),
             })
         })
         .collect()
+}
+
+/// The sum of Tempo's `serviceStats: {"svc": {"spanCount": n}}`, when it sends them.
+fn tempo_span_count(trace: &serde_json::Value) -> Option<usize> {
+    let stats = trace.get("serviceStats")?.as_object()?;
+    let counts = stats.values().map(|s| s.get("spanCount")?.as_u64());
+    counts
+        .sum::<Option<u64>>()
+        .and_then(|n| usize::try_from(n).ok())
 }
 
 /// Zipkin's `[[span…], [span…]]`: each inner list is one trace, read by spindle-formats.

@@ -38,38 +38,11 @@ fn ids(found: &[Summary]) -> Vec<&str> {
 }
 
 #[test]
-fn jaeger_search_sends_its_parameters_and_reads_the_traces() {
-    let fake = Fake::start(
-        vec![route("/api/traces", 200, &golden("jaeger-ui.json"))],
-        None,
-    );
-    let found = connect(&fake, Backend::Jaeger)
-        .search(&query())
-        .expect("search");
-    let url = asked(&fake);
-    for part in [
-        "service=frontend",
-        "operation=GET%20%2Fdispatch",
-        "minDuration=10ms",
-        "maxDuration=2000ms",
-        "start=1700000000000000",
-        "end=1700000060000000",
-        "limit=20",
-        "tags=%7B%22http.status_code%22%3A%22200%22%7D",
-    ] {
-        assert!(url.contains(part), "{part} missing from {url}");
-    }
-    assert!(ids(&found).contains(&ID), "{found:?}");
-    let summary = found.iter().find(|s| s.id == ID).expect("found");
-    assert_eq!(summary.service, "frontend");
-    assert!(summary.duration_nanos > 0 && summary.start_unix_nanos > 0);
-}
-
-#[test]
 fn tempo_search_sends_logfmt_tags_and_reads_its_summaries() {
     let body = br#"{"traces":[
         {"traceID":"4bf92f3577b34da6a3ce929d0e0e4736","rootServiceName":"frontend",
-         "rootTraceName":"GET /dispatch","startTimeUnixNano":"1700000000000000000","durationMs":250},
+         "rootTraceName":"GET /dispatch","startTimeUnixNano":"1700000000000000000","durationMs":250,
+         "serviceStats":{"frontend":{"spanCount":4},"db":{"spanCount":2,"errorCount":1}}},
         {"traceID":"abc","rootServiceName":"worker","startTimeUnixNano":"1700000001000000000"}],
         "metrics":{"inspectedBytes":"1024"}}"#;
     let fake = Fake::start(vec![route("/api/search", 200, body)], None);
@@ -95,6 +68,7 @@ fn tempo_search_sends_logfmt_tags_and_reads_its_summaries() {
                 name: "GET /dispatch".into(),
                 start_unix_nanos: 1_700_000_000_000_000_000,
                 duration_nanos: 250_000_000,
+                span_count: Some(6),
             },
             Summary {
                 id: "0000000000000abc".into(),
@@ -102,6 +76,7 @@ fn tempo_search_sends_logfmt_tags_and_reads_its_summaries() {
                 name: String::new(),
                 start_unix_nanos: 1_700_000_001_000_000_000,
                 duration_nanos: 0,
+                span_count: None,
             },
         ]
     );
@@ -137,19 +112,19 @@ fn zipkin_search_sends_its_parameters_and_reads_each_trace() {
 fn a_refused_search_says_what_the_backend_answered() {
     let fake = Fake::start(
         vec![route(
-            "/api/traces",
+            "/api/v2/traces",
             400,
-            br#"{"errors":[{"code":400,"msg":"parameter 'service' is required"}]}"#,
+            br#"{"status":400,"message":"parameter 'serviceName' is required"}"#,
         )],
         None,
     );
-    let error = connect(&fake, Backend::Jaeger)
+    let error = connect(&fake, Backend::Zipkin)
         .search(&Query::default())
         .expect_err("refused");
     assert!(matches!(
         error,
         BackendError::Unexpected {
-            backend: Backend::Jaeger,
+            backend: Backend::Zipkin,
             ..
         }
     ));
@@ -160,7 +135,7 @@ fn a_refused_search_says_what_the_backend_answered() {
     assert!(
         error
             .to_string()
-            .contains("parameter 'service' is required"),
+            .contains("parameter 'serviceName' is required"),
         "{error}"
     );
 }

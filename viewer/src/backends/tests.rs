@@ -219,6 +219,7 @@ fn an_unreachable_host_names_the_url() {
         url: format!("http://127.0.0.1:{port}/"),
         kind: Some(Backend::Tempo),
         auth: None,
+        ..Target::default()
     };
     let error = Connection::connect(&target)
         .and_then(|c| c.open_trace(ID))
@@ -295,7 +296,8 @@ fn a_server_that_is_no_backend_is_not_recognised() {
         Connection::connect(&Target {
             url: "localhost:16686".into(),
             kind: None,
-            auth: None
+            auth: None,
+            ..Target::default()
         })
         .expect_err("an error"),
         BackendError::BadUrl {

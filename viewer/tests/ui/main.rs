@@ -3,6 +3,7 @@
 
 mod analysis;
 mod backend;
+mod backend_search;
 mod call_path;
 mod compare;
 mod details;

@@ -3,7 +3,10 @@
 //! N+1 findings.
 //! The filtered order ([`crate::filter`]) is recomputed when a filter changes, a few
 //! milliseconds per frame (a filter over 17,000 traces never stalls a frame; the list shows
-//! "Filtering … n%" meanwhile), and rows are virtualised.
+//! "Filtering … n%" meanwhile), and rows are virtualised. Above them, the traces a backend
+//! search found ([`found`]).
+
+pub mod found;
 
 use std::time::Duration;
 
@@ -17,13 +20,17 @@ use crate::load::Document;
 use crate::text;
 use crate::units;
 use crate::views::View;
+use found::FoundTraces;
 
 const ROW_H: f32 = 38.0;
 
-/// State of the trace list: the filter engine's state, edited by the fields above the rows.
+/// State of the trace list: the filter engine's state, edited by the fields above the rows,
+/// and what the last backend search found.
 #[derive(Debug, Clone, Default)]
 pub struct TraceListView {
     pub filtered: FilteredTraces,
+    /// Traces a backend search found (listed above the document's traces until cleared).
+    pub found: Option<FoundTraces>,
 }
 
 /// Work a frame may spend filtering before it shows what it has and continues next frame.
@@ -191,6 +198,11 @@ fn labelled_edit(ui: &mut Ui, label: &str, text: &mut String, hint: &str) {
 impl View for TraceListView {
     fn ui(&mut self, ui: &mut Ui, doc: &Document, focus: &mut Focus) {
         self.through(ui, focus);
+        if let Some(found) = &mut self.found
+            && found.ui(ui, doc, focus)
+        {
+            self.found = None;
+        }
         self.filters(ui, &doc.index);
         let total = doc.index.traces.len();
         if !self.filtered.advance(doc, Some(FRAME_BUDGET)) {
