@@ -93,14 +93,14 @@ fn services_shown(harness: &Harness<'static, ViewerApp>) -> Vec<String> {
 #[test]
 fn the_three_scopes_show_the_selected_trace_all_traces_and_what_changed() {
     let mut harness = map_app("map-scopes", &two_traces());
-    harness.get_by_label_contains("Services of all 2 loaded traces: 3 services, 3 connections");
+    harness.get_by_label_contains("Services of all 2 loaded traces. 3 services, 3 connections");
     assert_eq!(services_shown(&harness), ["cache", "db", "gateway"]);
 
     harness.get_by_label("gateway: op6").click();
     harness.run_steps(2);
     scope(&mut harness, "Selected trace");
     harness.get_by_label_contains(
-        "Services the selected trace (gateway: op6) went through: 2 services, 1 connection",
+        "Services the selected trace (gateway: op6) went through. 2 services, 1 connection",
     );
     assert_eq!(services_shown(&harness), ["cache", "gateway"]);
 
@@ -120,7 +120,7 @@ fn the_three_scopes_show_the_selected_trace_all_traces_and_what_changed() {
     harness.state_mut().focus.compare_sets = [Some(vec![a]), Some(vec![b])];
     harness.run_steps(3);
     harness.get_by_label_contains(
-        "What changed from set A (1 trace) to set B (1 trace): 3 services and 3 calls changed",
+        "What changed from set A (1 trace) to set B (1 trace): 3 services and 3 calls changed. 3 services",
     );
     harness.get_by_label("service cache: added (only in B)");
     harness.get_by_label("service db: removed (only in A)");
@@ -163,7 +163,7 @@ fn a_top_service_calling_itself_is_drawn_below_the_toolbar() {
 #[test]
 fn a_hundred_services_are_drawn_without_overlapping_boxes() {
     let mut harness = map_app("map-100", &mesh(100, 300, 17));
-    harness.get_by_label_contains("Services of all 300 loaded traces: 100 services");
+    harness.get_by_label_contains("Services of all 300 loaded traces. 100 services");
     let boxes: Vec<Rect> = harness
         .query_all_by_label_contains("service ")
         .filter(|n| {

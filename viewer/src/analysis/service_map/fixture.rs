@@ -188,7 +188,8 @@ impl Gen {
     ) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
-        let status = if self.rng.chance(2) {
+        // One span in 500 fails.
+        let status = if self.rng.next().is_multiple_of(500) {
             Status::Error {
                 message: "failed".into(),
             }

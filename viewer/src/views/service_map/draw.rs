@@ -96,13 +96,16 @@ pub fn change_color(change: Change) -> Color32 {
 /// The legend of the changes scope: a swatch and a word per kind of change.
 pub fn legend(ui: &mut Ui, diff: &MapDiff) {
     ui.horizontal_wrapped(|ui| {
-        ui.weak("Colours:");
+        ui.weak("Colours (services and calls):");
         for change in Change::ALL {
             let count = (diff.edges.iter().filter(|e| e.change == change).count())
                 + diff.nodes.iter().filter(|n| n.change == change).count();
-            let (rect, _) = ui.allocate_exact_size(vec2(12.0, 12.0), Sense::hover());
-            ui.painter().rect_filled(rect, 2.0, change_color(change));
-            ui.label(format!("{} ({count})", change.describe()));
+            // Swatch and words in one piece, so a wrapped line never parts them.
+            ui.horizontal(|ui| {
+                let (rect, _) = ui.allocate_exact_size(vec2(12.0, 12.0), Sense::hover());
+                ui.painter().rect_filled(rect, 2.0, change_color(change));
+                ui.label(format!("{} ({count})", change.describe()));
+            });
         }
     });
 }

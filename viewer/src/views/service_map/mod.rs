@@ -96,9 +96,17 @@ impl ServiceMapView {
         if self.cached.as_ref().map(|c| &c.0) == Some(&key) {
             return;
         }
+        // A new scope or trace is fitted to the window; spans arriving keep the zoom.
+        let (scope, trace) = (key.0, key.1);
+        if self
+            .cached
+            .as_ref()
+            .is_none_or(|c| (c.0.0, c.0.1) != (scope, trace))
+        {
+            self.fit_pending = true;
+        }
         let shown = compute(ui, doc, &key);
         self.cached = Some((key, shown));
-        self.fit_pending = true;
     }
 
     fn toolbar(&mut self, ui: &mut Ui) {
@@ -219,7 +227,7 @@ impl View for ServiceMapView {
         let plural = |n: usize| if n == 1 { "" } else { "s" };
         let (services, calls) = (shown.map.nodes.len(), shown.map.edges.len());
         ui.label(format!(
-            "{}: {services} service{}, {calls} connection{} (caller to callee). Click a service or a call to list only the traces through it.",
+            "{}. {services} service{}, {calls} connection{} (caller to callee). Click a service or a call to list only the traces through it.",
             shown.title,
             plural(services),
             plural(calls)
