@@ -60,10 +60,21 @@ pub fn map(
     focus: &Focus,
 ) -> Option<Through> {
     let mut picked = None;
+    // Under the pointer: a service's calls stand out, the others fade.
+    let hovered = ui.ctx().pointer_hover_pos().and_then(|p| {
+        let k = layout
+            .nodes
+            .iter()
+            .position(|a| canvas.rect(a).contains(p))?;
+        Some(map.nodes[k].service)
+    });
     for (k, edge) in map.edges.iter().enumerate() {
-        let change = diff.map(|d| d.edge_change(k));
+        let look = Look {
+            change: diff.map(|d| d.edge_change(k)),
+            lit: hovered.map(|s| edge.from == s || edge.to == s),
+        };
         if let Some(path) = layout.edges.get(k)
-            && let Some(through) = draw_edge(ui, canvas, map, (k, edge), path, diff, change)
+            && let Some(through) = draw_edge(ui, canvas, map, (k, edge), path, diff, look)
         {
             picked = Some(through);
         }
@@ -260,6 +271,14 @@ fn draw_node(
     response.on_hover_text(label).clicked()
 }
 
+/// How a call is drawn: coloured by its change (when showing what changed), and lit or
+/// faded while a service is under the pointer (lit: it is one of that service's calls).
+#[derive(Debug, Clone, Copy)]
+struct Look {
+    change: Option<Change>,
+    lit: Option<bool>,
+}
+
 /// Draws a call along its path with an arrow head and its label; the call when its label is
 /// clicked.
 fn draw_edge(
@@ -269,14 +288,20 @@ fn draw_edge(
     (k, edge): (usize, &Edge),
     path: &EdgePath,
     diff: Option<&MapDiff>,
-    change: Option<Change>,
+    look: Look,
 ) -> Option<Through> {
+    let change = look.change;
     let color = match change {
         Some(c) => change_color(c),
         None if edge.errors > 0 => colors::ERROR,
         None => ui.visuals().weak_text_color(),
     };
-    let width = 1.0 + (edge.calls as f32).log10().clamp(0.0, 3.0) * 0.8;
+    let (color, extra) = match look.lit {
+        Some(true) => (color, 1.5),
+        Some(false) => (color.gamma_multiply(0.25), 0.0),
+        None => (color, 0.0),
+    };
+    let width = 1.0 + extra + (edge.calls as f32).log10().clamp(0.0, 3.0) * 0.8;
     let stroke = Stroke::new((width * canvas.zoom).max(0.8), color);
     let points: Vec<Pos2> = path
         .sample(16)

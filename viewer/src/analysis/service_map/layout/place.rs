@@ -82,12 +82,20 @@ pub(super) fn spread_labels(edges: &mut [EdgePath], nodes: &[Area]) {
     let top = nodes.iter().map(|n| n.top).fold(MARGIN, f32::min);
     for (_, mut group) in gaps {
         group.sort_by(|&a, &b| edges[a].label.top.total_cmp(&edges[b].label.top));
-        let mut floor = top;
-        for e in group {
+        // Up from the bottom, then down from the top (the last pass keeps them apart): a
+        // crowd spreads both ways around where its curves are.
+        let step = LABEL_H + 2.0;
+        let mut y: Vec<f32> = group.iter().map(|&e| edges[e].label.top).collect();
+        for k in (0..y.len().saturating_sub(1)).rev() {
+            y[k] = y[k].min(y[k + 1] - step);
+        }
+        for k in 0..y.len() {
+            let floor = if k == 0 { top } else { y[k - 1] + step };
+            y[k] = y[k].max(floor);
+        }
+        for (&e, y) in group.iter().zip(y) {
             let label = &mut edges[e].label;
-            let y = label.top.max(floor);
             *label = Area::new(label.left, y, label.right - label.left, LABEL_H);
-            floor = y + LABEL_H + 2.0;
         }
     }
 }
