@@ -79,12 +79,36 @@ impl Layers {
             for layer in (0..self.order.len().saturating_sub(1)).rev() {
                 self.sort_by_neighbours(layer, &down);
             }
+            self.transpose(&up, &down);
             let crossings = self.crossings();
             if crossings < best.0 {
                 best = (crossings, self.order.clone());
             }
         }
         self.order = best.1;
+    }
+
+    /// Swaps neighbouring slots of a layer while that removes crossings (a few passes over
+    /// all layers): what sorting by means leaves behind.
+    fn transpose(&mut self, up: &[Vec<usize>], down: &[Vec<usize>]) {
+        for _ in 0..16 {
+            let mut improved = false;
+            for layer in 0..self.order.len() {
+                let pos = self.positions();
+                for k in 0..self.order[layer].len().saturating_sub(1) {
+                    let (u, v) = (self.order[layer][k], self.order[layer][k + 1]);
+                    let kept = pair_crossings(&pos, up, down, u, v);
+                    let swapped = pair_crossings(&pos, up, down, v, u);
+                    if swapped < kept {
+                        self.order[layer].swap(k, k + 1);
+                        improved = true;
+                    }
+                }
+            }
+            if !improved {
+                break;
+            }
+        }
     }
 
     /// Sorts one layer by the mean position of each slot's `neighbours` (a slot without any
@@ -107,6 +131,22 @@ impl Layers {
         keyed.sort_by(|a, b| a.0.total_cmp(&b.0));
         self.order[layer] = keyed.into_iter().map(|(_, s)| s).collect();
     }
+}
+
+/// How many of `first`'s links cross `second`'s when `first` is just above `second`.
+fn pair_crossings(
+    pos: &[usize],
+    up: &[Vec<usize>],
+    down: &[Vec<usize>],
+    first: usize,
+    second: usize,
+) -> usize {
+    let count = |side: &[Vec<usize>]| {
+        (side[first].iter())
+            .map(|&a| side[second].iter().filter(|&&b| pos[b] < pos[a]).count())
+            .sum::<usize>()
+    };
+    count(up) + count(down)
 }
 
 /// Crossing pairs among links given as (upper position, lower position): the inversions of
