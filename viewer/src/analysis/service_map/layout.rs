@@ -114,6 +114,41 @@ impl EdgePath {
         }
     }
 
+    /// The points to draw it through: a line's two ends, `steps` + 1 points along a curve
+    /// (each piece's end is the next one's start, kept once).
+    pub fn polyline(&self, steps: usize) -> Vec<[f32; 2]> {
+        let steps = steps.max(1);
+        let mut points: Vec<[f32; 2]> = Vec::new();
+        for piece in &self.pieces {
+            let n = match piece {
+                Piece::Line(_) => 1,
+                Piece::Curve(_) => steps,
+            };
+            let from = usize::from(!points.is_empty());
+            points.extend((from..=n).map(|k| piece.at(k as f32 / n as f32)));
+        }
+        points
+    }
+
+    /// A rectangle holding the whole path and its label (a curve stays within its control
+    /// points).
+    pub fn bounds(&self) -> Area {
+        let mut area = self.label;
+        for piece in &self.pieces {
+            let points: &[[f32; 2]] = match piece {
+                Piece::Line(p) => p,
+                Piece::Curve(p) => p,
+            };
+            for p in points {
+                area.left = area.left.min(p[0]);
+                area.right = area.right.max(p[0]);
+                area.top = area.top.min(p[1]);
+                area.bottom = area.bottom.max(p[1]);
+            }
+        }
+        area
+    }
+
     /// `n` points along each piece (for hit tests and the layout's own checks).
     pub fn sample(&self, n: usize) -> Vec<[f32; 2]> {
         let n = n.max(1);

@@ -60,6 +60,8 @@ pub fn map(
     focus: &Focus,
 ) -> Option<Through> {
     let mut picked = None;
+    // Only what is on screen is painted and registered.
+    let visible = ui.clip_rect();
     // Under the pointer: a service's calls stand out, the others fade.
     let hovered = ui.ctx().pointer_hover_pos().and_then(|p| {
         let k = layout
@@ -74,6 +76,7 @@ pub fn map(
             lit: hovered.map(|s| edge.from == s || edge.to == s),
         };
         if let Some(path) = layout.edges.get(k)
+            && visible.intersects(canvas.rect(&path.bounds()))
             && let Some(through) = draw_edge(ui, canvas, map, (k, edge), path, diff, look)
         {
             picked = Some(through);
@@ -82,6 +85,7 @@ pub fn map(
     for (k, node) in map.nodes.iter().enumerate() {
         let change = diff.map(|d| d.node_change(k));
         if let Some(area) = layout.nodes.get(k)
+            && visible.intersects(canvas.rect(area))
             && draw_node(ui, canvas, node, canvas.rect(area), change, focus)
         {
             picked = Some(Through::Service(node.name.clone()));
@@ -304,7 +308,7 @@ fn draw_edge(
     let width = 1.0 + extra + (edge.calls as f32).log10().clamp(0.0, 3.0) * 0.8;
     let stroke = Stroke::new((width * canvas.zoom).max(0.8), color);
     let points: Vec<Pos2> = path
-        .sample(16)
+        .polyline(10)
         .into_iter()
         .map(|p| canvas.point(p))
         .collect();
@@ -323,11 +327,12 @@ fn draw_edge(
         Id::unique(("service-edge", edge.from, edge.to)),
         Sense::click(),
     );
-    let label = match diff.and_then(|d| d.edges.get(k)) {
+    // Written out only when asked for (by screen readers, or on hover).
+    let label = || match diff.and_then(|d| d.edges.get(k)) {
         Some(e) => diff_label(e),
         None => edge_label(map, edge),
     };
-    response.widget_info(|| WidgetInfo::labeled(Role::Button, true, &label));
+    response.widget_info(|| WidgetInfo::labeled(Role::Button, true, label()));
     let fill = if response.hovered() {
         ui.visuals().widgets.hovered.bg_fill
     } else {
@@ -353,7 +358,9 @@ fn draw_edge(
     );
     let name = |s: u32| map.node(s).map_or(String::new(), |n| n.name.clone());
     response
-        .on_hover_text(label)
+        .on_hover_ui(|ui| {
+            ui.label(label());
+        })
         .clicked()
         .then(|| Through::Call {
             from: name(edge.from),

@@ -179,3 +179,25 @@ fn a_top_service_calling_itself_keeps_its_loop_inside_the_map() {
     assert!(lowest_top < gateway.top, "the loop is above the box");
     assert!(arc.label.top >= 0.0 && arc.label.bottom <= gateway.top);
 }
+
+#[test]
+fn a_call_is_drawn_within_its_bounds_from_its_caller_to_its_callee() {
+    let map = hundred();
+    let layout = MapLayout::new(&map, &widths(&map));
+    for path in &layout.edges {
+        let (drawn, sampled) = (path.polyline(10), path.sample(10));
+        assert_eq!(drawn.first(), sampled.first());
+        assert_eq!(drawn.last(), sampled.last());
+        if path.pieces.iter().any(|p| matches!(p, Piece::Line(_))) {
+            assert!(
+                drawn.len() < sampled.len(),
+                "lines drawn by their ends only"
+            );
+        }
+        let b = path.bounds();
+        for p in sampled {
+            let inside = b.left <= p[0] && p[0] <= b.right && b.top <= p[1] && p[1] <= b.bottom;
+            assert!(inside, "{p:?} outside {b:?}");
+        }
+    }
+}
