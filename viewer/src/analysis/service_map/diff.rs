@@ -141,8 +141,8 @@ impl MapDiff {
                 eb.map(|e| CallNumbers::of(e, traces_b)),
             );
             edges.push(EdgeDiff {
-                from: names[key.0 as usize].to_string(),
-                to: names[key.1 as usize].to_string(),
+                from: names.get(key.0 as usize).unwrap_or(&"").to_string(),
+                to: names.get(key.1 as usize).unwrap_or(&"").to_string(),
                 a: na,
                 b: nb,
                 change: edge_change(na, nb),
