@@ -15,6 +15,11 @@ use spindle_formats::{SpanId, SpanKind, TraceData, TraceId};
 
 use crate::index::{Index, Trace};
 
+pub mod diff;
+pub mod fixture;
+pub mod layout;
+mod order;
+
 /// A service of the map.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceNode {

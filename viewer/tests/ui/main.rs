@@ -14,6 +14,7 @@ mod keys;
 mod live;
 mod panels;
 mod search;
+mod service_map;
 mod settings;
 mod timeline;
 mod trace_list;

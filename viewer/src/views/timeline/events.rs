@@ -6,7 +6,6 @@ use eframe::egui::{self, Color32, Id, Rect, Role, Sense, Stroke, Ui, WidgetInfo,
 
 use super::TimelineView;
 use super::row::RowCtx;
-use crate::layout::node_range;
 use crate::units;
 
 /// Bars narrower than this get no markers.
@@ -25,7 +24,7 @@ impl TimelineView {
         if span.events.is_empty() {
             return;
         }
-        let (a, b) = node_range(&cx.doc.data, cx.trace, cx.row.node);
+        let (a, b) = cx.bar_range(cx.row.node);
         let width = self.window.width().max(1e-9);
         let x_of =
             |t: u64| bars.left() + ((t as f64 - self.window.start) / width) as f32 * bars.width();
@@ -38,6 +37,7 @@ impl TimelineView {
         for (k, event) in span.events.iter().enumerate() {
             let t = event
                 .time_unix_nanos
+                .saturating_add_signed(cx.shift(i))
                 .saturating_sub(cx.trace.start)
                 .clamp(a, b);
             let x = x_of(t);

@@ -147,10 +147,18 @@ impl TimelineView {
                     focus.set_highlighted_only(only);
                 }
             }
+            let moved = focus.findings.skew.shifted_spans();
+            if moved > 0 {
+                ui.checkbox(
+                    &mut focus.adjust_skew,
+                    format!("Draw with clock skew adjusted ({moved} span{} moved)", plural(moved)),
+                )
+                .on_hover_text("Bars of servers whose clock is off sit inside their client call; the details keep the raw times");
+            }
             let rows = focus.timeline.rows.len();
             let text = format!(
                 "{rows} row{} · {} to {}",
-                if rows == 1 { "" } else { "s" },
+                plural(rows),
                 units::duration(self.window.start.max(0.0) as u64),
                 units::duration(self.window.end.max(0.0) as u64)
             );
@@ -202,6 +210,7 @@ impl TimelineView {
                     label_w,
                     ticks: &ticks,
                     findings: &focus.findings,
+                    adjust_skew: focus.adjust_skew,
                 };
                 self.row(ui, &ctx, &mut actions);
             }
@@ -209,3 +218,10 @@ impl TimelineView {
         actions
     }
 }
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests;

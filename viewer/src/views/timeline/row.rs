@@ -35,6 +35,33 @@ pub(super) struct RowCtx<'a> {
     pub(super) label_w: f32,
     pub(super) ticks: &'a [(f32, f64)],
     pub(super) findings: &'a Findings,
+    /// Draw the clock-skew-adjusted times (`Focus::adjust_skew`); the details keep the raw.
+    pub(super) adjust_skew: bool,
+}
+
+impl RowCtx<'_> {
+    /// Nanoseconds the bar of span `i` is moved by: its clock-skew shift when the adjustment
+    /// is drawn, else 0.
+    pub(super) fn shift(&self, i: usize) -> i64 {
+        if self.adjust_skew {
+            self.findings.skew.shift(i as u32)
+        } else {
+            0
+        }
+    }
+
+    /// Where `node`'s bar is drawn, relative to the trace start: its raw times, or with the
+    /// adjustment on, its times as the clock-skew adjustment moves them.
+    pub(super) fn bar_range(&self, node: Node) -> (u64, u64) {
+        let (a, b) = node_range(&self.doc.data, self.trace, node);
+        match node.span().map(|i| self.shift(i)) {
+            Some(shift) if shift != 0 => (
+                a.saturating_add_signed(shift),
+                b.saturating_add_signed(shift),
+            ),
+            _ => (a, b),
+        }
+    }
 }
 
 impl TimelineView {
@@ -230,10 +257,10 @@ impl TimelineView {
             .and_then(|k| cx.findings.repeats.get(k as usize));
         let (a, b) = match run {
             Some(run) => (
-                node_range(&cx.doc.data, cx.trace, Node(run.first)).0,
-                node_range(&cx.doc.data, cx.trace, Node(run.last)).1,
+                cx.bar_range(Node(run.first)).0,
+                cx.bar_range(Node(run.last)).1,
             ),
-            None => node_range(&cx.doc.data, cx.trace, cx.row.node),
+            None => cx.bar_range(cx.row.node),
         };
         let width = self.window.width().max(1e-9);
         let x_of =
@@ -254,10 +281,10 @@ impl TimelineView {
         };
         painter.rect_filled(bar, 2.0, fill);
         if let (None, Some(i)) = (run, cx.row.node.span()) {
-            let start = cx.trace.start;
+            let (start, shift) = (cx.trace.start, cx.shift(i));
+            let moved = |t: u64| t.saturating_add_signed(shift).saturating_sub(start);
             let sections = cx.findings.sections_of(i);
-            let relative =
-                sections.map(|s| (s.start.saturating_sub(start), s.end.saturating_sub(start)));
+            let relative = sections.map(|s| (moved(s.start), moved(s.end)));
             critical_band(&painter, bar, (a, b), relative);
         }
         if !visuals.dark_mode {
