@@ -195,17 +195,18 @@ impl SetsPanel {
                 ui.add(
                     egui::TextEdit::singleline(&mut self.windows[k])
                         .hint_text(hints[k])
-                        .desired_width(60.0),
+                        .desired_width(90.0),
                 )
                 .labelled_by(label.id);
             }
         });
         ui.horizontal(|ui| {
             if ui.button("Halves").clicked()
-                && let Some(((a0, a1), (b0, b1))) = windows::halves(&doc.index)
+                && let Some(((a0, a1), (_, b1))) = windows::halves(&doc.index)
             {
-                let typed = |t: u64| format!("{}ns", t);
-                self.windows = [typed(a0), typed(a1), typed(b0), typed(b1)];
+                // B starts where A ends, both rounded alike.
+                let middle = typed(a1, false);
+                self.windows = [typed(a0, false), middle.clone(), middle, typed(b1, true)];
             }
             let parsed: Vec<Option<u64>> = self.windows.iter().map(|w| parse_duration(w)).collect();
             let (Some(a0), Some(a1), Some(b0), Some(b1)) =
@@ -222,6 +223,17 @@ impl SetsPanel {
             }
         });
     }
+}
+
+/// An offset as seconds to the millisecond (rounded down, or up for a window's last end so
+/// the last trace stays in), as `parse_duration` reads it back.
+fn typed(nanos: u64, up: bool) -> String {
+    let ms = if up {
+        nanos.div_ceil(1_000_000)
+    } else {
+        nanos / 1_000_000
+    };
+    format!("{}.{:03}s", ms / 1000, ms % 1000)
 }
 
 /// `Set A: 1 trace, mean 80.00 ms · set B: 1 trace, mean 100.00 ms · B against A: +25.0%`.
