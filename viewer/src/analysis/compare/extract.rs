@@ -1,27 +1,47 @@
-//! Traces copied out of a document so they can be compared on another thread: the spans'
-//! names, ids, times, kinds and resources (no attributes, events or links), taken in one pass
-//! on the caller's thread; the index over them is built on the worker ([`Copied::index`]).
-//! Span `k` of the copy is span `origin[k]` of the document, so results can point back.
+//! Traces copied out of a document so they can be compared on another thread. The caller's
+//! thread (the UI's) takes only what the comparison reads, in one pass with no allocation per
+//! span: ids, parent, kind, times and resource as plain values, and every name appended to
+//! one text buffer. The worker makes spans of them and builds their index
+//! ([`Copied::index`]). Span `k` of the copy is span `origin[k]` of the document, so results
+//! can point back.
 
-use spindle_formats::{Span, TraceData};
+use std::ops::Range;
+
+use spindle_formats::{Resource, ResourceIndex, Span, SpanId, SpanKind, TraceData, TraceId};
 
 use crate::index::{Index, Node, Trace};
 
 use super::{SetComparison, Side, TraceComparison};
 
+/// What is copied of one span: plain values, and where its name is in [`Copied::names`].
+#[derive(Debug, Clone)]
+struct LeanSpan {
+    trace_id: TraceId,
+    span_id: SpanId,
+    parent_span_id: Option<SpanId>,
+    kind: SpanKind,
+    start: u64,
+    end: u64,
+    resource: ResourceIndex,
+    name: Range<u32>,
+}
+
 /// The copied spans, not yet indexed.
 #[derive(Debug, Clone, Default)]
 pub struct Copied {
-    data: TraceData,
+    resources: Vec<Resource>,
+    spans: Vec<LeanSpan>,
+    /// Every span's name, one after another.
+    names: String,
     origin: Vec<u32>,
 }
 
 /// The copied spans with their own index, and the way back to the document's spans.
 #[derive(Debug, Default)]
 pub struct Extract {
-    /// The copied spans.
+    /// The copied spans (no attributes, events or links).
     pub data: TraceData,
-    /// Their index (the traces in the order first copied).
+    /// Their index.
     pub index: Index,
     origin: Vec<u32>,
 }
@@ -30,19 +50,15 @@ impl Copied {
     /// Copies `traces` of `data` (their spans in each trace's start order).
     pub fn of<'t>(data: &TraceData, traces: impl IntoIterator<Item = &'t Trace>) -> Copied {
         let mut copied = Copied {
-            data: TraceData {
-                resources: data.resources.clone(),
-                scopes: Vec::new(),
-                spans: Vec::new(),
-            },
-            origin: Vec::new(),
+            resources: data.resources.clone(),
+            ..Copied::default()
         };
         for trace in traces {
-            copied.data.spans.reserve(trace.spans.len());
+            copied.spans.reserve(trace.spans.len());
             copied.origin.reserve(trace.spans.len());
             for &i in &trace.spans {
                 if let Some(span) = data.spans.get(i as usize) {
-                    copied.data.spans.push(lean(span));
+                    copied.push(span);
                     copied.origin.push(i);
                 }
             }
@@ -50,21 +66,57 @@ impl Copied {
         copied
     }
 
+    fn push(&mut self, span: &Span) {
+        let from = self.names.len() as u32;
+        self.names.push_str(&span.name);
+        self.spans.push(LeanSpan {
+            trace_id: span.trace_id,
+            span_id: span.span_id,
+            parent_span_id: span.parent_span_id,
+            kind: span.kind,
+            start: span.start_unix_nanos,
+            end: span.end_unix_nanos,
+            resource: span.resource,
+            name: from..self.names.len() as u32,
+        });
+    }
+
     /// How many spans were copied.
     pub fn len(&self) -> usize {
-        self.data.spans.len()
+        self.spans.len()
     }
 
     /// True when no span was copied.
     pub fn is_empty(&self) -> bool {
-        self.data.spans.is_empty()
+        self.spans.is_empty()
     }
 
-    /// Indexes the copy (the slow part: meant for the worker thread).
+    /// Makes spans of the copy and indexes them (the slow part: meant for the worker).
     pub fn index(self) -> Extract {
-        let index = Index::build(&self.data);
+        let names = &self.names;
+        let spans = self.spans.iter().map(|s| Span {
+            trace_id: s.trace_id,
+            span_id: s.span_id,
+            parent_span_id: s.parent_span_id,
+            name: names
+                .get(s.name.start as usize..s.name.end as usize)
+                .unwrap_or_default()
+                .to_string()
+                .into(),
+            kind: s.kind,
+            start_unix_nanos: s.start,
+            end_unix_nanos: s.end,
+            resource: s.resource,
+            ..Span::default()
+        });
+        let data = TraceData {
+            spans: spans.collect(),
+            resources: self.resources,
+            scopes: Vec::new(),
+        };
+        let index = Index::build(&data);
         Extract {
-            data: self.data,
+            data,
             index,
             origin: self.origin,
         }
@@ -108,21 +160,6 @@ pub fn compare_sets(a: Copied, b: Copied) -> SetComparison {
         Side::new(&b.data, &b.index),
         &b.index.traces,
     )
-}
-
-/// What the index and the comparison read of a span; the rest stays behind.
-fn lean(span: &Span) -> Span {
-    Span {
-        trace_id: span.trace_id,
-        span_id: span.span_id,
-        parent_span_id: span.parent_span_id,
-        name: span.name.clone(),
-        kind: span.kind,
-        start_unix_nanos: span.start_unix_nanos,
-        end_unix_nanos: span.end_unix_nanos,
-        resource: span.resource,
-        ..Span::default()
-    }
 }
 
 #[cfg(test)]
@@ -176,8 +213,15 @@ mod tests {
         let index = Index::build(&data);
         let copied = Copied::of(&data, &index.traces);
         assert_eq!(copied.len(), data.spans.len());
-        assert!(copied.data.spans.iter().all(|s| s.attributes.is_empty()));
+        let extract = copied.clone().index();
+        assert!(extract.data.spans.iter().all(|s| s.attributes.is_empty()));
         assert!(data.spans.iter().any(|s| !s.attributes.is_empty()));
+        let names = |d: &TraceData| {
+            let mut names: Vec<String> = d.spans.iter().map(|s| s.name.to_string()).collect();
+            names.sort();
+            names
+        };
+        assert_eq!(names(&extract.data), names(&data));
         let empty = Copied::of(&data, std::iter::empty());
         assert!(empty.is_empty());
         assert!(compare_traces(copied, empty).is_none());
