@@ -49,13 +49,15 @@ pub struct Extract {
 impl Copied {
     /// Copies `traces` of `data` (their spans in each trace's start order).
     pub fn of<'t>(data: &TraceData, traces: impl IntoIterator<Item = &'t Trace>) -> Copied {
+        let traces: Vec<&Trace> = traces.into_iter().collect();
+        let n = traces.iter().map(|t| t.spans.len()).sum();
         let mut copied = Copied {
             resources: data.resources.clone(),
-            ..Copied::default()
+            spans: Vec::with_capacity(n),
+            names: String::with_capacity(n * 16),
+            origin: Vec::with_capacity(n),
         };
         for trace in traces {
-            copied.spans.reserve(trace.spans.len());
-            copied.origin.reserve(trace.spans.len());
             for &i in &trace.spans {
                 if let Some(span) = data.spans.get(i as usize) {
                     copied.push(span);
