@@ -8,7 +8,9 @@
 //!   (fan-out 10 against 10) and different shapes (10 against 11: many added and removed);
 //! - comparing two sets of 10,000 traces (`fixture::many_traces`, 10 and 12 spans a trace)
 //!   by call path: target ≤ 2 s;
-//! - the service map of those 10,000 traces.
+//! - the service map of those 10,000 traces;
+//! - what the UI thread pays at a pick before the comparison moves to its worker: copying
+//!   the traces' lean spans (`Copied::of`), for a 100,000-span trace and a 10,000-trace set.
 //!
 //! `cargo bench -p spindle-benches --bench analysis`.
 
@@ -16,6 +18,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use spindle_viewer::analysis::compare::extract::Copied;
 use spindle_viewer::analysis::compare::{SetComparison, Side, TraceComparison};
 use spindle_viewer::analysis::critical_path::CriticalPath;
 use spindle_viewer::analysis::repeats;
@@ -102,6 +105,16 @@ fn compare(c: &mut Criterion) {
     });
     group.bench_function("service_map", |b| {
         b.iter(|| black_box(ServiceMap::of_all(&set_a, &isa)))
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("compare_copy_on_the_ui_thread");
+    group.measurement_time(Duration::from_secs(5));
+    group.bench_function("trace_of_100k_spans", |b| {
+        b.iter(|| black_box(Copied::of(&a, [&ia.traces[0]])))
+    });
+    group.bench_function("set_of_10k_traces", |b| {
+        b.iter(|| black_box(Copied::of(&set_a, &isa.traces)))
     });
     group.finish();
 }

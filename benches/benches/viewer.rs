@@ -9,7 +9,11 @@
 //! - peak RSS of a fresh process that opens that file the way the app does (background load,
 //!   index, aggregate), relative to the file size (printed, not timed; issue 16: <= 1.5x);
 //! - one trace-list filter pass over all its traces with a tag filter (full pass; the app
-//!   spreads it over frames of at most ~5 ms).
+//!   spreads it over frames of at most ~5 ms);
+//! - one frame of the Compare tab (issue 17: target ≤ 8 ms median) showing two merged
+//!   100,000-span traces (fan-out 10 against 11), in tree order and biggest difference first,
+//!   and of the sets view with two sets of 10,000 traces (the icicle and the table); the
+//!   comparison itself runs on its worker first (`analysis` times that).
 //!
 //! `cargo bench -p spindle-benches --bench viewer` (set `SPINDLE_BENCH_SPANS` to change 1M).
 
@@ -27,6 +31,7 @@ use spindle_viewer::index::Index;
 use spindle_viewer::layout::{FlameKind, FlameLayout};
 use spindle_viewer::load::{Document, LoadKind, Loading, Outcome};
 use spindle_viewer::views::View;
+use spindle_viewer::views::compare::CompareView;
 use spindle_viewer::views::flame::FlameView;
 use spindle_viewer::views::timeline::TimelineView;
 
@@ -265,7 +270,67 @@ fn rss_child(path: &Path) {
     black_box(doc);
 }
 
-criterion_group!(benches, frames, open);
+/// `b`'s spans as other traces than `a`'s, both in one document.
+fn two_sides(a: TraceData, mut b: TraceData) -> Document {
+    let mut data = a;
+    for span in &mut b.spans {
+        span.trace_id.0 += 1 << 64;
+        span.resource.0 += data.resources.len() as u32;
+    }
+    data.resources.extend(b.resources);
+    data.spans.extend(b.spans);
+    Document::from_data(data)
+}
+
+/// Frames the compare view until its worker has answered.
+fn until_compared(ctx: &egui::Context, doc: &Document, focus: &mut Focus, view: &mut CompareView) {
+    frame(ctx, doc, focus, view);
+    while view.is_computing() {
+        std::thread::sleep(Duration::from_millis(5));
+        frame(ctx, doc, focus, view);
+    }
+    frame(ctx, doc, focus, view);
+}
+
+fn compare_frames(c: &mut Criterion) {
+    let ctx = egui::Context::default();
+    let doc = two_sides(
+        fixture::wide_trace(100_000, 10),
+        fixture::wide_trace(100_000, 11),
+    );
+    let mut focus = Focus::default();
+    (focus.compare_a, focus.compare_b) = (Some(0), Some(1));
+    let mut view = CompareView::default();
+    until_compared(&ctx, &doc, &mut focus, &mut view);
+    let mut group = c.benchmark_group("viewer_frame_compare");
+    group.measurement_time(Duration::from_secs(5));
+    group.bench_function("two_100k_span_traces", |b| {
+        b.iter(|| black_box(frame(&ctx, &doc, &mut focus, &mut view)))
+    });
+    view.by_difference = true;
+    frame(&ctx, &doc, &mut focus, &mut view);
+    group.bench_function("two_100k_span_traces_by_difference", |b| {
+        b.iter(|| black_box(frame(&ctx, &doc, &mut focus, &mut view)))
+    });
+    let doc = two_sides(
+        fixture::many_traces(10_000, 10),
+        fixture::many_traces(10_000, 12),
+    );
+    let mut focus = Focus::default();
+    let (a, b): (Vec<u32>, Vec<u32>) = (0..doc.index.traces.len() as u32)
+        .partition(|&t| doc.index.traces[t as usize].trace_id.0 >> 64 == 0);
+    assert_eq!((a.len(), b.len()), (10_000, 10_000));
+    focus.pick_compare_set(0, &a);
+    focus.pick_compare_set(1, &b);
+    let mut view = CompareView::default();
+    until_compared(&ctx, &doc, &mut focus, &mut view);
+    group.bench_function("two_sets_of_10k_traces", |b| {
+        b.iter(|| black_box(frame(&ctx, &doc, &mut focus, &mut view)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, frames, compare_frames, open);
 
 fn main() {
     if let Some(path) = std::env::var_os(RSS_CHILD) {

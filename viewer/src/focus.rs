@@ -84,8 +84,14 @@ pub struct Focus {
     /// The traces picked as A and B for a comparison (indices into `Index::traces`).
     pub compare_a: Option<usize>,
     pub compare_b: Option<usize>,
-    /// Two sets of traces picked for a comparison (the trace list's rows when picked).
+    /// Two sets of traces picked for a comparison (the trace list's rows when picked, or
+    /// the traces of two time windows); see [`Focus::compare_set`].
     pub compare_sets: [Option<Vec<u32>>; 2],
+    /// Counts picks of `compare_sets`, so a comparison knows when they changed.
+    pub compare_set_picks: u64,
+    /// The sets compared are the open files (A) against the comparison file (B), not
+    /// `compare_sets`.
+    pub compare_sets_files: bool,
     /// The compare tab shows the sets (else the two traces).
     pub compare_sets_shown: bool,
     /// Show clock-skew-adjusted times first in the details (the raw ones stay beside them).
@@ -187,6 +193,7 @@ impl Focus {
     pub fn pick_compare_set(&mut self, side: usize, traces: &[u32]) {
         if let Some(slot) = self.compare_sets.get_mut(side) {
             *slot = Some(traces.to_vec());
+            self.compare_set_picks += 1;
         }
         if side == 1 {
             self.compare_sets_shown = true;
@@ -194,11 +201,20 @@ impl Focus {
         }
     }
 
+    /// Set A (`side` 0) or B (1) of a two-set comparison as indices into the open document's
+    /// traces, when picked (from the trace list or from two time windows). While
+    /// `compare_sets_files` is on, the view compares the open files with the comparison file
+    /// instead.
+    pub fn compare_set(&self, side: usize) -> Option<&[u32]> {
+        self.compare_sets.get(side)?.as_deref()
+    }
+
     /// A new document: trace indices picked for comparing mean other traces now.
     pub fn forget_comparison(&mut self) {
         self.compare_a = None;
         self.compare_b = None;
         self.compare_sets = [None, None];
+        self.compare_set_picks += 1;
     }
 
     /// Selects a node and asks the view to scroll to it.

@@ -1,4 +1,4 @@
-//! The menu bar: File (open, add, open from backend, save, reload, recent files, watching, receiving, quit), View (theme), Help,
+//! The menu bar: File (open, add, open as comparison B, open from backend, save, reload, recent files, watching, receiving, quit), View (theme), Help,
 //! and the status of the last load.
 
 use eframe::egui::{self, Ui};
@@ -15,6 +15,11 @@ impl ViewerApp {
                 }
                 if ui.button("Add files…").clicked() {
                     self.open_dialog(true);
+                    ui.close();
+                }
+                if ui.button("Open as comparison B…").clicked() {
+                    self.compare.second.open_dialog(ui.ctx());
+                    self.focus.tab = crate::focus::Tab::Compare;
                     ui.close();
                 }
                 if ui.button("Open from backend…").clicked() {

@@ -1,6 +1,7 @@
-//! What changed: picking A and B in the trace list (context menu and keys), the merged tree
-//! with added and removed calls, sorting and hiding small differences; the service map's
-//! click filter.
+//! What changed: picking A and B in the trace list (context menu and keys), the comparison on
+//! its worker ("Comparing…", then the tree), the merged tree with added and removed calls,
+//! sorting and hiding small differences; B from a comparison file; two sets from list filters,
+//! time windows and two files; the icicle's zoom and hover; the service map's click filter.
 
 use spindle_formats::TraceId;
 use spindle_viewer::eframe::egui::Key;
@@ -34,6 +35,18 @@ fn orders_pair_app(name: &str) -> Harness<'static, ViewerApp> {
     ])
 }
 
+/// Steps until the comparison's worker has answered (and the answer is drawn).
+fn settle(harness: &mut Harness<'static, ViewerApp>) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    harness.run_steps(1);
+    while harness.state().compare.is_computing() {
+        assert!(Instant::now() < deadline, "the comparison did not finish");
+        std::thread::sleep(Duration::from_millis(5));
+        harness.step();
+    }
+    harness.run_steps(2);
+}
+
 fn pick_from_menu(harness: &mut Harness<'static, ViewerApp>, row: usize, entry: &str) {
     harness
         .get_all_by_label(ORDERS)
@@ -42,7 +55,24 @@ fn pick_from_menu(harness: &mut Harness<'static, ViewerApp>, row: usize, entry: 
         .click_secondary();
     harness.run_steps(2);
     harness.get_by_label(entry).click();
-    harness.run_steps(3);
+    settle(harness);
+}
+
+/// Loads `path` as the comparison file (what File > Open as comparison B… does once picked).
+fn open_comparison_file(harness: &mut Harness<'static, ViewerApp>, path: PathBuf) {
+    let ctx = harness.ctx.clone();
+    harness.state_mut().compare.second.open(vec![path], &ctx);
+    harness.state_mut().focus.tab = Tab::Compare;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while harness.state().compare.second.document().is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "the comparison file did not load"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+        harness.step();
+    }
+    harness.run_steps(2);
 }
 
 fn top_of(harness: &Harness<'static, ViewerApp>, label: &str) -> f32 {
@@ -100,14 +130,14 @@ fn keys_a_and_b_pick_the_open_traces() {
         .click();
     harness.run_steps(2);
     harness.key_press(Key::B);
-    harness.run_steps(3);
+    settle(&mut harness);
     assert_eq!(harness.state().focus.tab, Tab::Compare);
     // Now A is the slower one: B is faster and has the cache lookup A lacks.
     harness.get_by_label_contains("B against A: -20.0% · 9 matched, 1 added, 0 removed");
     harness.get_by_label("cache: cache.get  added  B 2.00 ms");
     harness.get_by_label("api: render  A 29.00 ms  B 9.00 ms  -20.00 ms");
     harness.get_by_label("Swap A and B").click();
-    harness.run_steps(2);
+    settle(&mut harness);
     harness.get_by_label_contains("B against A: +25.0%");
 }
 
@@ -199,7 +229,7 @@ fn pick_set(harness: &mut Harness<'static, ViewerApp>, entry: &str) {
     harness.get_by_label(ORDERS).click_secondary();
     harness.run_steps(2);
     harness.get_by_label(entry).click();
-    harness.run_steps(3);
+    settle(harness);
 }
 
 #[test]
@@ -227,4 +257,191 @@ fn two_sets_from_trace_list_filters_compare_by_call_path() {
     harness.get_by_label("Two traces").click();
     harness.run_steps(2);
     assert!(!harness.state().focus.compare_sets_shown);
+}
+
+/// A 30,000-span trace, and a comparison file with the same calls at fan-out 11 under a root
+/// renamed `slower root`: big enough that comparing them takes a while in a debug build.
+fn big_pair(name: &str) -> (Harness<'static, ViewerApp>, PathBuf) {
+    let dir = temp_dir(name);
+    let mut b = fixture::wide_trace(30_000, 11);
+    for span in b.spans.iter_mut().filter(|s| s.parent_span_id.is_none()) {
+        span.name = "slower root".into();
+    }
+    let harness = app(vec![write(
+        &dir,
+        "a.spindle.json",
+        &fixture::wide_trace(30_000, 10),
+        false,
+    )]);
+    (harness, write(&dir, "b.zipkin.json", &b, true))
+}
+
+#[test]
+fn b_from_the_comparison_file_shows_comparing_then_the_merged_tree() {
+    let (mut harness, b_file) = big_pair("compare-second");
+    harness.key_press(Key::A);
+    harness.run_steps(1);
+    open_comparison_file(&mut harness, b_file);
+    harness.get_by_label_contains("Comparison file b.zipkin.json: 1 traces");
+    harness.get_by_label("B from the comparison file").click();
+    harness.run_steps(2);
+    harness.get_by_label_contains("api: slower root,").click();
+    harness.step();
+    harness.get_by_label("Comparing…");
+    assert!(harness.state().compare.is_computing());
+    settle(&mut harness);
+    assert!(harness.query_by_label("Comparing…").is_none());
+    harness.get_by_label_contains("(comparison file)");
+    // 30,000 spans at fan-out 10 against fan-out 11: the shapes differ below the root.
+    harness.get_by_label_contains("B against A: +0.0% · ");
+    assert!(harness.query_by_label_contains(" 0 added").is_none());
+    assert!(harness.query_by_label_contains(" 0 removed").is_none());
+}
+
+#[test]
+fn a_newer_pick_supersedes_a_comparison_still_running() {
+    let (mut harness, b_file) = big_pair("compare-supersede");
+    harness.key_press(Key::A);
+    harness.run_steps(1);
+    open_comparison_file(&mut harness, b_file);
+    harness.state_mut().compare.b_from_second = Some(0);
+    harness.step();
+    assert!(harness.state().compare.is_computing());
+    // Before it is done, B becomes the open trace itself.
+    harness.state_mut().compare.b_from_second = None;
+    harness.key_press(Key::B);
+    settle(&mut harness);
+    harness.get_by_label_contains("B against A: +0.0% · 30000 matched, 0 added, 0 removed");
+}
+
+#[test]
+fn two_sets_from_two_files_compare_the_open_traces_with_the_comparison_file() {
+    let dir = temp_dir("compare-sets-files");
+    let mut harness = app(vec![write(
+        &dir,
+        "a.spindle.json",
+        &fixture::n_plus_one(),
+        false,
+    )]);
+    open_comparison_file(
+        &mut harness,
+        write(&dir, "b.zipkin.json", &slower_orders(), true),
+    );
+    harness.get_by_label("Two sets").click();
+    harness.run_steps(2);
+    harness.get_by_label("Two files").click();
+    settle(&mut harness);
+    assert!(harness.state().focus.compare_sets_files);
+    harness.get_by_label(
+        "Set A: 1 trace, mean 80.00 ms · set B: 1 trace, mean 100.00 ms · B against A: +25.0%",
+    );
+    harness.get_by_label_contains("api: GET /orders > cache: cache.get calls 1.0 -> 0.0 per trace");
+}
+
+#[test]
+fn two_sets_from_time_windows_split_the_open_traces() {
+    let dir = temp_dir("compare-sets-windows");
+    let mut data = fixture::many_traces(40, 5);
+    // The later half is slower: its roots end 50 ms later.
+    let origin = data
+        .spans
+        .iter()
+        .map(|s| s.start_unix_nanos)
+        .min()
+        .expect("spans");
+    for span in data.spans.iter_mut() {
+        if span.parent_span_id.is_none() && span.start_unix_nanos >= origin + 60_000_000 {
+            span.end_unix_nanos += 50_000_000;
+        }
+    }
+    let mut harness = app(vec![write(&dir, "many.spindle.json", &data, false)]);
+    harness.key_press(Key::Num5);
+    harness.run_steps(2);
+    harness.get_by_label("Two sets").click();
+    harness.run_steps(2);
+    harness.get_by_label("Time windows").click();
+    harness.run_steps(2);
+    // Typed windows: the first 30 ms (traces at 0..27 ms) against 30 to 60 ms.
+    for (field, text) in [
+        ("A from", "0"),
+        ("A to", "30ms"),
+        ("B from", "30ms"),
+        ("B to", "60ms"),
+    ] {
+        type_into(&mut harness, field, text);
+    }
+    harness.get_by_label("Compare the windows").click();
+    settle(&mut harness);
+    harness.get_by_label(
+        "Set A: 10 traces, mean 100.00 ms · set B: 10 traces, mean 100.00 ms · B against A: +0.0%",
+    );
+    // Halves: traces before the middle against those after it, where the slower ones are.
+    harness.get_by_label("Halves").click();
+    harness.run_steps(2);
+    harness.get_by_label("Compare the windows").click();
+    settle(&mut harness);
+    let focus = &harness.state().focus;
+    assert_eq!(focus.compare_set(0).map(<[u32]>::len), Some(20));
+    assert_eq!(focus.compare_set(1).map(<[u32]>::len), Some(20));
+    harness.get_by_label(
+        "Set A: 20 traces, mean 100.00 ms · set B: 20 traces, mean 150.00 ms · B against A: +50.0%",
+    );
+}
+
+#[test]
+fn clicking_an_icicle_block_zooms_into_its_call_path_and_back() {
+    let dir = temp_dir("compare-icicle");
+    let mut harness = app(vec![write(
+        &dir,
+        "a.spindle.json",
+        &fixture::n_plus_one(),
+        false,
+    )]);
+    open_comparison_file(
+        &mut harness,
+        write(&dir, "b.zipkin.json", &slower_orders(), true),
+    );
+    harness.get_by_label("Two sets").click();
+    harness.run_steps(2);
+    harness.get_by_label("Two files").click();
+    settle(&mut harness);
+    const RENDER: &str = "api: GET /orders > api: render calls";
+    let root_width = harness
+        .get_by_label_contains("api: GET /orders calls")
+        .rect()
+        .width();
+    let narrow = harness.get_by_label_contains(RENDER).rect().width();
+    assert!(narrow < root_width * 0.2, "{narrow} of {root_width}");
+    harness.get_by_label_contains(RENDER).click();
+    harness.run_steps(2);
+    let zoomed = harness.get_by_label_contains(RENDER).rect().width();
+    assert!(zoomed > root_width * 0.95, "{zoomed} of {root_width}");
+    assert!(
+        harness
+            .query_by_label_contains("api: GET /orders calls")
+            .is_none()
+    );
+    // The breadcrumb: back up to the root's path, then all of them.
+    harness.get_by_label("Back").click();
+    harness.run_steps(2);
+    harness.get_by_label_contains("api: GET /orders calls");
+    harness.get_by_label("Back").click();
+    harness.run_steps(2);
+    assert!(harness.query_by_label("Back").is_none());
+    harness.get_by_label_contains(RENDER).click();
+    harness.run_steps(2);
+    harness.get_by_label("All call paths").click();
+    harness.run_steps(2);
+    assert!(harness.query_by_label("All call paths").is_none());
+    // Hover: both sides' calls, total and self time.
+    harness
+        .ctx
+        .all_styles_mut(|s| s.interaction.tooltip_delay = 0.0);
+    harness.get_by_label_contains(RENDER).hover();
+    harness.run_steps(3);
+    harness.get_by_label_contains("Per trace: calls 1.0 -> 1.0, mean call 9.00 ms -> 29.00 ms");
+    assert!(
+        harness.query_all_by_label("29.00 ms").count() >= 2,
+        "B's total and self"
+    );
 }

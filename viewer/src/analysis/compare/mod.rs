@@ -7,12 +7,19 @@
 //! - [`sets`]: two sets of traces aggregated by call path (count, total, self time per path),
 //!   so "called 3x more" is told apart from "each call got slower".
 //!
+//! - [`extract`]: the traces of a comparison copied out (cheap fields only) so [`background`]
+//!   can compare them on a worker thread while frames go on.
+//! - [`windows`]: two sets from one file by time (traces starting in a window).
+//!
 //! Each side is a [`Side`]: its own [`TraceData`] and [`Index`], so A and B may come from
 //! different files (and formats) or from one loaded document.
 
+pub mod background;
+pub mod extract;
 mod keys;
 pub mod sets;
 pub mod tree;
+pub mod windows;
 
 #[cfg(test)]
 mod tests;

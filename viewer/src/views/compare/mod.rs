@@ -1,63 +1,152 @@
-//! Trace A against trace B (picked in the trace list), merged by call path: one row per merged
-//! node with A's and B's duration (or self time) and the difference, the difference's cell
-//! coloured from faster (green) to slower (red), nodes only in B marked added and only in A
-//! removed. Rows are in tree order or by biggest difference, and can hide differences smaller
-//! than a typed duration. The comparison is computed once per pick ([`TraceComparison`]).
-//! Two sets of traces are shown by [`sets`].
+//! Trace A against trace B (picked in the trace list, B also from the comparison file), merged
+//! by call path: one row per merged node with A's and B's duration (or self time) and the
+//! difference (see [`rows`]). Rows are in tree order or by biggest difference, and can hide
+//! differences smaller than a typed duration. The comparison runs on a worker thread once
+//! per pick (the tab says "Comparing…" meanwhile; a newer pick supersedes an older one), and
+//! the two orders are sorted there too, so a frame only draws the rows on screen.
+//! Two sets of traces are shown by [`sets`]; the comparison file is [`second`].
 
+mod icicle;
+mod rows;
+mod second;
 mod sets;
 
-use eframe::egui::{self, Align2, FontId, Id, Rect, Role, Sense, Ui, WidgetInfo, pos2, vec2};
+pub use second::SecondFile;
 
+use eframe::egui::{self, Ui};
+
+use crate::analysis::compare::background::Background;
+use crate::analysis::compare::extract::{Copied, compare_traces};
 use crate::analysis::compare::tree::Measure;
-use crate::analysis::compare::{Change, MergedNode, Side, TraceComparison, percent_change};
-use crate::colors;
+use crate::analysis::compare::{TraceComparison, percent_change};
 use crate::filter::parse_duration;
 use crate::focus::Focus;
 use crate::load::Document;
-use crate::text;
 use crate::units;
 use crate::views::View;
 
-const ROW_H: f32 = 20.0;
-const NUM_W: f32 = 86.0;
-const INDENT: f32 = 12.0;
+/// Where trace B comes from: the open document or the comparison file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TraceB {
+    /// A trace of the open document (`Focus::compare_b`).
+    Open(usize),
+    /// A trace of the comparison file.
+    Second(usize),
+}
 
-/// State of the compare view: the cached comparison, its rows, and how rows are shown.
+/// What a two-trace comparison was computed for: A, B and both documents' generations.
+type TracesKey = (usize, TraceB, u64, u64);
+
+/// A finished two-trace comparison with its rows in both orders and its counts.
+#[derive(Debug)]
+struct Compared {
+    c: TraceComparison,
+    by_total: Vec<u32>,
+    by_self: Vec<u32>,
+    counts: (usize, usize, usize),
+    /// The rows for (measure, by difference, minimum).
+    rows: Option<((Measure, bool, u64), Vec<u32>)>,
+}
+
+impl Compared {
+    /// Worker thread: the comparison, both orders by difference, the counts.
+    fn of(a: Copied, b: Copied) -> Option<Compared> {
+        let c = compare_traces(a, b)?;
+        Some(Compared {
+            by_total: c.by_difference(Measure::Total),
+            by_self: c.by_difference(Measure::SelfTime),
+            counts: c.counts(),
+            c,
+            rows: None,
+        })
+    }
+
+    /// The nodes to draw, in order: tree order or biggest difference first, without matched
+    /// nodes whose difference is under `min` (their ancestors stay). Cached; returned with
+    /// the comparison they index.
+    fn rows(
+        &mut self,
+        measure: Measure,
+        by_difference: bool,
+        min: u64,
+    ) -> (&[u32], &TraceComparison) {
+        let key = (measure, by_difference, min);
+        if self.rows.as_ref().map(|r| r.0) != Some(key) {
+            let shown = self.c.shown(measure, min);
+            let order: Vec<u32> = match (by_difference, measure) {
+                (false, _) => (0..self.c.nodes.len() as u32).collect(),
+                (true, Measure::Total) => self.by_total.clone(),
+                (true, Measure::SelfTime) => self.by_self.clone(),
+            };
+            let rows = order.into_iter().filter(|&k| shown[k as usize]).collect();
+            self.rows = Some((key, rows));
+        }
+        (self.rows.as_ref().map_or(&[], |r| &r.1), &self.c)
+    }
+}
+
+/// State of the compare view: the comparison (computing or done), how rows are shown, the
+/// sets panel and the comparison file.
 #[derive(Debug, Default)]
 pub struct CompareView {
-    /// The comparison of (A, B, document generation).
-    cached: Option<((usize, usize, u64), TraceComparison)>,
-    /// The rows for (measure, by difference, minimum) of the cached comparison.
-    rows: Option<((Measure, bool, u64), Vec<u32>)>,
+    job: Background<TracesKey, Option<Compared>>,
     pub measure: Measure,
     pub by_difference: bool,
     /// Hide matched nodes whose difference is smaller (as typed, e.g. `5ms`).
     pub min_difference: String,
+    /// Trace B picked from the comparison file (instead of the trace list's B).
+    pub b_from_second: Option<usize>,
+    /// The trace list's B last seen: picking another there goes back to it.
+    list_b_seen: Option<usize>,
     sets: sets::SetsPanel,
+    /// File > Open as comparison B….
+    pub second: SecondFile,
 }
 
 impl CompareView {
-    /// Brings the cached comparison and rows up to date; false when A or B is missing.
-    fn refresh(&mut self, doc: &Document, focus: &Focus) -> bool {
-        let (Some(a), Some(b)) = (focus.compare_a, focus.compare_b) else {
-            return false;
-        };
-        let (Some(ta), Some(tb)) = (doc.index.traces.get(a), doc.index.traces.get(b)) else {
-            return false;
-        };
-        let key = (a, b, focus.generation);
-        if self.cached.as_ref().map(|c| c.0) != Some(key) {
-            let side = Side::new(&doc.data, &doc.index);
-            self.cached = Some((key, TraceComparison::of(side, ta, side, tb)));
-            self.rows = None;
+    /// True while a comparison (of two traces or of two sets) runs on its worker thread.
+    pub fn is_computing(&self) -> bool {
+        self.job.is_computing() || self.sets.is_computing()
+    }
+
+    /// Trace B: the comparison file's pick, else the trace list's.
+    fn trace_b(&mut self, focus: &Focus) -> Option<TraceB> {
+        if focus.compare_b != self.list_b_seen {
+            self.list_b_seen = focus.compare_b;
+            if focus.compare_b.is_some() {
+                self.b_from_second = None;
+            }
         }
-        let min = parse_duration(&self.min_difference).unwrap_or(0);
-        let rows_key = (self.measure, self.by_difference, min);
-        if self.rows.as_ref().map(|r| r.0) != Some(rows_key)
-            && let Some((_, c)) = &self.cached
-        {
-            self.rows = Some((rows_key, rows(c, self.measure, self.by_difference, min)));
+        match self.b_from_second {
+            Some(t) if self.second.document().is_some() => Some(TraceB::Second(t)),
+            _ => focus.compare_b.map(TraceB::Open),
+        }
+    }
+
+    /// Asks for the comparison of the picked traces (started once per pick); false when A
+    /// or B is missing.
+    fn request(&mut self, ui: &Ui, doc: &Document, focus: &Focus) -> bool {
+        let (Some(a), Some(b)) = (focus.compare_a, self.trace_b(focus)) else {
+            return false;
+        };
+        let b_doc = match b {
+            TraceB::Open(t) => doc.index.traces.get(t).map(|tr| (doc, tr)),
+            TraceB::Second(t) => {
+                (self.second.document()).and_then(|d| d.index.traces.get(t).map(|tr| (d, tr)))
+            }
+        };
+        let (Some(ta), Some((b_doc, tb))) = (doc.index.traces.get(a), b_doc) else {
+            return false;
+        };
+        let key = (a, b, focus.generation, self.second.generation);
+        if self.job.key() != Some(&key) {
+            let (copy_a, copy_b) = (Copied::of(&doc.data, [ta]), Copied::of(&b_doc.data, [tb]));
+            let ctx = ui.ctx().clone();
+            self.job.request(
+                key,
+                move || Compared::of(copy_a, copy_b),
+                move || ctx.request_repaint(),
+            );
         }
         true
     }
@@ -79,232 +168,150 @@ impl CompareView {
             .labelled_by(label.id);
         });
     }
-}
 
-/// The nodes to draw, in order: tree order or biggest difference first, without matched
-/// nodes whose difference is under `min` (their ancestors stay).
-fn rows(c: &TraceComparison, measure: Measure, by_difference: bool, min: u64) -> Vec<u32> {
-    let shown = c.shown(measure, min);
-    let order: Vec<u32> = if by_difference {
-        c.by_difference(measure)
-    } else {
-        (0..c.nodes.len() as u32).collect()
-    };
-    order.into_iter().filter(|&k| shown[k as usize]).collect()
-}
-
-impl View for CompareView {
-    fn ui(&mut self, ui: &mut Ui, doc: &Document, focus: &mut Focus) {
-        ui.horizontal(|ui| {
-            ui.selectable_value(&mut focus.compare_sets_shown, false, "Two traces");
-            ui.selectable_value(&mut focus.compare_sets_shown, true, "Two sets");
-        });
-        if focus.compare_sets_shown {
-            self.sets.ui(ui, doc, focus);
-            return;
-        }
-        let trace_label = |t: Option<usize>| {
-            t.and_then(|t| doc.index.traces.get(t))
+    /// The A and B line: their labels, B from the comparison file, swapping.
+    fn picks(&mut self, ui: &mut Ui, doc: &Document, focus: &mut Focus) {
+        let label = |d: &Document, t: Option<usize>| {
+            t.and_then(|t| d.index.traces.get(t))
                 .map_or("not picked".to_string(), |t| {
-                    format!("{}, {}", t.label(&doc.index), units::duration(t.duration()))
+                    format!("{}, {}", t.label(&d.index), units::duration(t.duration()))
                 })
         };
+        let b = self.trace_b(focus);
         ui.horizontal_wrapped(|ui| {
             ui.strong("A");
-            ui.label(trace_label(focus.compare_a));
+            ui.label(label(doc, focus.compare_a));
             ui.strong("B");
-            ui.label(trace_label(focus.compare_b));
-            if focus.compare_a.is_some()
-                && focus.compare_b.is_some()
+            match (b, self.second.document()) {
+                (Some(TraceB::Second(t)), Some(d)) => {
+                    ui.label(format!("{} (comparison file)", label(d, Some(t))))
+                }
+                _ => ui.label(label(doc, focus.compare_b)),
+            };
+            if matches!(b, Some(TraceB::Open(_)))
+                && focus.compare_a.is_some()
                 && ui.button("Swap A and B").clicked()
             {
                 std::mem::swap(&mut focus.compare_a, &mut focus.compare_b);
             }
         });
+        if let Some(second) = self.second.document() {
+            second_trace_picker(ui, second, &mut self.b_from_second);
+        }
+    }
+
+    fn traces_ui(&mut self, ui: &mut Ui, doc: &Document, focus: &mut Focus) {
+        self.picks(ui, doc, focus);
         self.controls(ui);
-        if !self.refresh(doc, focus) {
-            ui.weak("Pick two traces in the trace list: right-click a trace and choose \"Compare: set as A\", then \"Compare with A (as B)\" on another; or press A on the open trace, then B on another.");
+        // Polled before asking: a comparison asked for this frame shows "Comparing…" first.
+        self.job.poll();
+        if !self.request(ui, doc, focus) {
+            ui.weak("Pick two traces in the trace list: right-click a trace and choose \"Compare: set as A\", then \"Compare with A (as B)\" on another; or press A on the open trace, then B on another. B can also be a trace of a comparison file (File > Open as comparison B…).");
             return;
         }
-        let (Some((_, c)), Some((_, rows))) = (&self.cached, &self.rows) else {
+        if let Background::Failed { reason, .. } = &self.job {
+            ui.colored_label(ui.visuals().error_fg_color, reason);
+            return;
+        }
+        let b_index = match self.trace_b(focus) {
+            Some(TraceB::Second(_)) => self.second.document().map_or(&doc.index, |d| &d.index),
+            _ => &doc.index,
+        };
+        let (measure, flat, min) = (
+            self.measure,
+            self.by_difference,
+            parse_duration(&self.min_difference).unwrap_or(0),
+        );
+        let Some(compared) = self.job.ready_mut() else {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Comparing…");
+            });
             return;
         };
-        let (matched, added, removed) = c.counts();
-        let change = percent_change(c.a_duration as f64, c.b_duration as f64)
-            .map_or("slower from nothing".to_string(), |p| format!("{p:+.1}%"));
-        ui.label(format!(
-            "B against A: {change} · {matched} matched, {added} added, {removed} removed"
-        ));
+        let Some(compared) = compared else {
+            ui.weak("A trace has no spans to compare.");
+            return;
+        };
+        summary(ui, compared);
         ui.separator();
-        let (measure, flat) = (self.measure, self.by_difference);
-        header(ui, measure);
+        rows::header(ui, measure);
+        let indexes = rows::Indexes {
+            a: &doc.index,
+            b: b_index,
+        };
+        let (rows, c) = compared.rows(measure, flat, min);
         egui::ScrollArea::vertical()
             .id_salt("compare-rows")
             .auto_shrink([false, false])
-            .show_rows(ui, ROW_H, rows.len(), |ui, range| {
+            .show_rows(ui, rows::ROW_H, rows.len(), |ui, range| {
                 for &k in &rows[range] {
-                    row(ui, doc, c, k, (measure, flat));
+                    rows::row(ui, indexes, c, k, (measure, flat));
                 }
             });
     }
 }
 
-fn header(ui: &mut Ui, measure: Measure) {
-    let what = match measure {
-        Measure::Total => "duration",
-        Measure::SelfTime => "self time",
-    };
-    let (rect, _) = ui.allocate_exact_size(vec2(ui.available_width(), ROW_H), Sense::hover());
-    let painter = ui.painter_at(rect);
-    let color = ui.visuals().strong_text_color();
-    let font = FontId::proportional(12.0);
-    painter.text(
-        pos2(rect.left() + 4.0, rect.center().y),
-        Align2::LEFT_CENTER,
-        "call",
-        font.clone(),
-        color,
-    );
-    for (k, title) in [
-        format!("A {what}"),
-        format!("B {what}"),
-        "B − A".to_string(),
-    ]
-    .iter()
-    .enumerate()
-    {
-        let x = rect.right() - NUM_W * (2 - k) as f32 - 4.0;
-        painter.text(
-            pos2(x, rect.center().y),
-            Align2::RIGHT_CENTER,
-            title,
-            font.clone(),
-            color,
-        );
-    }
+/// `B against A: +25.0% · 9 matched, 0 added, 1 removed`.
+fn summary(ui: &mut Ui, compared: &Compared) {
+    let (matched, added, removed) = compared.counts;
+    let c = &compared.c;
+    let change = percent_change(c.a_duration as f64, c.b_duration as f64)
+        .map_or("slower from nothing".to_string(), |p| format!("{p:+.1}%"));
+    ui.label(format!(
+        "B against A: {change} · {matched} matched, {added} added, {removed} removed"
+    ));
 }
 
-fn times(node: &MergedNode, measure: Measure) -> (u64, u64) {
-    match measure {
-        Measure::Total => (node.a_time.total, node.b_time.total),
-        Measure::SelfTime => (node.a_time.self_time, node.b_time.self_time),
-    }
+/// The comparison file's traces to pick B from (only the rows on screen are laid out).
+fn second_trace_picker(ui: &mut Ui, second: &Document, pick: &mut Option<usize>) {
+    let traces = &second.index.traces;
+    let shown = pick
+        .and_then(|t| traces.get(t))
+        .map_or("the trace list's B".to_string(), |t| t.label(&second.index));
+    egui::ComboBox::from_label("B from the comparison file")
+        .selected_text(shown)
+        .width(260.0)
+        .show_ui(ui, |ui| {
+            if ui
+                .selectable_label(pick.is_none(), "the trace list's B")
+                .clicked()
+            {
+                *pick = None;
+            }
+            egui::ScrollArea::vertical().max_height(300.0).show_rows(
+                ui,
+                18.0,
+                traces.len(),
+                |ui, range| {
+                    for t in range {
+                        let trace = &traces[t];
+                        let text = format!(
+                            "{}, {}",
+                            trace.label(&second.index),
+                            units::duration(trace.duration())
+                        );
+                        if ui.selectable_label(*pick == Some(t), text).clicked() {
+                            *pick = Some(t);
+                        }
+                    }
+                },
+            );
+        });
 }
 
-/// The accessible label of a row: `svc: op  A 10.0 µs  B 12.0 µs  +2.0 µs` (or `added`).
-pub fn row_label(c: &TraceComparison, node: &MergedNode, measure: Measure) -> String {
-    let (a, b) = times(node, measure);
-    let name = c.key(node).label();
-    match node.change() {
-        Change::Added => format!("{name}  added  B {}", units::duration(b)),
-        Change::Removed => format!("{name}  removed  A {}", units::duration(a)),
-        Change::Matched => format!(
-            "{name}  A {}  B {}  {}",
-            units::duration(a),
-            units::duration(b),
-            units::offset(a, b)
-        ),
-    }
-}
-
-fn row(ui: &mut Ui, doc: &Document, c: &TraceComparison, k: u32, (measure, flat): (Measure, bool)) {
-    let node = &c.nodes[k as usize];
-    let (rect, _) = ui.allocate_exact_size(vec2(ui.available_width(), ROW_H), Sense::hover());
-    let response = ui.interact(rect, Id::unique(("compare-row", k)), Sense::hover());
-    let label = row_label(c, node, measure);
-    response.widget_info(|| WidgetInfo::labeled(Role::Label, true, &label));
-    let visuals = ui.visuals();
-    let painter = ui.painter_at(rect);
-    if response.hovered() {
-        painter.rect_filled(rect, 2.0, visuals.widgets.hovered.weak_bg_fill);
-    }
-    let (a, b) = times(node, measure);
-    let y = rect.center().y;
-    let font = FontId::proportional(12.0);
-    let text_color = match node.change() {
-        Change::Removed => visuals.weak_text_color(),
-        _ => visuals.text_color(),
-    };
-    let numbers_left = rect.right() - 3.0 * NUM_W - 8.0;
-    let indent = if flat {
-        0.0
-    } else {
-        node.depth as f32 * INDENT
-    };
-    let x = rect.left() + 4.0 + indent;
-    let service = (node.a.or(node.b))
-        .and_then(|n| n.span())
-        .map_or(0, |i| doc.index.service_of[i]);
-    painter.rect_filled(
-        Rect::from_min_size(pos2(x, rect.top() + 3.0), vec2(3.0, ROW_H - 6.0)),
-        1.0,
-        colors::service(service),
-    );
-    let tag = match node.change() {
-        Change::Added => Some(("added", colors::ADDED)),
-        Change::Removed => Some(("removed", colors::REMOVED)),
-        Change::Matched => None,
-    };
-    let mut name_x = x + 8.0;
-    if let Some((word, color)) = tag {
-        let r = painter.text(
-            pos2(name_x, y),
-            Align2::LEFT_CENTER,
-            word,
-            FontId::proportional(11.0),
-            color,
-        );
-        name_x = r.right() + 6.0;
-    }
-    let name = c.key(node).label();
-    text::fitted(
-        &painter,
-        pos2(name_x, y),
-        Align2::LEFT_CENTER,
-        &name,
-        font.clone(),
-        text_color,
-        (numbers_left - name_x).max(0.0),
-    );
-    let cell = |col: usize| rect.right() - NUM_W * (2 - col) as f32 - 4.0;
-    if node.a.is_some() {
-        painter.text(
-            pos2(cell(0), y),
-            Align2::RIGHT_CENTER,
-            units::duration(a),
-            font.clone(),
-            text_color,
-        );
-    }
-    if node.b.is_some() {
-        painter.text(
-            pos2(cell(1), y),
-            Align2::RIGHT_CENTER,
-            units::duration(b),
-            font.clone(),
-            text_color,
-        );
-    }
-    let diff_rect = Rect::from_min_max(
-        pos2(cell(2) - NUM_W + 6.0, rect.top() + 1.0),
-        pos2(cell(2) + 3.0, rect.bottom() - 1.0),
-    );
-    painter.rect_filled(diff_rect, 2.0, colors::change(change_fraction(a, b)));
-    painter.text(
-        pos2(cell(2), y),
-        Align2::RIGHT_CENTER,
-        units::offset(a, b),
-        font,
-        visuals.strong_text_color(),
-    );
-}
-
-/// The difference as a fraction of the larger time, for the colour: -1 (all gone) to +1.
-fn change_fraction(a: u64, b: u64) -> f32 {
-    let larger = a.max(b);
-    if larger == 0 {
-        0.0
-    } else {
-        (b as f64 - a as f64) as f32 / larger as f32
+impl View for CompareView {
+    fn ui(&mut self, ui: &mut Ui, doc: &Document, focus: &mut Focus) {
+        self.second.poll(ui.ctx());
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut focus.compare_sets_shown, false, "Two traces");
+            ui.selectable_value(&mut focus.compare_sets_shown, true, "Two sets");
+        });
+        self.second.strip(ui);
+        if focus.compare_sets_shown {
+            self.sets.ui(ui, doc, focus, &mut self.second);
+        } else {
+            self.traces_ui(ui, doc, focus);
+        }
     }
 }

@@ -1,210 +1,266 @@
-//! Two sets of traces (picked from the trace list's rows) compared by call path: a
-//! differential icicle, each call path as wide as its time per trace in A (the baseline) and
-//! coloured by the change of its total time per trace (green faster, red slower), then a table
-//! of the call paths that changed most, with calls per trace and the mean call on both sides.
+//! Two sets of traces compared by call path: the sets come from trace-list filters (picked in
+//! the list's context menu), from two time windows of the open files, or from two files (the
+//! open ones against the comparison file). The comparison runs on a worker thread, once per
+//! pick; then the differential icicle ([`super::icicle`]) and a table of the call paths that
+//! changed most, with calls per trace and the mean call on both sides.
 
-use eframe::egui::{self, Align2, FontId, Id, Rect, Role, Sense, Ui, WidgetInfo, pos2, vec2};
+use eframe::egui::{self, Ui};
 
-use crate::analysis::compare::percent_change;
-use crate::analysis::compare::{SetComparison, Side};
-use crate::colors;
+use crate::analysis::compare::background::Background;
+use crate::analysis::compare::extract::{Copied, compare_sets};
+use crate::analysis::compare::{SetComparison, percent_change, windows};
+use crate::filter::parse_duration;
 use crate::focus::Focus;
 use crate::load::Document;
-use crate::text;
 use crate::units;
 
-const BLOCK_H: f32 = 18.0;
-const MAX_DEPTH: usize = 12;
+use super::SecondFile;
+use super::icicle::Icicle;
+
 const TABLE_ROWS: usize = 15;
 
-/// What a comparison was computed for: the two sets and the document generation.
-type SetsKey = (Vec<u32>, Vec<u32>, u64);
-
-/// A block of the icicle: a call path and its horizontal extent as fractions of the width.
-#[derive(Debug, Clone, Copy)]
-struct Block {
-    path: u32,
-    x0: f64,
-    x1: f64,
-    depth: u16,
+/// Where the two sets come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SetSource {
+    /// Picked from the trace list (its rows when picked).
+    #[default]
+    Lists,
+    /// Traces starting in two time windows of the open files.
+    Windows,
+    /// Every trace of the open files against every trace of the comparison file.
+    Files,
 }
 
-/// The sets panel: the cached comparison and its blocks.
+/// What a comparison was computed for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SetsKey {
+    /// `Focus::compare_sets` as of its pick number, in the document of that generation.
+    Picked { picks: u64, generation: u64 },
+    /// The open document's generation against the comparison file's.
+    Files { generation: u64, second: u64 },
+}
+
+/// A finished comparison: the sets merged, and the table rows (changed most first).
+#[derive(Debug)]
+struct Compared {
+    sets: SetComparison,
+    table: Vec<u32>,
+    /// Counts finished comparisons, for the icicle's cached layout.
+    id: u64,
+}
+
+/// The sets panel: where the sets come from, the comparison, the icicle.
 #[derive(Debug, Default)]
 pub struct SetsPanel {
-    cached: Option<(SetsKey, SetComparison, Vec<Block>)>,
+    pub source: SetSource,
+    /// A's and B's windows as typed: from, to (offsets from the first trace's start).
+    windows: [String; 4],
+    job: Background<SetsKey, Compared>,
+    icicle: Icicle,
+    finished: u64,
 }
 
 impl SetsPanel {
-    pub fn ui(&mut self, ui: &mut Ui, doc: &Document, focus: &Focus) {
-        let (Some(a), Some(b)) = (&focus.compare_sets[0], &focus.compare_sets[1]) else {
-            ui.weak("Filter the trace list, right-click a trace and choose \"Compare sets: the listed traces as set A\"; then filter again (another service, time or tag) and choose \"… as set B\".");
-            return;
+    /// True while the sets are compared on the worker thread.
+    pub fn is_computing(&self) -> bool {
+        self.job.is_computing()
+    }
+
+    pub fn ui(&mut self, ui: &mut Ui, doc: &Document, focus: &mut Focus, second: &mut SecondFile) {
+        ui.horizontal(|ui| {
+            ui.label("Sets from");
+            ui.selectable_value(&mut self.source, SetSource::Lists, "Trace list filters");
+            ui.selectable_value(&mut self.source, SetSource::Windows, "Time windows");
+            ui.selectable_value(&mut self.source, SetSource::Files, "Two files");
+        });
+        // Polled before asking: a comparison asked for this frame shows "Comparing…" first.
+        self.job.poll();
+        let requested = match self.source {
+            SetSource::Lists => self.request_picked(ui, doc, focus),
+            SetSource::Windows => {
+                self.window_fields(ui, doc, focus);
+                self.request_picked(ui, doc, focus)
+            }
+            SetSource::Files => self.request_files(ui, doc, focus, second),
         };
-        let key = (a.clone(), b.clone(), focus.generation);
-        if self.cached.as_ref().map(|c| &c.0) != Some(&key) {
-            let traces = |set: &[u32]| -> Vec<&crate::index::Trace> {
-                set.iter()
-                    .filter_map(|&t| doc.index.traces.get(t as usize))
-                    .collect()
-            };
-            let side = Side::new(&doc.data, &doc.index);
-            let sets = SetComparison::of(side, traces(a), side, traces(b));
-            let blocks = icicle(&sets);
-            self.cached = Some((key, sets, blocks));
+        if !requested {
+            return;
         }
-        let Some((_, sets, blocks)) = &self.cached else {
+        if let Background::Failed { reason, .. } = &self.job {
+            ui.colored_label(ui.visuals().error_fg_color, reason);
+            return;
+        }
+        let Some(compared) = self.job.ready_mut() else {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Comparing…");
+            });
             return;
         };
-        let change = percent_change(sets.a.mean_duration(), sets.b.mean_duration())
-            .map_or("slower from nothing".to_string(), |p| format!("{p:+.1}%"));
-        let traces = |n: u64| format!("{n} trace{}", if n == 1 { "" } else { "s" });
-        ui.label(format!(
-            "Set A: {}, mean {} · set B: {}, mean {} · B against A: {change}",
-            traces(sets.a.traces),
-            units::duration(sets.a.mean_duration() as u64),
-            traces(sets.b.traces),
-            units::duration(sets.b.mean_duration() as u64),
-        ));
+        if compared.id == 0 {
+            self.finished += 1;
+            compared.id = self.finished;
+            self.icicle.reset();
+        }
+        let compared = &*compared;
+        summary(ui, &compared.sets);
         egui::ScrollArea::both()
             .id_salt("compare-sets")
             .auto_shrink([false, false])
             .show(ui, |ui| {
-                draw_icicle(ui, sets, blocks);
+                self.icicle.ui(ui, &compared.sets, compared.id);
                 ui.add_space(8.0);
-                table(ui, sets);
+                table(ui, &compared.sets, &compared.table);
             });
     }
-}
 
-/// Lays the call paths out: top paths side by side, each child inside its parent, widths in
-/// proportion to A's total time (B's where A has none at all).
-fn icicle(sets: &SetComparison) -> Vec<Block> {
-    let use_b = sets.paths.iter().all(|p| p.a.total == 0);
-    let weight = |p: u32| {
-        let node = &sets.paths[p as usize];
-        (if use_b { node.b.total } else { node.a.total }) as f64
-    };
-    let mut blocks = Vec::new();
-    let top_sum: f64 = sets.top.iter().map(|&p| weight(p)).sum();
-    let mut stack: Vec<(u32, f64, f64)> = Vec::new();
-    let mut x = 0.0;
-    for &p in &sets.top {
-        let w = if top_sum > 0.0 {
-            weight(p) / top_sum
-        } else {
-            0.0
+    /// Compares `Focus::compare_sets` (from the list or the windows); false when one is missing.
+    fn request_picked(&mut self, ui: &mut Ui, doc: &Document, focus: &mut Focus) -> bool {
+        focus.compare_sets_files = false;
+        let (Some(a), Some(b)) = (focus.compare_set(0), focus.compare_set(1)) else {
+            if self.source == SetSource::Lists {
+                ui.weak("Filter the trace list, right-click a trace and choose \"Compare sets: the listed traces as set A\"; then filter again (another service, time or tag) and choose \"… as set B\".");
+            }
+            return false;
         };
-        stack.push((p, x, x + w));
-        x += w;
-    }
-    while let Some((p, x0, x1)) = stack.pop() {
-        let node = &sets.paths[p as usize];
-        if x1 <= x0 || node.depth as usize >= MAX_DEPTH {
-            continue;
-        }
-        blocks.push(Block {
-            path: p,
-            x0,
-            x1,
-            depth: node.depth,
-        });
-        let total = weight(p).max(node.children.iter().map(|&c| weight(c)).sum());
-        let mut at = x0;
-        for &c in &node.children {
-            let w = if total > 0.0 {
-                weight(c) / total * (x1 - x0)
-            } else {
-                0.0
+        let key = SetsKey::Picked {
+            picks: focus.compare_set_picks,
+            generation: focus.generation,
+        };
+        if self.job.key() != Some(&key) {
+            let traces = |set: &[u32]| {
+                let copied = set.iter().filter_map(|&t| doc.index.traces.get(t as usize));
+                Copied::of(&doc.data, copied)
             };
-            stack.push((c, at, at + w));
-            at += w;
+            let (a, b) = (traces(a), traces(b));
+            self.start(ui, key, a, b);
         }
+        true
     }
-    blocks
-}
 
-fn draw_icicle(ui: &mut Ui, sets: &SetComparison, blocks: &[Block]) {
-    let depth = blocks
-        .iter()
-        .map(|b| b.depth as usize + 1)
-        .max()
-        .unwrap_or(0);
-    let width = ui.available_width();
-    let (area, _) = ui.allocate_exact_size(vec2(width, depth as f32 * BLOCK_H), Sense::hover());
-    let painter = ui.painter_at(area);
-    let visuals = ui.visuals();
-    for block in blocks {
-        let rect = Rect::from_min_max(
-            pos2(
-                area.left() + (block.x0 * width as f64) as f32,
-                area.top() + block.depth as f32 * BLOCK_H,
-            ),
-            pos2(
-                area.left() + (block.x1 * width as f64) as f32,
-                area.top() + (block.depth as f32 + 1.0) * BLOCK_H,
-            ),
-        )
-        .shrink2(vec2(0.5, 1.0));
-        if rect.width() < 1.0 {
-            continue;
-        }
-        let change = sets.change(block.path);
-        let larger = change.total_per_trace.0.max(change.total_per_trace.1);
-        let fraction = if larger > 0.0 {
-            change.total_diff() / larger
-        } else {
-            0.0
+    /// Compares the open files with the comparison file; false when none is loaded.
+    fn request_files(
+        &mut self,
+        ui: &mut Ui,
+        doc: &Document,
+        focus: &mut Focus,
+        second: &mut SecondFile,
+    ) -> bool {
+        let Some(other) = second.document() else {
+            ui.horizontal_wrapped(|ui| {
+                ui.weak("Set A is every trace of the open files, set B every trace of a comparison file:");
+                if ui.button("Open as comparison B…").clicked() {
+                    second.open_dialog(ui.ctx());
+                }
+            });
+            return false;
         };
-        painter.rect_filled(rect, 2.0, visuals.widgets.inactive.bg_fill);
-        painter.rect_filled(rect, 2.0, colors::change(fraction as f32));
-        let key = &sets.keys[sets.paths[block.path as usize].key as usize];
-        let label = format!(
-            "{} {}",
-            key.label(),
-            units::offset(
-                change.total_per_trace.0 as u64,
-                change.total_per_trace.1 as u64
-            )
-        );
-        if rect.width() > 30.0 {
-            text::fitted(
-                &painter,
-                rect.left_center() + vec2(4.0, 0.0),
-                Align2::LEFT_CENTER,
-                &label,
-                FontId::proportional(11.0),
-                visuals.strong_text_color(),
-                rect.width() - 8.0,
-            );
+        focus.compare_sets_files = true;
+        let key = SetsKey::Files {
+            generation: focus.generation,
+            second: second.generation,
+        };
+        if self.job.key() != Some(&key) {
+            let a = Copied::of(&doc.data, &doc.index.traces);
+            let b = Copied::of(&other.data, &other.index.traces);
+            self.start(ui, key, a, b);
         }
-        let response = ui.interact(rect, Id::unique(("set-block", block.path)), Sense::hover());
-        let info = format!(
-            "{} {}",
-            sets.path_label(block.path),
-            describe(sets, block.path)
-        );
-        response.widget_info(|| WidgetInfo::labeled(Role::Label, true, &info));
-        response.on_hover_text(info);
+        true
+    }
+
+    fn start(&mut self, ui: &Ui, key: SetsKey, a: Copied, b: Copied) {
+        let ctx = ui.ctx().clone();
+        let work = move || {
+            let sets = compare_sets(a, b);
+            let table = changed_most(&sets);
+            Compared { sets, table, id: 0 }
+        };
+        self.job.request(key, work, move || ctx.request_repaint());
+    }
+
+    /// A's and B's windows (offsets from the first trace's start), halves, and Compare.
+    fn window_fields(&mut self, ui: &mut Ui, doc: &Document, focus: &mut Focus) {
+        let Some((start, end)) = windows::extent(&doc.index) else {
+            ui.weak("No traces are loaded.");
+            return;
+        };
+        ui.weak(format!(
+            "Times from the first trace's start ({} in all), e.g. 0s to 30s; a trace is in a window when it starts there.",
+            units::duration(end - start)
+        ));
+        let hints = ["0s", "30s", "30s", "60s"];
+        ui.horizontal_wrapped(|ui| {
+            for (k, name) in ["A from", "A to", "B from", "B to"].iter().enumerate() {
+                let label = ui.label(*name);
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.windows[k])
+                        .hint_text(hints[k])
+                        .desired_width(90.0),
+                )
+                .labelled_by(label.id);
+            }
+        });
+        ui.horizontal(|ui| {
+            if ui.button("Halves").clicked()
+                && let Some(((a0, a1), (_, b1))) = windows::halves(&doc.index)
+            {
+                // B starts where A ends, both rounded alike.
+                let middle = typed(a1, false);
+                self.windows = [typed(a0, false), middle.clone(), middle, typed(b1, true)];
+            }
+            let parsed: Vec<Option<u64>> = self.windows.iter().map(|w| parse_duration(w)).collect();
+            let (Some(a0), Some(a1), Some(b0), Some(b1)) =
+                (parsed[0], parsed[1], parsed[2], parsed[3])
+            else {
+                ui.weak("Type all four times to compare.");
+                return;
+            };
+            if ui.button("Compare the windows").clicked() {
+                let a = windows::traces_starting_in(&doc.index, (a0, a1));
+                let b = windows::traces_starting_in(&doc.index, (b0, b1));
+                focus.pick_compare_set(0, &a);
+                focus.pick_compare_set(1, &b);
+            }
+        });
     }
 }
 
-/// `calls 1 -> 3 per trace, mean 10.0 µs -> 10.0 µs, total +20.0 µs per trace`.
-fn describe(sets: &SetComparison, p: u32) -> String {
-    let c = sets.change(p);
-    format!(
-        "calls {:.1} -> {:.1} per trace, mean {} -> {}, total {} per trace, self {}",
-        c.calls_per_trace.0,
-        c.calls_per_trace.1,
-        units::duration(c.mean_per_call.0 as u64),
-        units::duration(c.mean_per_call.1 as u64),
-        units::offset(c.total_per_trace.0 as u64, c.total_per_trace.1 as u64),
-        units::offset(c.self_per_trace.0 as u64, c.self_per_trace.1 as u64),
-    )
+/// An offset as seconds to the millisecond (rounded down, or up for a window's last end so
+/// the last trace stays in), as `parse_duration` reads it back.
+fn typed(nanos: u64, up: bool) -> String {
+    let ms = if up {
+        nanos.div_ceil(1_000_000)
+    } else {
+        nanos / 1_000_000
+    };
+    format!("{}.{:03}s", ms / 1000, ms % 1000)
+}
+
+/// `Set A: 1 trace, mean 80.00 ms · set B: 1 trace, mean 100.00 ms · B against A: +25.0%`.
+fn summary(ui: &mut Ui, sets: &SetComparison) {
+    let change = percent_change(sets.a.mean_duration(), sets.b.mean_duration())
+        .map_or("slower from nothing".to_string(), |p| format!("{p:+.1}%"));
+    let traces = |n: u64| format!("{n} trace{}", if n == 1 { "" } else { "s" });
+    ui.label(format!(
+        "Set A: {}, mean {} · set B: {}, mean {} · B against A: {change}",
+        traces(sets.a.traces),
+        units::duration(sets.a.mean_duration() as u64),
+        traces(sets.b.traces),
+        units::duration(sets.b.mean_duration() as u64),
+    ));
+}
+
+/// Worker thread: the call paths whose total time per trace changed, most first.
+fn changed_most(sets: &SetComparison) -> Vec<u32> {
+    sets.by_change(false)
+        .into_iter()
+        .filter(|&p| sets.change(p).total_diff() != 0.0)
+        .take(TABLE_ROWS)
+        .collect()
 }
 
 /// The call paths whose total time per trace changed most.
-fn table(ui: &mut Ui, sets: &SetComparison) {
+fn table(ui: &mut Ui, sets: &SetComparison, rows: &[u32]) {
     ui.strong("Call paths that changed most (per trace)");
     egui::Grid::new("set-changes")
         .striped(true)
@@ -220,17 +276,14 @@ fn table(ui: &mut Ui, sets: &SetComparison) {
                 ui.strong(title);
             }
             ui.end_row();
-            let changed = sets
-                .by_change(false)
-                .into_iter()
-                .filter(|&p| sets.change(p).total_diff() != 0.0)
-                .take(TABLE_ROWS);
-            for p in changed {
+            for &p in rows {
                 let c = sets.change(p);
                 let keys = sets.path_keys(p);
                 let tail: Vec<String> =
                     keys.iter().rev().take(2).rev().map(|k| k.label()).collect();
-                ui.label(tail.join(" > ")).on_hover_text(sets.path_label(p));
+                ui.label(tail.join(" > ")).on_hover_ui(|ui| {
+                    ui.label(sets.path_label(p));
+                });
                 ui.label(format!(
                     "{:.1} -> {:.1}",
                     c.calls_per_trace.0, c.calls_per_trace.1
