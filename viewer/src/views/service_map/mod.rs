@@ -89,6 +89,8 @@ impl ServiceMapView {
             .then_some(focus.trace)
             .flatten();
         let sets = match (self.scope, &focus.compare_sets) {
+            // Two files' sets are in two documents; this map compares sets of the open one.
+            _ if focus.compare_sets_files => None,
             (Scope::Changed, [Some(a), Some(b)]) => Some([a.clone(), b.clone()]),
             _ => None,
         };
@@ -220,6 +222,7 @@ impl View for ServiceMapView {
             ui.weak(match self.scope {
                 Scope::OpenTrace => "Select a trace in the list to see the services it went through.",
                 Scope::AllTraces => "No spans loaded.",
+                Scope::Changed if focus.compare_sets_files => "The Compare tab compares the open files with the comparison file; this map shows what changed between two sets of the open files. Pick them from trace-list filters or time windows in the Compare tab's Two sets.",
                 Scope::Changed => "Pick two sets of traces first: filter the trace list, right-click a trace and choose \"Compare sets: the listed traces as set A\", then filter again and choose \"… as set B\". This map then shows what changed from A to B.",
             });
             return;
