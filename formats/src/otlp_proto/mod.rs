@@ -5,10 +5,7 @@
 //! Every field of `opentelemetry/proto/trace/v1/trace.proto` and the common and resource
 //! messages it uses is read with its declared field number and wire type. The wire format is
 //! written by hand ([`wire`]) and decoded straight into the model, with no intermediate message
-//! structs: one allocation per string, and every byte bounds-checked. A read walks the
-//! containers first (`plan`), then decodes the spans (`spans`: on several threads for a big
-//! request, as the length prefixes say where each span ends), then replays the walk in file
-//! order, so the result and its warnings are those of one pass.
+//! structs: one pass, one allocation per string, and every byte bounds-checked.
 //!
 //! Mapping (the same as [`crate::otlp_json`]):
 //! - `trace_id` must be 16 bytes and `span_id` 8, not all zero; an empty (or all-zero)
@@ -30,10 +27,8 @@
 //! invalid protobuf: truncated varint`; the spans decoded before it are kept.
 
 mod decode;
-mod plan;
 mod read;
 mod response;
-mod spans;
 mod status;
 mod wire;
 mod write;

@@ -1,22 +1,18 @@
-//! Reading an `ExportTraceServiceRequest` (or `TracesData`, the same bytes) in three steps:
-//! the containers (`resource_spans`, `scope_spans`) are walked into a [`Plan`] without decoding
-//! a span; the spans are decoded (on several threads when there are many: protobuf's length
-//! prefixes say where each span ends without reading it, which JSON cannot); then the plan is
-//! replayed in file order, so warnings, strict errors and the interning of resources and scopes
-//! are exactly those of one pass from the start.
+//! Reading an `ExportTraceServiceRequest` (or `TracesData`, the same bytes): the containers
+//! (`resource_spans`, `scope_spans`) leniently, each span through [`decode::span`].
 //!
 //! A bad span is reported and skipped; the spans beside it are kept. A problem in a resource
 //! or scope skips the group it heads. A length that runs past the end of the input (a file or
 //! request cut short) keeps every complete span before the cut and is reported once, at the
 //! innermost message the cut falls in.
 
-use super::plan::Plan;
-use super::spans;
-use super::wire::{FieldValue, Reader};
+use super::decode::{self, DecodeFault};
+use super::wire::{FieldValue, LEN, Reader, WireError, wrong_type};
 use crate::context::ReadContext;
 use crate::detect::Format;
 use crate::error::ReadError;
 use crate::loaded::{Loaded, ReadOptions};
+use crate::model::{Resource, ResourceIndex, Scope, ScopeIndex, TraceData};
 
 /// Reads OTLP protobuf: one `ExportTraceServiceRequest` or `TracesData` message.
 ///
@@ -42,14 +38,237 @@ use crate::loaded::{Loaded, ReadOptions};
 /// ```
 pub fn read(bytes: &[u8], source: &str, options: ReadOptions) -> Result<Loaded, ReadError> {
     let mut context = ReadContext::new(bytes, source, options.strict);
-    let plan = Plan::of(bytes);
-    let decoded = spans::decode(bytes, &plan.steps);
-    let data = plan.assemble(&mut context, decoded)?;
+    let mut data = TraceData::default();
+    let mut reader = Reader::new(bytes, 0);
+    let mut index = 0;
+    loop {
+        match reader.field_or_cut() {
+            Ok(None) => break,
+            Ok(Some((1, value, cut))) => {
+                let path = format!("resource_spans[{index}]");
+                index += 1;
+                let FieldValue::Len(body, base) = value else {
+                    let at = reader.field_at();
+                    report(&mut context, wrong_type(1, LEN, &value, at).into(), &path)?;
+                    continue;
+                };
+                let stopped = resource_spans(&mut context, body, base, &path, &mut data)?;
+                report_cut(&mut context, cut, stopped, &path)?;
+            }
+            Ok(Some(_)) => {}
+            Err(error) => {
+                report(&mut context, error.into(), "")?;
+                break;
+            }
+        }
+    }
     Ok(Loaded {
         format: Format::OtlpProto,
         data,
         warnings: context.into_warnings(),
     })
+}
+
+/// Reports a fault under `parent` (a warning, or the error in a strict read).
+fn report(
+    context: &mut ReadContext<'_>,
+    fault: DecodeFault,
+    parent: &str,
+) -> Result<(), ReadError> {
+    let fault = fault.within(parent);
+    let warning = context.binary_warning(fault.at, fault.path, fault.problem);
+    context.report(warning)
+}
+
+/// Reports that the message at `path` was cut short, unless the problem that stopped reading
+/// inside it (the cut, seen from within) was reported already.
+fn report_cut(
+    context: &mut ReadContext<'_>,
+    cut: Option<WireError>,
+    stopped: bool,
+    path: &str,
+) -> Result<(), ReadError> {
+    match cut {
+        Some(error) if !stopped => report(context, error.into(), path),
+        _ => Ok(()),
+    }
+}
+
+/// The occurrences of a message field: its bytes and where they start.
+type Parts<'a> = Vec<(&'a [u8], usize)>;
+
+/// One `ResourceSpans`; true when a problem that stopped reading it was reported.
+fn resource_spans(
+    context: &mut ReadContext<'_>,
+    body: &[u8],
+    base: usize,
+    path: &str,
+    data: &mut TraceData,
+) -> Result<bool, ReadError> {
+    let mut resources: Parts<'_> = Vec::new();
+    let mut schema_url = None;
+    let mut groups = Vec::new();
+    let mut reader = Reader::new(body, base);
+    let mut scan_error = None;
+    loop {
+        match reader.field_or_cut() {
+            Ok(None) => break,
+            Ok(Some((1, FieldValue::Len(bytes, start), None))) => resources.push((bytes, start)),
+            Ok(Some((1, _, Some(cut)))) => {
+                report(context, cut.into(), &format!("{path}.resource"))?;
+                return Ok(true);
+            }
+            Ok(Some((2, value, cut))) => groups.push((value, reader.field_at(), cut)),
+            Ok(Some((3, value, None))) => schema_url = Some((value, reader.field_at())),
+            Ok(Some((1, value, None))) => {
+                scan_error = Some(wrong_type(1, LEN, &value, reader.field_at()).into());
+                break;
+            }
+            Ok(Some(_)) => {}
+            Err(error) => {
+                scan_error = Some(DecodeFault::from(error));
+                break;
+            }
+        }
+    }
+    let mut resource = Resource::default();
+    for (bytes, start) in resources {
+        if let Err(fault) = decode::resource_into(&mut resource, bytes, start) {
+            report(context, fault, &format!("{path}.resource"))?;
+            return Ok(true);
+        }
+    }
+    if let Some((value, at)) = schema_url {
+        match decode::string(3, value, at, "schema_url") {
+            Ok(url) => resource.schema_url = url,
+            Err(fault) => {
+                report(context, fault, path)?;
+                return Ok(true);
+            }
+        }
+    }
+    let mut group = Group {
+        resource,
+        resource_index: None,
+    };
+    let mut stopped = false;
+    for (s, (value, at, cut)) in groups.into_iter().enumerate() {
+        let path = format!("{path}.scope_spans[{s}]");
+        let FieldValue::Len(bytes, start) = value else {
+            report(context, wrong_type(2, LEN, &value, at).into(), &path)?;
+            continue;
+        };
+        let inner = group.scope_spans(context, bytes, start, &path, data)?;
+        report_cut(context, cut, inner, &path)?;
+        stopped |= cut.is_some();
+    }
+    if let Some(fault) = scan_error {
+        report(context, fault, path)?;
+        stopped = true;
+    }
+    Ok(stopped)
+}
+
+/// The resource of the `ResourceSpans` being read, interned at its first span.
+struct Group {
+    resource: Resource,
+    resource_index: Option<ResourceIndex>,
+}
+
+impl Group {
+    /// One `ScopeSpans`; true when a problem that stopped reading it was reported.
+    fn scope_spans(
+        &mut self,
+        context: &mut ReadContext<'_>,
+        body: &[u8],
+        base: usize,
+        path: &str,
+        data: &mut TraceData,
+    ) -> Result<bool, ReadError> {
+        let scope = match scope_of(body, base) {
+            Ok((scope, spans)) => {
+                data.spans.reserve(spans);
+                scope
+            }
+            Err(fault) => {
+                report(context, fault, path)?;
+                return Ok(true);
+            }
+        };
+        let mut scope = Some(scope);
+        let mut scope_index = ScopeIndex(0);
+        let mut reader = Reader::new(body, base);
+        let mut index = 0;
+        let mut scratch = Vec::new();
+        loop {
+            let (value, cut) = match reader.field_or_cut() {
+                Ok(None) => return Ok(false),
+                Ok(Some((2, value, cut))) => (value, cut),
+                Ok(Some(_)) => continue,
+                Err(error) => {
+                    report(context, error.into(), path)?;
+                    return Ok(true);
+                }
+            };
+            let at = reader.field_at();
+            index += 1;
+            let span = match (value, cut) {
+                (_, Some(cut)) => Err(DecodeFault::from(cut)),
+                (FieldValue::Len(bytes, start), None) => decode::span(bytes, start, &mut scratch),
+                (other, None) => Err(wrong_type(2, LEN, &other, at).into()),
+            };
+            match span {
+                Ok(mut span) => {
+                    if let Some(scope) = scope.take() {
+                        scope_index = data.intern_scope(scope);
+                    }
+                    span.resource = self.resource_index(data);
+                    span.scope = scope_index;
+                    data.spans.push(span);
+                }
+                Err(fault) => {
+                    report(context, fault, &format!("{path}.spans[{}]", index - 1))?;
+                    if cut.is_some() {
+                        return Ok(true);
+                    }
+                }
+            }
+        }
+    }
+
+    fn resource_index(&mut self, data: &mut TraceData) -> ResourceIndex {
+        *self
+            .resource_index
+            .get_or_insert_with(|| data.intern_resource(std::mem::take(&mut self.resource)))
+    }
+}
+
+/// The scope of a `ScopeSpans` with its `schema_url`, wherever in it the fields are (they may
+/// follow the spans), and how many spans it holds (to reserve room for them at once).
+fn scope_of(body: &[u8], base: usize) -> Result<(Scope, usize), DecodeFault> {
+    let mut scope = Scope::default();
+    let mut schema_url = None;
+    let mut spans = 0;
+    let mut reader = Reader::new(body, base);
+    let in_scope = |fault: DecodeFault| fault.within("scope");
+    // Problems other than in the scope itself are reported while the spans are read.
+    while let Ok(Some((field, value, cut))) = reader.field_or_cut() {
+        let at = reader.field_at();
+        match (field, value, cut) {
+            (1, _, Some(cut)) => return Err(in_scope(cut.into())),
+            (1, FieldValue::Len(bytes, start), None) => {
+                decode::scope_into(&mut scope, bytes, start).map_err(in_scope)?
+            }
+            (1, other, None) => return Err(in_scope(wrong_type(1, LEN, &other, at).into())),
+            (2, ..) => spans += 1,
+            (3, value, None) => schema_url = Some(decode::string(3, value, at, "schema_url")?),
+            _ => {}
+        }
+    }
+    if let Some(url) = schema_url {
+        scope.schema_url = url;
+    }
+    Ok((scope, spans))
 }
 
 /// How many fields of the first `ResourceSpans` [`looks_like_request`] checks.
