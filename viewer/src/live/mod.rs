@@ -16,7 +16,7 @@ use spindle_formats::TraceData;
 use crate::receive::{Endpoint, ListenStatus, ReceiveConfig, Receiver};
 use crate::units::count;
 
-pub use document::Appended;
+pub use document::{Appended, Evicted};
 
 /// Spans kept at most before the oldest whole traces are evicted.
 pub const DEFAULT_RETENTION_SPANS: usize = 2_000_000;
