@@ -274,21 +274,22 @@ proptest::proptest! {
             let size = sizes[step % sizes.len()].min(all.spans.len() - at);
             let batch = TraceData { spans: all.spans[at..at + size].to_vec(), ..all.clone() };
             at += size;
+            // As the app takes a batch in: append, evict, then the list.
             let appended = doc.append(vec![batch]);
-            list.traces_changed(&doc, &appended.changed);
-            if let Some(limit) = limits[step % limits.len()] {
-                let gone = doc.evict_oldest(limit);
-                evicted += gone.spans;
-                if gone.spans > 0 {
-                    let changed: Vec<u32> = appended
-                        .changed
-                        .iter()
-                        .filter_map(|&t| gone.traces.get(t as usize))
-                        .collect();
-                    list.traces_evicted(&gone.traces);
-                    list.traces_changed(&doc, &changed);
-                    proptest::prop_assert!(doc.data.spans.len() <= limit);
-                }
+            let limit = limits[step % limits.len()].unwrap_or(usize::MAX);
+            let gone = doc.evict_oldest(limit);
+            evicted += gone.spans;
+            if gone.spans > 0 {
+                let changed: Vec<u32> = appended
+                    .changed
+                    .iter()
+                    .filter_map(|&t| gone.traces.get(t as usize))
+                    .collect();
+                list.traces_evicted(&gone.traces);
+                list.traces_changed(&doc, &changed);
+                proptest::prop_assert!(doc.data.spans.len() <= limit);
+            } else {
+                list.traces_changed(&doc, &appended.changed);
             }
             step += 1;
             let rebuilt = Document::from_data(doc.data.clone());
