@@ -59,6 +59,10 @@ impl Index {
 
     /// Adds trace `t`'s spans to the aggregate along its tree walk.
     pub(super) fn fold_in(&mut self, data: &TraceData, t: usize) {
+        if self.agg.is_empty() {
+            // An index that was never built (`Index::default()`) has no root yet.
+            self.agg.push(root_node());
+        }
         let order = std::mem::take(&mut self.traces[t].order);
         let depths = std::mem::take(&mut self.traces[t].depths);
         // The aggregate node of the walk's open ancestors, by depth.

@@ -73,6 +73,29 @@ fn appending_in_batches_equals_loading_at_once() {
 }
 
 #[test]
+fn an_empty_document_grows_an_aggregate_that_is_a_tree() {
+    let all = fixture::many_traces(30, 6);
+    let mut doc = Document::default();
+    for batch in batches(&all, 25) {
+        doc.append(vec![batch]);
+    }
+    let agg = &doc.index.agg;
+    assert_eq!(agg[0].name, "all traces");
+    // Every node is reached once from the root: no node is its own ancestor.
+    let mut seen = vec![false; agg.len()];
+    let mut stack = vec![0u32];
+    while let Some(n) = stack.pop() {
+        assert!(
+            !std::mem::replace(&mut seen[n as usize], true),
+            "node {n} twice"
+        );
+        stack.extend(&agg[n as usize].children);
+    }
+    let whole = Document::from_data(all);
+    assert_eq!(agg_picture(&doc.index), agg_picture(&whole.index));
+}
+
+#[test]
 fn a_trace_is_in_progress_until_its_root_arrives() {
     let all = fixture::shop();
     let root = all.spans.iter().position(|s| s.parent_span_id.is_none());
