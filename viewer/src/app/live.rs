@@ -129,7 +129,7 @@ impl ViewerApp {
             Some(live) => {
                 live.stop();
                 live.paused = false;
-                if let Some(batches) = live.due(true) {
+                while let Some(batches) = self.live.as_mut().and_then(|l| l.due(true)) {
                     self.take_in(batches);
                 }
                 self.stopped_config = self.live.take().map(|l| l.config().clone());

@@ -325,3 +325,62 @@ proptest::proptest! {
         proptest::prop_assert_eq!(doc.data.spans.len() + evicted, all.spans.len());
     }
 }
+
+#[test]
+fn a_large_arrival_is_taken_in_over_several_frames() {
+    let config = crate::receive::ReceiveConfig {
+        otlp: "127.0.0.1:0".parse().ok(),
+        zipkin: None,
+        ..crate::receive::ReceiveConfig::default()
+    };
+    let mut feed = super::LiveFeed::start(config, || {});
+    let addr = feed.receiver().local_addr(crate::receive::Endpoint::Otlp);
+    let addr = addr.expect("listens");
+    let all = fixture::many_traces(2_500, 10);
+    for batch in batches(&all, 1_000) {
+        let mut body = Vec::new();
+        spindle_formats::write_otlp_proto(&batch, &mut body).expect("encode");
+        let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+        let head = format!(
+            "POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        use std::io::{Read, Write};
+        stream.write_all(head.as_bytes()).expect("send");
+        stream.write_all(&body).expect("send");
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    }
+    feed.stop();
+    assert_eq!(
+        feed.pending_spans(),
+        all.spans.len(),
+        "everything answered 200 waits"
+    );
+    let mut doc = Document::from_data(TraceData::default());
+    let mut frames = 0;
+    // The first frame is due; the next ones only because a backlog is left.
+    while let Some(taken) = feed.due(frames == 0) {
+        let spans: usize = taken.iter().map(|b| b.spans.len()).sum();
+        assert!(
+            spans < super::SPANS_PER_APPLY + 1_000,
+            "{spans} in one frame"
+        );
+        doc.append(taken);
+        frames += 1;
+    }
+    assert!(
+        frames >= all.spans.len() / super::SPANS_PER_APPLY,
+        "{frames} frames"
+    );
+    assert_eq!(feed.next_due(), None, "nothing left");
+    // (The writer groups a batch's spans by service: compare as sets.)
+    let key = |s: &spindle_formats::Span| (s.trace_id, s.span_id);
+    let mut ids: Vec<_> = doc.data.spans.iter().map(key).collect();
+    let mut sent: Vec<_> = all.spans.iter().map(key).collect();
+    ids.sort_unstable();
+    sent.sort_unstable();
+    assert_eq!(ids, sent, "every span taken in once");
+}
