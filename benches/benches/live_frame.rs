@@ -156,13 +156,17 @@ fn frame_while_ingesting(c: &mut Criterion) {
     let mut applying = std::mem::take(&mut live.applying);
     applying.sort_unstable();
     let open = live.focus.current(&live.doc).map(|t| t.span_count);
+    let at = |q: usize| applying.get(applying.len() * q / 100).copied();
+    let over = applying.iter().filter(|d| d.as_millis() > 16).count();
     eprintln!(
         "{bodies} bodies sent ({} spans); document holds {} spans, open trace {open:?} spans; \
-         {} frames took spans in: median {:?}, slowest {:?}",
+         {} frames took spans in: median {:?}, 90% {:?}, 99% {:?}, slowest {:?}, {over} over 16 ms",
         bodies * 1_000,
         live.doc.data.spans.len(),
         applying.len(),
-        applying.get(applying.len() / 2),
+        at(50),
+        at(90),
+        at(99),
         applying.last(),
     );
 }
