@@ -1,6 +1,8 @@
 //! The Spindle tracer's own exporters send to the viewer's receiver: every span arrives with
 //! its parents and attributes (OTLP/JSON, gzip or not, and Zipkin). And under load, 4 senders
-//! at once: every span is received or refused with a status the sender sees, none lost.
+//! at once into the live document as the app takes them in: every span is received or
+//! refused with a status the sender sees, none lost, and the document never holds more than
+//! its retention limit (the rest counted as evicted).
 #![allow(clippy::unwrap_used)]
 
 use std::collections::{HashMap, HashSet};
@@ -11,6 +13,8 @@ use spindle::{
     SpanKind, ZipkinHttpExporter,
 };
 use spindle_formats::{Resource, Scope, SpanBatch, SpanId, TraceData, TraceId};
+use spindle_viewer::live::LiveFeed;
+use spindle_viewer::load::Document;
 use spindle_viewer::receive::{Endpoint, ReceiveConfig, Receiver, Refusal};
 
 fn loopback() -> ReceiveConfig {
@@ -96,6 +100,8 @@ fn the_tracers_exporters_deliver_every_span_with_parents_and_attributes() {
 const SENDERS: usize = 4;
 const SPANS_PER_SENDER: usize = 250_000;
 const SPANS_PER_REQUEST: usize = 2_000;
+/// The live document's retention limit in the load test: a fifth of what is sent.
+const RETENTION: usize = 200_000;
 
 /// One request's spans: traces of 10 spans (a root and its children), ids unique per sender.
 fn batch(sender: usize, number: usize) -> TraceData {
@@ -126,14 +132,17 @@ fn batch(sender: usize, number: usize) -> TraceData {
 }
 
 #[test]
-fn four_senders_at_once_lose_no_span_silently() {
+fn four_senders_at_once_lose_no_span_silently_and_memory_stays_bounded() {
     let config = ReceiveConfig {
         // Small enough that the queue fills at times: refusals (503) must be seen and retried.
         queue_batches: 8,
         ..loopback()
     };
-    let receiver = Receiver::start(config);
-    let url = format!("http://{}", receiver.local_addr(Endpoint::Otlp).unwrap());
+    let mut feed = LiveFeed::start(config, || {});
+    let url = format!(
+        "http://{}",
+        feed.receiver().local_addr(Endpoint::Otlp).unwrap()
+    );
     let started = Instant::now();
     let senders: Vec<_> = (0..SENDERS)
         .map(|sender| {
@@ -153,22 +162,44 @@ fn four_senders_at_once_lose_no_span_silently() {
             })
         })
         .collect();
+    // The app's side: what arrived goes into the document, the oldest traces out past the
+    // retention limit.
+    let mut doc = Document::from_data(TraceData::default());
     let mut ids = HashSet::with_capacity(SENDERS * SPANS_PER_SENDER);
-    let mut received = 0;
-    while senders.iter().any(|s| !s.is_finished()) || !receiver.batches().is_empty() {
-        if let Ok(batch) = receiver.batches().recv_timeout(Duration::from_millis(20)) {
-            received += batch.data.spans.len();
-            ids.extend(batch.data.spans.iter().map(|s| s.span_id));
+    let (mut received, mut evicted, mut most_held) = (0, 0, 0);
+    loop {
+        let running = senders.iter().any(|s| !s.is_finished());
+        let Some(batches) = feed.due(true) else {
+            if !running && feed.receiver().batches().is_empty() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+            continue;
+        };
+        for batch in &batches {
+            received += batch.spans.len();
+            ids.extend(batch.spans.iter().map(|s| s.span_id));
         }
+        let appended = doc.append(batches);
+        assert_eq!(appended.duplicates, 0, "every span arrives once");
+        evicted += doc.evict_oldest(RETENTION).spans;
+        most_held = most_held.max(doc.data.spans.len());
+        assert!(
+            doc.data.spans.len() <= RETENTION,
+            "{} held",
+            doc.data.spans.len()
+        );
     }
     let (delivered, refused) = senders
         .into_iter()
         .map(|s| s.join().unwrap())
         .fold((0, 0), |(d, r), (sd, sr)| (d + sd, r + sr));
     let elapsed = started.elapsed();
-    let snapshot = receiver.snapshot();
+    let snapshot = feed.receiver().snapshot();
+    let held = doc.data.spans.len();
     eprintln!(
-        "{} spans from {SENDERS} senders in {elapsed:.1?}: {snapshot}",
+        "{} spans from {SENDERS} senders in {elapsed:.1?}: {snapshot}; the document holds \
+         {held} (at most {most_held}), {evicted} evicted",
         SENDERS * SPANS_PER_SENDER
     );
     assert_eq!(delivered + refused, SENDERS * SPANS_PER_SENDER);
@@ -178,6 +209,17 @@ fn four_senders_at_once_lose_no_span_silently() {
     );
     assert_eq!(ids.len(), received, "and arrived once");
     assert_eq!(snapshot.spans, received as u64);
+    assert_eq!(
+        evicted + held + refused,
+        SENDERS * SPANS_PER_SENDER,
+        "each span sent is held, evicted or refused"
+    );
+    assert!(
+        (RETENTION * 8 / 10..=RETENTION).contains(&held),
+        "{held} held"
+    );
+    let whole = doc.index.traces.iter().all(|t| t.span_count == 10);
+    assert!(whole, "whole traces are kept and evicted");
     let refused_requests = snapshot.refused_total() - snapshot.refused(Refusal::Busy);
     assert_eq!(
         refused_requests, 0,

@@ -12,8 +12,9 @@ use crate::receive::ReceiveConfig;
 
 use super::ViewerApp;
 
-/// How often the aggregated flame graph is laid out again while spans arrive.
-const AGGREGATE_EVERY: Duration = Duration::from_secs(2);
+/// How often the aggregated flame graph is laid out again while spans arrive (the aggregate
+/// itself is up to date after every apply; this is only its layout).
+const AGGREGATE_EVERY: Duration = Duration::from_secs(1);
 
 impl ViewerApp {
     /// Starts receiving spans as `config` says (a port in use is said in the strip; the
@@ -39,10 +40,10 @@ impl ViewerApp {
     }
 
     /// Puts arrived spans into the document when they are due (`now`: without waiting for
-    /// the next tick; tests use it). Nothing is applied while a file loads: its document
-    /// replaces this one, so the batches wait for it.
+    /// the next tick; tests use it). Nothing is applied while a file loads (its document
+    /// replaces this one, so the batches wait for it) or while a save copies the spans.
     pub fn apply_received(&mut self, now: bool) {
-        if self.loading.is_some() {
+        if self.loading.is_some() || self.save_copying() {
             return;
         }
         let Some(live) = self.live.as_mut() else {
@@ -74,11 +75,11 @@ impl ViewerApp {
             self.doc.received_traces.insert(id);
         }
         let evicted = self.doc.evict_oldest(live.retention);
-        live.evicted += evicted as u64;
-        self.doc.received = self.doc.received.saturating_sub(evicted);
+        live.evicted += evicted.spans as u64;
+        self.doc.received = self.doc.received.saturating_sub(evicted.spans);
         let follow = live.follow;
-        if evicted > 0 {
-            self.after_eviction(open);
+        if evicted.spans > 0 {
+            self.after_eviction(open, &appended.changed, &evicted.traces);
         } else {
             self.after_append(&appended.changed);
         }
@@ -100,10 +101,22 @@ impl ViewerApp {
         }
     }
 
-    /// Old traces left: indices changed, so the list starts over and the open trace is found
-    /// again by id (or the newest is opened when it was evicted).
-    fn after_eviction(&mut self, open: Option<spindle_formats::TraceId>) {
-        self.list.filtered.invalidate();
+    /// Old traces left after `changed` grew: the list drops their rows and renumbers the
+    /// others, takes in the changed ones that stayed, and the open trace is found again by id
+    /// (or the newest is opened when it was evicted).
+    fn after_eviction(
+        &mut self,
+        open: Option<spindle_formats::TraceId>,
+        changed: &[u32],
+        map: &crate::index::TraceMap,
+    ) {
+        let changed: Vec<u32> = changed
+            .iter()
+            .filter_map(|&t| map.get(t as usize))
+            .collect();
+        let list = &mut self.list.filtered;
+        list.traces_evicted(map);
+        list.traces_changed(&self.doc, &changed);
         self.focus.trace = None;
         let again = open.and_then(|id| self.doc.index.trace_index(id));
         self.focus.select_trace(&self.doc, again);
@@ -116,7 +129,7 @@ impl ViewerApp {
             Some(live) => {
                 live.stop();
                 live.paused = false;
-                if let Some(batches) = live.due(true) {
+                while let Some(batches) = self.live.as_mut().and_then(|l| l.due(true)) {
                     self.take_in(batches);
                 }
                 self.stopped_config = self.live.take().map(|l| l.config().clone());

@@ -3,14 +3,16 @@
 //! filter over 17,000 traces never stalls one. No egui here; the list view draws the result.
 
 mod matcher;
+mod order;
 
 use std::time::{Duration, Instant};
 
-use crate::index::Index;
+use crate::index::{Index, TraceMap};
 use crate::load::Document;
 
 use matcher::Matcher;
 pub use matcher::{ListFilter, Through, parse_duration};
+use order::RowOrder;
 
 /// Sort key of the list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -75,25 +77,41 @@ impl FilteredTraces {
         self.pass = Some(Pass::default());
     }
 
-    /// Brings the rows up to date after `changed` traces gained spans (or were added): only
-    /// those are checked again, then the rows are put back in order. A pass under way
-    /// starts over instead (it may have checked them already).
+    /// Brings the rows up to date after `changed` traces (ascending) gained spans or were
+    /// added: only those are checked again and merged into the sorted rows, so the cost is
+    /// one linear pass over the rows plus sorting the changed ones, never a re-sort of all.
+    /// A pass under way starts over instead (it may have checked them already).
     pub fn traces_changed(&mut self, doc: &Document, changed: &[u32]) {
         if self.pass.is_some() {
             self.invalidate();
             return;
         }
-        let changed_set: std::collections::HashSet<u32> = changed.iter().copied().collect();
-        self.rows.retain(|t| !changed_set.contains(t));
+        let is_changed = |t: &u32| changed.binary_search(t).is_ok();
+        self.rows.retain(|t| !is_changed(t));
         let matcher = Matcher::new(doc, &self.filter);
         let traces = &doc.index.traces;
-        let kept = changed
+        let mut kept: Vec<u32> = changed
             .iter()
-            .filter(|&&t| matcher.keeps(&traces[t as usize]));
-        self.rows.extend(kept);
-        // In trace order first, so the order is exactly a full pass's.
-        self.rows.sort_unstable();
-        self.sort_rows(&doc.index);
+            .copied()
+            .filter(|&t| matcher.keeps(&traces[t as usize]))
+            .collect();
+        let order = RowOrder::new(&doc.index, self.sort, self.descending);
+        kept.sort_unstable_by(|&a, &b| order.cmp(a, b));
+        self.rows = order.merge(std::mem::take(&mut self.rows), kept);
+    }
+
+    /// Old traces were evicted: their rows go, the others are renumbered (their order stays,
+    /// as a trace's summary did not change). A pass under way starts over.
+    pub fn traces_evicted(&mut self, map: &TraceMap) {
+        if self.pass.is_some() {
+            self.invalidate();
+            return;
+        }
+        self.rows = self
+            .rows
+            .iter()
+            .filter_map(|&t| map.get(t as usize))
+            .collect();
     }
 
     /// Trace indices in display order, finishing any pass first.
@@ -141,18 +159,8 @@ impl FilteredTraces {
     }
 
     fn sort_rows(&mut self, index: &Index) {
-        let rows = &mut self.rows;
-        let key = |t: &u32| &index.traces[*t as usize];
-        match self.sort {
-            SortBy::Start => rows.sort_by_key(|t| key(t).start),
-            SortBy::Duration => rows.sort_by_key(|t| key(t).duration()),
-            SortBy::Spans => rows.sort_by_key(|t| key(t).span_count),
-            SortBy::Errors => rows.sort_by_key(|t| key(t).error_count),
-            SortBy::Name => rows.sort_by_cached_key(|t| key(t).label(index)),
-        }
-        if self.descending {
-            rows.reverse();
-        }
+        let order = RowOrder::new(index, self.sort, self.descending);
+        self.rows.sort_unstable_by(|&a, &b| order.cmp(a, b));
     }
 }
 

@@ -8,6 +8,7 @@
 //! built from its own spans, so appending spans rebuilds only the traces they join.
 
 mod aggregate;
+mod evict;
 mod search;
 mod tree;
 
@@ -16,6 +17,9 @@ use std::collections::HashMap;
 use spindle_formats::{SpanId, TraceData, TraceId};
 
 pub use aggregate::AggNode;
+#[cfg(test)]
+pub(crate) use aggregate::agg_picture;
+pub use evict::TraceMap;
 pub use search::contains_lowercase;
 
 /// A node of a trace tree: a span index, or [`Node::MISSING_PARENT`].
@@ -102,8 +106,12 @@ pub struct Index {
     /// Service id per resource (filled as resources are first seen), and per service name.
     service_by_resource: Vec<Option<u32>>,
     service_ids: HashMap<String, u32>,
-    /// Aggregated flame graph nodes; node 0 is the synthetic root "all traces".
+    /// Aggregated flame graph nodes; node 0 is the synthetic root "all traces". Nodes that
+    /// lost all their spans are unlinked from the tree (compacted away in time).
     pub agg: Vec<AggNode>,
+    /// Per span: its node in `agg` (0 until folded in).
+    agg_of: Vec<u32>,
+    agg_paths: aggregate::AggPaths,
     /// Total count of spans shown under a 'missing parent' placeholder.
     pub orphan_count: usize,
 }
@@ -133,8 +141,8 @@ impl Index {
     /// Takes in the spans `data.spans[from..]`, appended since the last build or append:
     /// each trace they join is rebuilt alone (new traces are added at the end), so the cost
     /// follows the new spans and their traces, not everything loaded. Returns the changed
-    /// trace indices, ascending. The aggregated flame graph is left as it was until
-    /// [`Index::rebuild_aggregate`].
+    /// trace indices, ascending. The aggregated flame graph is brought up to date the same
+    /// way: each changed trace is folded out with its old tree and in with its new one.
     pub fn append(&mut self, data: &TraceData, from: usize) -> Vec<u32> {
         self.grow(data);
         let mut joining: HashMap<u32, Vec<u32>> = HashMap::new();
@@ -150,6 +158,7 @@ impl Index {
         let mut changed: Vec<u32> = joining.keys().copied().collect();
         changed.sort_unstable();
         for &t in &changed {
+            self.fold_out(data, t as usize);
             let old = std::mem::take(&mut self.traces[t as usize]);
             self.orphan_count -= old.orphans.len();
             let mut spans = old.spans;
@@ -157,13 +166,10 @@ impl Index {
             let trace = self.build_trace(data, t, spans);
             self.orphan_count += trace.orphans.len();
             self.traces[t as usize] = trace;
+            self.fold_in(data, t as usize);
         }
+        self.sweep_aggregate();
         changed
-    }
-
-    /// Recomputes the aggregated flame graph over every trace (after appends).
-    pub fn rebuild_aggregate(&mut self, data: &TraceData) {
-        self.build_aggregate(data);
     }
 
     /// Sizes the per-span vectors for `data` and interns the services of the new spans.
@@ -173,6 +179,7 @@ impl Index {
         self.pos.resize(n, 0);
         self.trace_of.resize(n, 0);
         self.self_time.resize(n, 0);
+        self.agg_of.resize(n, 0);
         self.service_by_resource.resize(data.resources.len(), None);
         self.service_of.reserve(n - from);
         for span in &data.spans[from..] {

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use spindle_formats::{ResourceIndex, ScopeIndex, SpanId, TraceData, TraceId};
 
-use crate::index::Index;
+use crate::index::{Index, TraceMap};
 use crate::layout::FlameLayout;
 use crate::load::Document;
 
@@ -29,8 +29,9 @@ pub struct Appended {
 const LOOK_BACK: usize = 64;
 
 impl Document {
-    /// Appends the spans of `batches` and re-indexes only the traces they join. The
-    /// aggregated flame graph is marked stale ([`Document::refresh_aggregate`] redoes it).
+    /// Appends the spans of `batches` and re-indexes only the traces they join (and their
+    /// part of the aggregate). The aggregate's layout is marked stale
+    /// ([`Document::refresh_aggregate`] redoes it).
     pub fn append(&mut self, batches: Vec<TraceData>) -> Appended {
         let from = self.data.spans.len();
         let mut known: HashMap<TraceId, HashSet<SpanId>> = HashMap::new();
@@ -69,48 +70,53 @@ impl Document {
     }
 
     /// Past `limit` spans, drops whole traces, oldest start first, down to 90% of the limit
-    /// (so evictions come in steps, not per batch), and re-indexes what is left. Returns the
-    /// spans evicted (0 when under the limit).
-    pub fn evict_oldest(&mut self, limit: usize) -> usize {
+    /// (so evictions come in steps, not per batch). What stays is renumbered, not re-indexed,
+    /// and the evicted traces are folded out of the aggregate: the cost is the evicted spans
+    /// plus one linear pass over the kept ones (at most ten per evicted span, given the step).
+    pub fn evict_oldest(&mut self, limit: usize) -> Evicted {
         if self.data.spans.len() <= limit {
-            return 0;
+            return Evicted::default();
         }
         let keep_at_most = limit - limit / 10;
-        let mut by_age: Vec<u32> = (0..self.index.traces.len() as u32).collect();
-        by_age.sort_unstable_by_key(|&t| self.index.traces[t as usize].start);
+        let traces = &self.index.traces;
+        let mut by_age: Vec<u32> = (0..traces.len() as u32).collect();
+        by_age.sort_unstable_by_key(|&t| (traces[t as usize].start, t));
         let mut left = self.data.spans.len();
-        let mut evicted = vec![false; by_age.len()];
+        let mut gone = vec![false; by_age.len()];
         for t in by_age {
             if left <= keep_at_most {
                 break;
             }
-            left -= self.index.traces[t as usize].span_count;
-            evicted[t as usize] = true;
+            left -= traces[t as usize].span_count;
+            gone[t as usize] = true;
+            self.received_traces.remove(&traces[t as usize].trace_id);
         }
         let before = self.data.spans.len();
-        let trace_of = &self.index.trace_of;
-        let mut i = 0;
-        self.data.spans.retain(|_| {
-            let keep = !evicted[trace_of[i] as usize];
-            i += 1;
-            keep
-        });
-        self.index = Index::build(&self.data);
-        self.aggregate = FlameLayout::aggregate(&self.index);
-        self.aggregate_stale = false;
-        let index = &self.index;
-        self.received_traces.retain(|id| index.trace(*id).is_some());
-        before - self.data.spans.len()
+        let traces = self.index.evict_traces(&mut self.data, &gone);
+        self.aggregate_stale = true;
+        Evicted {
+            spans: before - self.data.spans.len(),
+            traces,
+        }
     }
 
-    /// Recomputes the aggregated flame graph if spans arrived since it was built.
+    /// Lays the aggregated flame graph out again if spans arrived or left since (the
+    /// aggregate itself is kept up to date by every append and eviction).
     pub fn refresh_aggregate(&mut self) {
         if self.aggregate_stale {
-            self.index.rebuild_aggregate(&self.data);
             self.aggregate = FlameLayout::aggregate(&self.index);
             self.aggregate_stale = false;
         }
     }
+}
+
+/// What one eviction did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Evicted {
+    /// Spans evicted (0 when under the limit).
+    pub spans: usize,
+    /// Where the traces went (empty when nothing was evicted).
+    pub traces: TraceMap,
 }
 
 /// Span ids already loaded for a trace.

@@ -9,6 +9,7 @@ pub mod tail;
 #[cfg(test)]
 mod tests;
 
+use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use spindle_formats::TraceData;
@@ -16,7 +17,7 @@ use spindle_formats::TraceData;
 use crate::receive::{Endpoint, ListenStatus, ReceiveConfig, Receiver};
 use crate::units::count;
 
-pub use document::Appended;
+pub use document::{Appended, Evicted};
 
 /// Spans kept at most before the oldest whole traces are evicted.
 pub const DEFAULT_RETENTION_SPANS: usize = 2_000_000;
@@ -24,14 +25,22 @@ pub const DEFAULT_RETENTION_SPANS: usize = 2_000_000;
 /// How often arrived spans are put into the document (well within the second a user waits).
 pub const APPLY_EVERY: Duration = Duration::from_millis(250);
 
+/// Spans put into the document in one frame at most (whole batches; at least one batch):
+/// taking in a quarter second of a fast sender at once would cost a frame its 16 ms, so the
+/// rest waits for the next frames, which come at once.
+pub const SPANS_PER_APPLY: usize = 8_000;
+
 /// The receiver as the app sees it: what arrived and waits, pause and follow, counts.
 #[derive(Debug)]
 pub struct LiveFeed {
     receiver: Receiver,
     config: ReceiveConfig,
-    /// Batches waiting for the document (while paused, or until the next apply).
-    pending: Vec<TraceData>,
+    /// Batches waiting for the document (while paused, or until the next apply), oldest
+    /// first.
+    pending: VecDeque<TraceData>,
     pending_spans: usize,
+    /// The last apply left batches over its [`SPANS_PER_APPLY`]: the next is due at once.
+    backlog: bool,
     last_apply: Instant,
     /// Hold the view still; spans keep arriving and wait.
     pub paused: bool,
@@ -49,8 +58,9 @@ impl LiveFeed {
         LiveFeed {
             receiver: Receiver::start_with_notify(config.clone(), repaint),
             config,
-            pending: Vec::new(),
+            pending: VecDeque::new(),
             pending_spans: 0,
+            backlog: false,
             last_apply: Instant::now(),
             paused: false,
             follow: true,
@@ -84,27 +94,42 @@ impl LiveFeed {
     fn collect(&mut self) {
         for batch in self.receiver.batches().try_iter() {
             self.pending_spans += batch.data.spans.len();
-            self.pending.push(batch.data);
+            self.pending.push_back(batch.data);
         }
     }
 
-    /// The batches due for the document now: none while paused or before [`APPLY_EVERY`]
-    /// has passed since the last apply (unless `now` is set).
+    /// The batches due for the document now, the oldest first and about
+    /// [`SPANS_PER_APPLY`] spans at most: none while paused or before [`APPLY_EVERY`] has
+    /// passed since the last apply (unless `now` is set, or the last apply left a backlog).
     pub fn due(&mut self, now: bool) -> Option<Vec<TraceData>> {
         self.collect();
         let waited = self.last_apply.elapsed() >= APPLY_EVERY;
-        if self.paused || self.pending.is_empty() || !(waited || now) {
+        if self.paused || self.pending.is_empty() || !(waited || now || self.backlog) {
             return None;
         }
         self.last_apply = Instant::now();
-        self.pending_spans = 0;
-        Some(std::mem::take(&mut self.pending))
+        let mut taken = Vec::new();
+        let mut spans = 0;
+        while let Some(batch) = self.pending.pop_front() {
+            spans += batch.spans.len();
+            taken.push(batch);
+            if spans >= SPANS_PER_APPLY {
+                break;
+            }
+        }
+        self.pending_spans -= spans;
+        self.backlog = !self.pending.is_empty();
+        Some(taken)
     }
 
-    /// When the next apply is due (for a repaint), if anything waits.
+    /// When the next apply is due (for a repaint), if anything waits: at once while a
+    /// backlog is being taken in.
     pub fn next_due(&self) -> Option<Duration> {
-        (!self.paused && !self.pending.is_empty())
-            .then(|| APPLY_EVERY.saturating_sub(self.last_apply.elapsed()))
+        let wait = match self.backlog {
+            true => Duration::ZERO,
+            false => APPLY_EVERY.saturating_sub(self.last_apply.elapsed()),
+        };
+        (!self.paused && !self.pending.is_empty()).then_some(wait)
     }
 
     /// "OTLP 127.0.0.1:4318 · Zipkin 127.0.0.1:9411 · 1,204 spans received", with the

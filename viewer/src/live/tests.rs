@@ -1,10 +1,12 @@
 //! Appending arrived spans gives the same index as loading them all at once; duplicates,
-//! shared resources, eviction and the trace list's update.
+//! shared resources, eviction and the trace list's update; and the same over random batches
+//! and evictions (a property test).
 
 use spindle_formats::{KeyValue, Resource, SpanId, TraceData, TraceId};
 
 use crate::filter::{FilteredTraces, ListFilter, SortBy};
 use crate::fixture;
+use crate::index::agg_picture;
 use crate::load::Document;
 
 /// `data` split into batches of `size` spans, each with its own copy of the resources.
@@ -66,9 +68,31 @@ fn appending_in_batches_equals_loading_at_once() {
             all.resources.len(),
             "resources shared"
         );
-        live.refresh_aggregate();
-        assert_eq!(live.index.agg.len(), whole.index.agg.len());
+        assert_eq!(agg_picture(&live.index), agg_picture(&whole.index));
     }
+}
+
+#[test]
+fn an_empty_document_grows_an_aggregate_that_is_a_tree() {
+    let all = fixture::many_traces(30, 6);
+    let mut doc = Document::default();
+    for batch in batches(&all, 25) {
+        doc.append(vec![batch]);
+    }
+    let agg = &doc.index.agg;
+    assert_eq!(agg[0].name, "all traces");
+    // Every node is reached once from the root: no node is its own ancestor.
+    let mut seen = vec![false; agg.len()];
+    let mut stack = vec![0u32];
+    while let Some(n) = stack.pop() {
+        assert!(
+            !std::mem::replace(&mut seen[n as usize], true),
+            "node {n} twice"
+        );
+        stack.extend(&agg[n as usize].children);
+    }
+    let whole = Document::from_data(all);
+    assert_eq!(agg_picture(&doc.index), agg_picture(&whole.index));
 }
 
 #[test]
@@ -138,19 +162,72 @@ fn past_the_limit_the_oldest_whole_traces_go() {
     let all = fixture::many_traces(50, 10);
     let mut doc = Document::from_data(TraceData::default());
     doc.append(vec![all.clone()]);
-    assert_eq!(doc.evict_oldest(500), 0, "at the limit nothing goes");
-    let newest_start = doc.index.traces.iter().map(|t| t.start).max();
+    assert_eq!(doc.evict_oldest(500).spans, 0, "at the limit nothing goes");
+    let mut by_start: Vec<(u64, TraceId)> = doc
+        .index
+        .traces
+        .iter()
+        .map(|t| (t.start, t.trace_id))
+        .collect();
+    by_start.sort_unstable();
     let evicted = doc.evict_oldest(300);
-    assert_eq!(evicted, 230, "down to 90% of the limit, whole traces");
+    assert_eq!(evicted.spans, 230, "down to 90% of the limit, whole traces");
+    assert_eq!(evicted.traces.evicted(), 23);
     assert_eq!(doc.data.spans.len(), 270);
+    let mut held: Vec<TraceId> = doc.index.traces.iter().map(|t| t.trace_id).collect();
+    held.sort_unstable();
+    let mut newest: Vec<TraceId> = by_start[23..].iter().map(|&(_, id)| id).collect();
+    newest.sort_unstable();
+    assert_eq!(held, newest, "exactly the 27 newest traces stay");
     assert!(doc.index.traces.iter().all(|t| t.span_count == 10));
-    assert_eq!(doc.index.traces.iter().map(|t| t.start).max(), newest_start);
-    let mut starts: Vec<u64> = all.spans.iter().map(|s| s.start_unix_nanos).collect();
-    starts.sort_unstable();
-    let oldest_kept = doc.index.traces.iter().map(|t| t.start).min();
-    assert!(
-        oldest_kept > starts.first().copied(),
-        "the oldest went first"
+}
+
+#[test]
+fn after_eviction_each_trace_holds_its_own_spans() {
+    let mut all = fixture::many_traces(60, 9);
+    all.spans.reverse();
+    let mut doc = Document::from_data(TraceData::default());
+    for batch in batches(&all, 50) {
+        doc.append(vec![batch]);
+        doc.evict_oldest(200);
+    }
+    let rebuilt = Document::from_data(doc.data.clone());
+    assert_eq!(picture(&doc), picture(&rebuilt), "as if loaded at once");
+    assert_eq!(doc.index.orphan_count, rebuilt.index.orphan_count);
+    assert_eq!(agg_picture(&doc.index), agg_picture(&rebuilt.index));
+    for (t, trace) in doc.index.traces.iter().enumerate() {
+        assert_eq!(doc.index.trace_index(trace.trace_id), Some(t));
+        for &i in &trace.spans {
+            assert_eq!(doc.data.spans[i as usize].trace_id, trace.trace_id);
+            assert_eq!(doc.index.trace_of[i as usize], t as u32);
+            for &c in doc.index.children(i as usize) {
+                assert_eq!(doc.data.spans[c as usize].trace_id, trace.trace_id);
+            }
+        }
+    }
+    let newest = doc
+        .data
+        .spans
+        .last()
+        .map(|s| s.trace_id)
+        .expect("spans held");
+    let mut focus = crate::focus::Focus::default();
+    focus.select_trace(&doc, doc.index.trace_index(newest));
+    let open = focus.current(&doc).expect("the newest trace opens");
+    assert_eq!(open.trace_id, newest);
+    let ids: Vec<SpanId> = all
+        .spans
+        .iter()
+        .filter(|s| s.trace_id == newest)
+        .map(|s| s.span_id)
+        .collect();
+    let found = ids
+        .iter()
+        .filter(|&&id| doc.index.find_span(&doc.data, newest, id).is_some());
+    assert_eq!(
+        found.count(),
+        ids.len(),
+        "every span of the open trace found"
     );
 }
 
@@ -173,4 +250,137 @@ fn the_trace_list_takes_in_changed_traces_like_a_full_pass() {
         assert_eq!(list.shown(), full.rows(&doc), "{sort:?}");
         assert!(!list.shown().is_empty());
     }
+}
+
+/// Spans of `traces` traces in a random order (by `keys`), with a few names made unique so
+/// the aggregate has paths that come and go.
+fn shuffled(traces: usize, per_trace: usize, keys: &[u32]) -> TraceData {
+    let mut all = fixture::many_traces(traces, per_trace);
+    for (n, span) in all.spans.iter_mut().enumerate() {
+        if n % 7 == 3 {
+            span.name = format!("unique {n}").into();
+        }
+    }
+    let mut order: Vec<usize> = (0..all.spans.len()).collect();
+    order.sort_by_key(|&i| (keys[i % keys.len()], i));
+    let spans = order.iter().map(|&i| all.spans[i].clone()).collect();
+    TraceData { spans, ..all }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+    /// Whatever the batches and evictions, the document, its aggregate and the trace list
+    /// are what loading its spans at once and a full filter pass give.
+    #[test]
+    fn incremental_updates_equal_a_full_rebuild(
+        traces in 1usize..30,
+        per_trace in 1usize..10,
+        keys in proptest::collection::vec(proptest::prelude::any::<u32>(), 1..64),
+        sizes in proptest::collection::vec(1usize..60, 1..12),
+        limits in proptest::collection::vec(proptest::option::of(5usize..150), 1..12),
+        sort in 0usize..5,
+        descending in proptest::prelude::any::<bool>(),
+        filtered in proptest::prelude::any::<bool>(),
+    ) {
+        let all = shuffled(traces, per_trace, &keys);
+        let sort = [SortBy::Start, SortBy::Duration, SortBy::Spans, SortBy::Errors, SortBy::Name][sort];
+        let filter = match filtered {
+            true => ListFilter { tag: "peer=cart".into(), ..ListFilter::default() },
+            false => ListFilter::default(),
+        };
+        let mut doc = Document::from_data(TraceData::default());
+        let mut list = FilteredTraces::new(filter.clone(), sort, descending);
+        list.rows(&doc);
+        let (mut at, mut step, mut evicted) = (0, 0, 0);
+        while at < all.spans.len() {
+            let size = sizes[step % sizes.len()].min(all.spans.len() - at);
+            let batch = TraceData { spans: all.spans[at..at + size].to_vec(), ..all.clone() };
+            at += size;
+            // As the app takes a batch in: append, evict, then the list.
+            let appended = doc.append(vec![batch]);
+            let limit = limits[step % limits.len()].unwrap_or(usize::MAX);
+            let gone = doc.evict_oldest(limit);
+            evicted += gone.spans;
+            if gone.spans > 0 {
+                let changed: Vec<u32> = appended
+                    .changed
+                    .iter()
+                    .filter_map(|&t| gone.traces.get(t as usize))
+                    .collect();
+                list.traces_evicted(&gone.traces);
+                list.traces_changed(&doc, &changed);
+                proptest::prop_assert!(doc.data.spans.len() <= limit);
+            } else {
+                list.traces_changed(&doc, &appended.changed);
+            }
+            step += 1;
+            let rebuilt = Document::from_data(doc.data.clone());
+            proptest::prop_assert_eq!(picture(&doc), picture(&rebuilt));
+            proptest::prop_assert_eq!(doc.index.orphan_count, rebuilt.index.orphan_count);
+            proptest::prop_assert_eq!(agg_picture(&doc.index), agg_picture(&rebuilt.index));
+            let mut full = FilteredTraces::new(filter.clone(), sort, descending);
+            proptest::prop_assert_eq!(list.shown(), full.rows(&doc));
+        }
+        proptest::prop_assert_eq!(doc.data.spans.len() + evicted, all.spans.len());
+    }
+}
+
+#[test]
+fn a_large_arrival_is_taken_in_over_several_frames() {
+    let config = crate::receive::ReceiveConfig {
+        otlp: "127.0.0.1:0".parse().ok(),
+        zipkin: None,
+        ..crate::receive::ReceiveConfig::default()
+    };
+    let mut feed = super::LiveFeed::start(config, || {});
+    let addr = feed.receiver().local_addr(crate::receive::Endpoint::Otlp);
+    let addr = addr.expect("listens");
+    let all = fixture::many_traces(2_500, 10);
+    for batch in batches(&all, 1_000) {
+        let mut body = Vec::new();
+        spindle_formats::write_otlp_proto(&batch, &mut body).expect("encode");
+        let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+        let head = format!(
+            "POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        use std::io::{Read, Write};
+        stream.write_all(head.as_bytes()).expect("send");
+        stream.write_all(&body).expect("send");
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    }
+    feed.stop();
+    assert_eq!(
+        feed.pending_spans(),
+        all.spans.len(),
+        "everything answered 200 waits"
+    );
+    let mut doc = Document::from_data(TraceData::default());
+    let mut frames = 0;
+    // The first frame is due; the next ones only because a backlog is left.
+    while let Some(taken) = feed.due(frames == 0) {
+        let spans: usize = taken.iter().map(|b| b.spans.len()).sum();
+        assert!(
+            spans < super::SPANS_PER_APPLY + 1_000,
+            "{spans} in one frame"
+        );
+        doc.append(taken);
+        frames += 1;
+    }
+    assert!(
+        frames >= all.spans.len() / super::SPANS_PER_APPLY,
+        "{frames} frames"
+    );
+    assert_eq!(feed.next_due(), None, "nothing left");
+    // (The writer groups a batch's spans by service: compare as sets.)
+    let key = |s: &spindle_formats::Span| (s.trace_id, s.span_id);
+    let mut ids: Vec<_> = doc.data.spans.iter().map(key).collect();
+    let mut sent: Vec<_> = all.spans.iter().map(key).collect();
+    ids.sort_unstable();
+    sent.sort_unstable();
+    assert_eq!(ids, sent, "every span taken in once");
 }

@@ -194,16 +194,50 @@ fn save_as_writes_what_was_received_and_stop_keeps_it() {
     assert!(harness.state().live().is_none());
     harness.get_by_label("Receive spans");
     let path = temp_dir("live-save").join("received.binpb");
-    harness
-        .state_mut()
-        .save_as(Format::OtlpProto, &path)
-        .expect("saved");
+    harness.state_mut().save_as(Format::OtlpProto, &path);
+    step_until(&mut harness, "saved", |h| !h.state().is_saving());
     let back = spindle_formats::read_file(&path).expect("read back");
     assert_eq!(back.format, Format::OtlpProto);
     assert_eq!(back.data.spans.len(), shop.spans.len());
     let saved = format!("Saved {} spans", shop.spans.len());
     harness.run_steps(1);
     harness.get_by_label_contains(&saved);
+}
+
+#[test]
+fn saving_a_large_document_keeps_frames_coming_and_says_how_it_went() {
+    let dir = temp_dir("save-large");
+    let big = fixture::many_traces(2_000, 50);
+    let opened = dir.join("big.spindle.jsonl");
+    let mut bytes = Vec::new();
+    spindle_formats::write_spindle_json(&big, &mut bytes).expect("write");
+    std::fs::write(&opened, &bytes).expect("write file");
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_eframe(move |cc| ViewerApp::new(cc, vec![opened]));
+    step_until(&mut harness, "loaded", |h| {
+        !h.state().is_loading() && h.state().document().data.spans.len() == big.spans.len()
+    });
+    let path = dir.join("saved.otlp.json");
+    harness.state_mut().save_as(Format::Otlp, &path);
+    let (mut frames, mut said_saving) = (0, false);
+    while harness.state().is_saving() {
+        said_saving |= has_label(&harness, "Saving");
+        harness.step();
+        frames += 1;
+        assert!(frames < 5_000, "the save never ended");
+    }
+    assert!(frames >= 2, "the save spread over frames ({frames})");
+    assert!(said_saving, "the status line said it was saving");
+    harness.run_steps(1);
+    harness.get_by_label_contains("Saved 100,000 spans");
+    let back = spindle_formats::read_file(&path).expect("read back");
+    assert_eq!(back.data.spans.len(), big.spans.len());
+    // A folder that does not exist is said in plain words.
+    let nowhere = dir.join("no such folder").join("x.binpb");
+    harness.state_mut().save_as(Format::OtlpProto, &nowhere);
+    step_until(&mut harness, "refused", |h| !h.state().is_saving());
+    harness.get_by_label_contains("does not exist");
 }
 
 #[test]
