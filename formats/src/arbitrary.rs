@@ -115,7 +115,7 @@ fn event() -> impl Strategy<Value = Event> {
 }
 
 /// A span; its resource and scope indexes may be out of range (one past the end).
-fn span(resources: u32, scopes: u32) -> impl Strategy<Value = Span> {
+pub(crate) fn span(resources: u32, scopes: u32) -> impl Strategy<Value = Span> {
     let ids = (any::<u128>(), any::<u64>(), prop::option::of(any::<u64>()));
     let times = (any::<u64>(), any::<u64>());
     let parts = (

@@ -218,7 +218,7 @@ fn kind(number: u64, at: usize) -> Decoded<SpanKind> {
     })
 }
 
-fn status(value: FieldValue<'_>, at: usize) -> Decoded<Status> {
+pub(crate) fn status(value: FieldValue<'_>, at: usize) -> Decoded<Status> {
     let (bytes, base) = len(15, value, at)?;
     let mut reader = Reader::new(bytes, base);
     let (mut code, mut message) = (0, Cow::Borrowed(""));
@@ -244,7 +244,7 @@ fn status(value: FieldValue<'_>, at: usize) -> Decoded<Status> {
     })
 }
 
-fn event(value: FieldValue<'_>, at: usize) -> Decoded<Event> {
+pub(crate) fn event(value: FieldValue<'_>, at: usize) -> Decoded<Event> {
     let (bytes, base) = len(11, value, at)?;
     let mut event = Event::default();
     let mut reader = Reader::new(bytes, base);
@@ -261,7 +261,7 @@ fn event(value: FieldValue<'_>, at: usize) -> Decoded<Event> {
     Ok(event)
 }
 
-fn link(value: FieldValue<'_>, at: usize) -> Decoded<Link> {
+pub(crate) fn link(value: FieldValue<'_>, at: usize) -> Decoded<Link> {
     let (bytes, base) = len(13, value, at)?;
     let (mut trace_id, mut span_id) = (None, None);
     let mut out = Link::default();
@@ -354,7 +354,12 @@ fn key_value(field: u32, value: FieldValue<'_>, at: usize, depth: usize) -> Deco
 }
 
 /// An `AnyValue`: the last of its oneof fields wins; none set is the empty string.
-fn any_value(field: u32, value: FieldValue<'_>, at: usize, depth: usize) -> Decoded<Value> {
+pub(crate) fn any_value(
+    field: u32,
+    value: FieldValue<'_>,
+    at: usize,
+    depth: usize,
+) -> Decoded<Value> {
     let (bytes, base) = len(field, value, at)?;
     if depth >= MAX_VALUE_DEPTH {
         let message = format!("values nested deeper than {MAX_VALUE_DEPTH} levels");

@@ -27,6 +27,7 @@
 //! invalid protobuf: truncated varint`; the spans decoded before it are kept.
 
 mod decode;
+mod fast;
 mod read;
 mod response;
 mod status;

@@ -7,12 +7,13 @@
 //! innermost message the cut falls in.
 
 use super::decode::{self, DecodeFault};
+use super::fast;
 use super::wire::{FieldValue, LEN, Reader, WireError, wrong_type};
 use crate::context::ReadContext;
 use crate::detect::Format;
 use crate::error::ReadError;
 use crate::loaded::{Loaded, ReadOptions};
-use crate::model::{Resource, ResourceIndex, Scope, ScopeIndex, TraceData};
+use crate::model::{KeyValue, Resource, ResourceIndex, Scope, ScopeIndex, Span, TraceData};
 
 /// Reads OTLP protobuf: one `ExportTraceServiceRequest` or `TracesData` message.
 ///
@@ -212,6 +213,15 @@ impl Group {
             };
             let at = reader.field_at();
             index += 1;
+            if let (FieldValue::Len(bytes, _), None) = (value, cut)
+                && self.fast_span(data, bytes, &mut scratch)
+            {
+                let (resource, scope) = self.indexes(data, &mut scope, &mut scope_index);
+                if let Some(span) = data.spans.last_mut() {
+                    (span.resource, span.scope) = (resource, scope);
+                }
+                continue;
+            }
             let span = match (value, cut) {
                 (_, Some(cut)) => Err(DecodeFault::from(cut)),
                 (FieldValue::Len(bytes, start), None) => decode::span(bytes, start, &mut scratch),
@@ -219,11 +229,7 @@ impl Group {
             };
             match span {
                 Ok(mut span) => {
-                    if let Some(scope) = scope.take() {
-                        scope_index = data.intern_scope(scope);
-                    }
-                    span.resource = self.resource_index(data);
-                    span.scope = scope_index;
+                    (span.resource, span.scope) = self.indexes(data, &mut scope, &mut scope_index);
                     data.spans.push(span);
                 }
                 Err(fault) => {
@@ -234,6 +240,32 @@ impl Group {
                 }
             }
         }
+    }
+
+    /// Decodes a well-formed span in place at the end of `data.spans` ([`fast`]); false,
+    /// with nothing added, if it must be decoded the careful way.
+    fn fast_span(&self, data: &mut TraceData, bytes: &[u8], scratch: &mut Vec<KeyValue>) -> bool {
+        data.spans.push(Span::default());
+        if let Some(span) = data.spans.last_mut()
+            && fast::span_into(bytes, span, scratch)
+        {
+            return true;
+        }
+        data.spans.pop();
+        false
+    }
+
+    /// The resource and scope of a span decoded, each interned at the group's first span.
+    fn indexes(
+        &mut self,
+        data: &mut TraceData,
+        scope: &mut Option<Scope>,
+        scope_index: &mut ScopeIndex,
+    ) -> (ResourceIndex, ScopeIndex) {
+        if let Some(scope) = scope.take() {
+            *scope_index = data.intern_scope(scope);
+        }
+        (self.resource_index(data), *scope_index)
     }
 
     fn resource_index(&mut self, data: &mut TraceData) -> ResourceIndex {

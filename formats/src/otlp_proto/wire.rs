@@ -132,6 +132,12 @@ impl<'a> Reader<'a> {
         self.base + self.field_start
     }
 
+    /// Where the next field starts, in the message.
+    #[cfg(test)]
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
     /// True when the whole message has been read.
     pub fn is_done(&self) -> bool {
         self.pos >= self.bytes.len()

@@ -318,7 +318,7 @@ fn kind_number(kind: SpanKind) -> u64 {
     }
 }
 
-fn put_span(out: &mut Vec<u8>, span: &Span) {
+pub(super) fn put_span(out: &mut Vec<u8>, span: &Span) {
     put_bytes(out, 1, &span.trace_id.to_bytes());
     put_bytes(out, 2, &span.span_id.to_bytes());
     put_str(out, 3, &span.trace_state);
