@@ -23,8 +23,9 @@ pub const USAGE: &str = "\
 usage: spindle-viewer collect [--listen ADDR] [--zipkin ADDR] [--no-zipkin] [--no-otlp]
                               [--max-body BYTES] -o FILE [--format FORMAT]
 
-Receives spans without a window: OTLP/HTTP (JSON) on 127.0.0.1:4318 (POST /v1/traces) and
-Zipkin v2 JSON on 127.0.0.1:9411 (POST /api/v2/spans), and writes them to FILE (replacing it).
+Receives spans without a window: OTLP/HTTP (protobuf or JSON) on 127.0.0.1:4318
+(POST /v1/traces) and Zipkin v2 JSON on 127.0.0.1:9411 (POST /api/v2/spans), and writes them
+to FILE (replacing it).
 FORMAT is spindle (the default), otlp or zipkin, written batch by batch as JSON Lines, or
 chrome, written on exit. Prints a line a second; Ctrl-C or SIGTERM writes what is left, exits 0.";
 
