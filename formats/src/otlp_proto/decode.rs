@@ -200,21 +200,24 @@ fn parent_id(value: FieldValue<'_>, at: usize) -> Decoded<Option<SpanId>> {
 }
 
 fn kind(number: u64, at: usize) -> Decoded<SpanKind> {
-    Ok(match number {
+    span_kind(number).ok_or_else(|| DecodeFault {
+        at,
+        path: "kind".into(),
+        problem: Problem::UnknownKind {
+            found: (number as i64).to_string(),
+        },
+    })
+}
+
+/// The `SpanKind` enum's numbers (unspecified is internal); `None` for a number it lacks.
+pub(crate) fn span_kind(number: u64) -> Option<SpanKind> {
+    Some(match number {
         0 | 1 => SpanKind::Internal,
         2 => SpanKind::Server,
         3 => SpanKind::Client,
         4 => SpanKind::Producer,
         5 => SpanKind::Consumer,
-        other => {
-            return Err(DecodeFault {
-                at,
-                path: "kind".into(),
-                problem: Problem::UnknownKind {
-                    found: (other as i64).to_string(),
-                },
-            });
-        }
+        _ => return None,
     })
 }
 

@@ -15,7 +15,7 @@ use std::borrow::Cow;
 use super::decode;
 use super::wire::{FIXED32, FIXED64, FieldValue, LEN, VARINT};
 use crate::known_keys::attribute_key;
-use crate::model::{KeyValue, Span, SpanId, SpanKind, Str, TraceId, Value};
+use crate::model::{KeyValue, Span, SpanId, Str, TraceId, Value};
 
 /// A read position in one message. Every method returns `None` where the careful reader would
 /// fail (or where this path leaves the work to it).
@@ -156,7 +156,7 @@ fn fields(bytes: &[u8], span: &mut Span, scratch: &mut Vec<KeyValue>) -> Option<
                 cursor.expect(wire_type, VARINT)?;
                 let value = cursor.varint()?;
                 match field {
-                    6 => span.kind = kind(value)?,
+                    6 => span.kind = decode::span_kind(value)?,
                     10 => span.dropped_attributes_count = value as u32,
                     12 => span.dropped_events_count = value as u32,
                     _ => span.dropped_links_count = value as u32,
@@ -198,17 +198,6 @@ fn parent_id(bytes: &[u8]) -> Option<Option<SpanId>> {
     }
     let id: [u8; 8] = bytes.try_into().ok()?;
     Some(Some(SpanId(u64::from_be_bytes(id))))
-}
-
-fn kind(number: u64) -> Option<SpanKind> {
-    Some(match number {
-        0 | 1 => SpanKind::Internal,
-        2 => SpanKind::Server,
-        3 => SpanKind::Client,
-        4 => SpanKind::Producer,
-        5 => SpanKind::Consumer,
-        _ => return None,
-    })
 }
 
 /// A `KeyValue` of a span's attributes (depth 0).
