@@ -202,7 +202,10 @@ impl Group {
         let mut index = 0;
         let mut scratch = Vec::new();
         loop {
-            let (value, cut) = match reader.field_or_cut() {
+            let next = reader
+                .next_len(2)
+                .map(|(bytes, start)| Ok(Some((2, FieldValue::Len(bytes, start), None))));
+            let (value, cut) = match next.unwrap_or_else(|| reader.field_or_cut()) {
                 Ok(None) => return Ok(false),
                 Ok(Some((2, value, cut))) => (value, cut),
                 Ok(Some(_)) => continue,

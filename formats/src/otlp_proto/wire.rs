@@ -220,6 +220,22 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The next field if it is the length-delimited field `number` (below 16, so its tag is
+    /// one byte) and complete: its bytes and where they start. Anything else (another field,
+    /// a cut, a bad length) leaves the reader where it was, for [`Reader::field_or_cut`].
+    #[inline]
+    pub fn next_len(&mut self, number: u8) -> Option<(&'a [u8], usize)> {
+        debug_assert!(number < 16);
+        if self.bytes.get(self.pos) != Some(&(number << 3 | LEN)) {
+            return None;
+        }
+        let (at, mut after) = (self.pos, self.clone());
+        after.pos += 1;
+        let (bytes, start) = after.len_delimited().ok()?;
+        (*self, self.field_start) = (after, at);
+        Some((bytes, start))
+    }
+
     /// Reads the next tag: the field number and the wire type.
     #[inline]
     pub fn tag(&mut self) -> Result<(u32, u8), WireError> {
