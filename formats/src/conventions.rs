@@ -64,7 +64,7 @@ pub(crate) const INT_KEYS: [&str; 27] = [
 pub(crate) fn typed_tag(key: &str, text: Str) -> Value {
     if INT_KEYS.contains(&key) {
         if let Ok(number) = text.parse::<i64>() {
-            if number.to_string() == text {
+            if text == number.to_string() {
                 return Value::I64(number);
             }
         }
@@ -86,7 +86,7 @@ impl StatusTags<'_> {
     /// message is the description, else the `error` text unless that is just `true`.
     pub fn status(&self) -> Status {
         let message = || match self.description.or(self.error) {
-            Some("true") | None => Str::Borrowed(""),
+            Some("true") | None => Str::default(),
             Some(text) => owned(text),
         };
         match self.code {

@@ -56,5 +56,8 @@ pub(crate) fn borrowed<'a>(text: &impl Parsed<'a>) -> Option<&'a str> {
 
 /// The text as a model string.
 pub(crate) fn owned<'a>(text: impl Into<Cow<'a, str>>) -> Str {
-    Cow::Owned(text.into().into_owned())
+    match text.into() {
+        Cow::Borrowed(text) => Str::new(text),
+        Cow::Owned(text) => Str::from(text),
+    }
 }

@@ -101,7 +101,7 @@ fn parse_resource_attributes(raw: &str) -> Result<Vec<KeyValue>, String> {
         let value = percent_decode(value.trim())
             .ok_or_else(|| format!("entry {index} ({member:?}) has a bad percent-encoding"))?;
         out.push(KeyValue {
-            key: Str::Owned(key.to_owned()),
+            key: Str::new(key),
             value: Value::from(value),
         });
     }

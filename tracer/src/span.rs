@@ -104,7 +104,7 @@ fn finish(mut record: RecordBox, end_unix_nanos: u64) {
 
 pub(crate) fn trace_state_text(context: &SpanContext) -> Str {
     if context.trace_state.is_empty() {
-        Str::Borrowed("")
+        Str::default()
     } else {
         context.trace_state.header().into()
     }

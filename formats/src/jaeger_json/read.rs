@@ -255,7 +255,7 @@ fn span<'a>(
         links,
         status: tags.status,
         flags: wire.flags.unwrap_or_default().0,
-        trace_state: Cow::Borrowed(""),
+        trace_state: Default::default(),
         resource,
         scope: data.intern_scope(tags.scope),
         ..Default::default()
@@ -355,7 +355,7 @@ fn references<'a>(
         .map(|(_, (follows, trace_id, span_id))| Link {
             trace_id,
             span_id,
-            trace_state: Cow::Borrowed(""),
+            trace_state: Default::default(),
             attributes: vec![KeyValue::new(
                 REF_TYPE,
                 if follows { "follows_from" } else { "child_of" },

@@ -178,7 +178,7 @@ pub(super) fn events(wires: Vec<LogWire<'_>>) -> Result<Vec<Event>, Fault<'_>> {
     for (i, wire) in wires.into_iter().enumerate() {
         let fields = tags(wire.fields.unwrap_or_default())
             .map_err(|f| f.within(&format!("logs[{i}].fields")))?;
-        let mut name = Cow::Borrowed("");
+        let mut name = Default::default();
         let mut attributes = Vec::with_capacity(fields.len());
         for field in fields {
             match field.value {

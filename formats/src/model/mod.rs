@@ -4,18 +4,15 @@
 //! to by index. Flat storage keeps a million-span file compact (no per-span resource copy, no
 //! reference counting) and lets the tracer, the readers and the viewer share one shape.
 //!
-//! Strings are [`Str`] (`Cow<'static, str>`): the tracer records `&'static str` names and keys
-//! without allocating, readers produce owned strings.
-
-use std::borrow::Cow;
-
-/// A string that is either static (no allocation) or owned.
-pub type Str = Cow<'static, str>;
+//! Text is [`Str`]: the tracer records `&'static str` names and keys without allocating,
+//! readers store short text inline and longer text on the heap.
 
 mod id;
+mod str;
 mod value;
 
 pub use id::{IdError, SpanId, TraceId};
+pub use str::Str;
 pub use value::{KeyValue, Value, find_attribute};
 
 /// What role a span plays in a request.
@@ -151,16 +148,16 @@ pub struct Scope {
 pub(crate) static EMPTY_RESOURCE: Resource = Resource {
     attributes: Vec::new(),
     dropped_attributes_count: 0,
-    schema_url: Cow::Borrowed(""),
+    schema_url: Str::from_static(""),
 };
 
 /// What a span whose scope index is out of range refers to.
 pub(crate) static EMPTY_SCOPE: Scope = Scope {
-    name: Cow::Borrowed(""),
-    version: Cow::Borrowed(""),
+    name: Str::from_static(""),
+    version: Str::from_static(""),
     attributes: Vec::new(),
     dropped_attributes_count: 0,
-    schema_url: Cow::Borrowed(""),
+    schema_url: Str::from_static(""),
 };
 
 /// The resource at `index` ([`EMPTY_RESOURCE`] if the index is out of range).

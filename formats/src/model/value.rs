@@ -1,6 +1,5 @@
 //! Typed attribute values and the key-value pairs that hold them.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use super::Str;
@@ -116,13 +115,13 @@ impl From<usize> for Value {
 
 impl From<&'static str> for Value {
     fn from(v: &'static str) -> Self {
-        Value::Str(Cow::Borrowed(v))
+        Value::Str(Str::from(v))
     }
 }
 
 impl From<String> for Value {
     fn from(v: String) -> Self {
-        Value::Str(Cow::Owned(v))
+        Value::Str(Str::from(v))
     }
 }
 

@@ -64,7 +64,7 @@ pub(super) fn attributes(wires: Vec<KeyValueWire<'_>>) -> Result<Vec<KeyValue>, 
             Some(value) => {
                 any_value(value).map_err(|f| f.within("value").within(&format!("[{i}]")))?
             }
-            None => Value::Str(Cow::Borrowed("")),
+            None => Value::Str(Default::default()),
         };
         attributes.push(KeyValue {
             key: attribute_key(wire.key),
@@ -117,7 +117,7 @@ fn any_value(wire: AnyValueWire<'_>) -> Result<Value, Fault<'_>> {
         Some(list) => Ok(Value::Map(
             attributes(list.values).map_err(|f| f.within("kvlistValue.values"))?,
         )),
-        None => Ok(Value::Str(Cow::Borrowed(""))),
+        None => Ok(Value::Str(Default::default())),
     }
 }
 

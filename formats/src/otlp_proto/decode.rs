@@ -2,8 +2,6 @@
 //! `AnyValue`s), and resources and scopes, straight from the wire into the model. A problem
 //! comes back as a [`DecodeFault`]: the byte offset, the field path and what is wrong.
 
-use std::borrow::Cow;
-
 use super::wire::{FIXED32, FIXED64, FieldValue, LEN, Reader, VARINT, WireError, wrong_type};
 use crate::error::Problem;
 use crate::known_keys::attribute_key;
@@ -141,7 +139,7 @@ fn fixed32(field: u32, value: FieldValue<'_>, at: usize) -> Decoded<u32> {
 
 /// A `string` field as an owned model string.
 pub(crate) fn string(field: u32, value: FieldValue<'_>, at: usize, name: &str) -> Decoded<Str> {
-    text(field, value, at, name).map(|text| Cow::Owned(text.to_owned()))
+    text(field, value, at, name).map(Str::new)
 }
 
 /// A string field's text, borrowed from the input.
@@ -224,7 +222,7 @@ pub(crate) fn span_kind(number: u64) -> Option<SpanKind> {
 pub(crate) fn status(value: FieldValue<'_>, at: usize) -> Decoded<Status> {
     let (bytes, base) = len(15, value, at)?;
     let mut reader = Reader::new(bytes, base);
-    let (mut code, mut message) = (0, Cow::Borrowed(""));
+    let (mut code, mut message) = (0, Str::default());
     while let Some((field, value)) = reader.field()? {
         let at = reader.field_at();
         match field {
@@ -339,7 +337,7 @@ fn attribute_into(
 
 fn key_value(field: u32, value: FieldValue<'_>, at: usize, depth: usize) -> Decoded<KeyValue> {
     let (bytes, base) = len(field, value, at)?;
-    let mut key = Cow::Borrowed("");
+    let mut key = Str::default();
     let mut any = None;
     let mut reader = Reader::new(bytes, base);
     while let Some((field, value)) = reader.field()? {
@@ -352,7 +350,7 @@ fn key_value(field: u32, value: FieldValue<'_>, at: usize, depth: usize) -> Deco
     }
     Ok(KeyValue {
         key,
-        value: any.unwrap_or(Value::Str(Cow::Borrowed(""))),
+        value: any.unwrap_or(Value::Str(Str::default())),
     })
 }
 
@@ -368,7 +366,7 @@ pub(crate) fn any_value(
         let message = format!("values nested deeper than {MAX_VALUE_DEPTH} levels");
         return Err(DecodeFault::new(base, "", message));
     }
-    let mut out = Value::Str(Cow::Borrowed(""));
+    let mut out = Value::Str(Str::default());
     let mut reader = Reader::new(bytes, base);
     while let Some((field, value)) = reader.field()? {
         let at = reader.field_at();

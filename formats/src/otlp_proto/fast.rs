@@ -10,8 +10,6 @@
 //! field's value, `Result<Span, DecodeFault>`) through memory; this path keeps a field in
 //! registers and writes the span in place.
 
-use std::borrow::Cow;
-
 use super::decode;
 use super::wire::{FIXED32, FIXED64, FieldValue, LEN, VARINT};
 use crate::known_keys::attribute_key;
@@ -116,7 +114,7 @@ fn text(bytes: &[u8]) -> Option<&str> {
 }
 
 fn owned(bytes: &[u8]) -> Option<Str> {
-    text(bytes).map(|text| Cow::Owned(text.to_owned()))
+    text(bytes).map(Str::new)
 }
 
 /// Decodes a `Span` message into `span` (a default span); false if the careful decoder must
@@ -203,7 +201,7 @@ fn parent_id(bytes: &[u8]) -> Option<Option<SpanId>> {
 /// A `KeyValue` of a span's attributes (depth 0).
 fn key_value(bytes: &[u8]) -> Option<KeyValue> {
     let mut cursor = Cursor::new(bytes);
-    let mut key = Cow::Borrowed("");
+    let mut key = Str::default();
     let mut value = None;
     while !cursor.is_done() {
         let (field, wire_type) = cursor.tag()?;
@@ -221,7 +219,7 @@ fn key_value(bytes: &[u8]) -> Option<KeyValue> {
     }
     Some(KeyValue {
         key,
-        value: value.unwrap_or(Value::Str(Cow::Borrowed(""))),
+        value: value.unwrap_or(Value::Str(Str::default())),
     })
 }
 
@@ -229,7 +227,7 @@ fn key_value(bytes: &[u8]) -> Option<KeyValue> {
 /// decoder (at depth 0, as a span's attribute value is there).
 fn any_value(bytes: &[u8]) -> Option<Value> {
     let mut cursor = Cursor::new(bytes);
-    let mut out = Value::Str(Cow::Borrowed(""));
+    let mut out = Value::Str(Str::default());
     while !cursor.is_done() {
         let (field, wire_type) = cursor.tag()?;
         out = match field {

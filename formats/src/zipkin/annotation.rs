@@ -1,7 +1,7 @@
 //! Events as Zipkin annotations: `"name":{attributes as JSON}` written, and read back along
 //! with the Go exporter's `name: {…}`.
 
-use std::borrow::Cow;
+use crate::model::Str;
 
 use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
@@ -92,11 +92,11 @@ impl<'de> Visitor<'de> for JsonAnyVisitor {
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::Str(Cow::Owned(v.to_owned())))
+        Ok(Value::Str(Str::new(v)))
     }
 
     fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Str(Cow::Borrowed("null")))
+        Ok(Value::Str(Str::from("null")))
     }
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {

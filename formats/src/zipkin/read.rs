@@ -266,7 +266,7 @@ pub(super) fn convert<'a>(wire: SpanWire<'a>, builder: &mut Builder) -> Result<S
         links: Vec::new(),
         status: tags.status,
         flags: FLAG_SAMPLED,
-        trace_state: Cow::Borrowed(""),
+        trace_state: Default::default(),
         resource,
         scope,
         ..Default::default()

@@ -1,7 +1,6 @@
 //! The serde-based Zipkin writer this crate used before the hand-written one, kept as the
 //! reference the hand-written writer's output is checked against, byte for byte.
 
-use std::borrow::Cow;
 use std::io::Write;
 use std::net::IpAddr;
 
@@ -180,10 +179,8 @@ enum TagValue<'a> {
 impl Serialize for TagValue<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            TagValue::Text(text) | TagValue::Value(Value::Str(Cow::Borrowed(text))) => {
-                serializer.serialize_str(text)
-            }
-            TagValue::Value(Value::Str(Cow::Owned(text))) => serializer.serialize_str(text),
+            TagValue::Text(text) => serializer.serialize_str(text),
+            TagValue::Value(Value::Str(text)) => serializer.serialize_str(text),
             TagValue::Value(value) => serializer.collect_str(value),
         }
     }

@@ -117,7 +117,7 @@ fn reset(record: &mut Span) {
         record.status = Status::Unset;
     }
     if !record.trace_state.is_empty() {
-        record.trace_state = Str::Borrowed("");
+        record.trace_state = Str::default();
     }
 }
 

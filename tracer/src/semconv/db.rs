@@ -50,7 +50,7 @@ pub fn record_error_code(span: &mut Span, code: impl Into<Str>) {
     span.set_attribute("db.response.status_code", code.clone());
     span.set_attribute("error.type", code);
     span.set_status(Status::Error {
-        message: Str::Borrowed(""),
+        message: Str::default(),
     });
 }
 

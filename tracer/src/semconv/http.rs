@@ -71,7 +71,7 @@ fn method_attributes(method: &str, attributes: &mut Vec<KeyValue>) -> Str {
         attributes.push(KeyValue::new("http.request.method", "_OTHER"));
         let original = method.to_owned();
         attributes.push(KeyValue::new("http.request.method_original", original));
-        Str::Borrowed("HTTP")
+        Str::from("HTTP")
     }
 }
 
@@ -89,7 +89,7 @@ pub fn server(method: &str, target: &str) -> HttpServerBuilder {
     HttpServerBuilder {
         method_name,
         route: None,
-        scheme: Str::Borrowed("http"),
+        scheme: Str::from("http"),
         attributes,
         parent: None,
     }
@@ -295,7 +295,7 @@ impl HttpSpan {
         if status_is_error(self.kind, code) {
             self.span.set_attribute("error.type", code.to_string());
             self.span.set_status(Status::Error {
-                message: Str::Borrowed(""),
+                message: Str::default(),
             });
         }
     }

@@ -75,7 +75,7 @@ pub fn operation(
     MessagingSpanBuilder {
         system: system.into(),
         operation,
-        operation_name: Str::Borrowed(operation.as_str()),
+        operation_name: Str::from(operation.as_str()),
         destination: destination.into(),
         parent: None,
         links: Vec::new(),
