@@ -4,17 +4,15 @@ use std::borrow::{Borrow, Cow};
 use std::fmt;
 use std::ops::Deref;
 
-use compact_str::CompactString;
-
-/// The longest text stored inline: as long as a `String` is wide.
-const INLINE: usize = size_of::<String>();
+use smol_str::SmolStr;
 
 /// Text in the model: span names, attribute keys and values, messages.
 ///
-/// Text of up to 24 bytes (most names, keys and values in real traces) is stored inline, with
+/// Text of up to 23 bytes (most names, keys and values in real traces) is stored inline, with
 /// no allocation; a `&'static str` (the tracer's names and keys) is kept by reference; longer
-/// text is on the heap. A million spans read from a file then hold a fraction of the
-/// allocations (and the memory) that one `String` per name and value would take.
+/// text is shared on the heap (a clone does not copy it). A million spans read from a file
+/// then hold a fraction of the allocations (and the memory) that one `String` per name and
+/// value would take.
 ///
 /// ```
 /// use spindle_formats::Str;
@@ -24,17 +22,17 @@ const INLINE: usize = size_of::<String>();
 /// assert_eq!(Str::new(&String::from("copied")).to_string(), "copied");
 /// ```
 #[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Str(CompactString);
+pub struct Str(SmolStr);
 
 impl Str {
     /// A copy of `text` (inline when short).
     pub fn new(text: &str) -> Self {
-        Str(CompactString::new(text))
+        Str(SmolStr::new(text))
     }
 
     /// Static text, kept by reference (usable in constants).
     pub const fn from_static(text: &'static str) -> Self {
-        Str(CompactString::const_new(text))
+        Str(SmolStr::new_static(text))
     }
 
     /// The text.
@@ -48,9 +46,9 @@ impl Str {
         self.0.is_heap_allocated()
     }
 
-    /// The text as a `String` (reusing the allocation when there is one).
+    /// The text as a `String` (a copy).
     pub fn into_string(self) -> String {
-        self.0.into_string()
+        self.0.as_str().to_owned()
     }
 }
 
@@ -75,23 +73,17 @@ impl Borrow<str> for Str {
 }
 
 impl From<&'static str> for Str {
-    /// Static text: copied inline when short, else kept by reference; no allocation.
-    /// (At run time [`CompactString::new`] copies short text faster than the `const`
-    /// constructor's byte loop.)
+    /// Static text, kept by reference: no copy, no allocation.
     #[inline]
     fn from(text: &'static str) -> Self {
-        if text.len() <= INLINE {
-            Str(CompactString::new(text))
-        } else {
-            Str::from_static(text)
-        }
+        Str::from_static(text)
     }
 }
 
 impl From<String> for Str {
-    /// Inline when short (the `String` is freed), else its allocation is kept.
+    /// Inline when short, else copied to the heap (the `String` is freed either way).
     fn from(text: String) -> Self {
-        Str(CompactString::from(text))
+        Str(SmolStr::from(text))
     }
 }
 
@@ -194,7 +186,12 @@ mod tests {
         assert!(std::ptr::eq(kept.as_str().as_ptr(), long.as_ptr()));
         let short = Str::new("GET /cart");
         assert!(!short.is_heap_allocated() && !kept.is_heap_allocated());
-        assert!(Str::from(long.to_owned()).is_heap_allocated());
+        let copy = Str::from(long.to_owned());
+        assert!(copy.is_heap_allocated() && copy == kept);
+        assert!(
+            std::ptr::eq(copy.clone().as_str(), copy.as_str()),
+            "a clone shares the text"
+        );
     }
 
     #[test]
