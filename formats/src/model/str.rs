@@ -40,7 +40,7 @@ impl Str {
         self.0.as_str()
     }
 
-    /// True when the text is in an allocation of its own.
+    /// True when the text is on the heap (neither inline nor static).
     #[cfg(test)]
     pub(crate) fn is_heap_allocated(&self) -> bool {
         self.0.is_heap_allocated()
