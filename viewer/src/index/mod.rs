@@ -123,13 +123,17 @@ impl Index {
     pub fn build(data: &TraceData) -> Index {
         let mut index = Index::default();
         index.grow(data);
-        let mut by_trace: Vec<u32> = (0..data.spans.len() as u32).collect();
-        by_trace.sort_unstable_by_key(|&i| (data.spans[i as usize].trace_id, i));
-        let groups = by_trace
-            .chunk_by(|&a, &b| data.spans[a as usize].trace_id == data.spans[b as usize].trace_id);
-        for group in groups {
+        // The keys are copied out first: sorting them in place reads memory in order, where
+        // a key looked up per comparison would be a cache miss into the spans.
+        let mut by_trace: Vec<(TraceId, u32)> = (data.spans.iter())
+            .zip(0..)
+            .map(|(span, i)| (span.trace_id, i))
+            .collect();
+        by_trace.sort_unstable();
+        for group in by_trace.chunk_by(|a, b| a.0 == b.0) {
             let t = index.traces.len() as u32;
-            let trace = index.build_trace(data, t, group.to_vec());
+            let spans = group.iter().map(|&(_, i)| i).collect();
+            let trace = index.build_trace(data, t, spans);
             index.orphan_count += trace.orphans.len();
             index.trace_by_id.insert(trace.trace_id, t);
             index.traces.push(trace);
